@@ -1,0 +1,34 @@
+# One INTERFACE target carries warnings, sanitizers and Qt hygiene defines for every target.
+add_library(wssp_options INTERFACE)
+
+target_compile_options(wssp_options INTERFACE -Wall -Wextra -pedantic)
+if(WSSP_WARNINGS_AS_ERRORS)
+    target_compile_options(wssp_options INTERFACE -Werror)
+endif()
+
+if(WSSP_SANITIZE)
+    target_compile_options(wssp_options INTERFACE
+        -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+    target_link_options(wssp_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+target_compile_definitions(wssp_options INTERFACE
+    QT_NO_FOREACH
+    QT_NO_CAST_TO_ASCII
+    QT_NO_URL_CAST_FROM_STRING
+    QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
+    QT_USE_QSTRINGBUILDER)
+
+# wssp_add_test(<name> SOURCES ... LIBS ...): one QtTest executable registered with CTest.
+function(wssp_add_test name)
+    cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS" ${ARGN})
+    add_executable(${name} ${ARG_SOURCES})
+    target_link_libraries(${name} PRIVATE ${ARG_LIBS} Qt6::Test wssp_options)
+    set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+    add_test(NAME ${name} COMMAND ${name})
+    if(NOT ARG_TIMEOUT)
+        set(ARG_TIMEOUT 120)
+    endif()
+    set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT}
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;WSSP_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
+endfunction()

@@ -1,0 +1,87 @@
+#include "httprequesthead.h"
+
+namespace {
+
+QByteArrayView trimmed(QByteArrayView v)
+{
+    while (!v.isEmpty() && (v.front() == ' ' || v.front() == '\t'))
+        v = v.sliced(1);
+    while (!v.isEmpty() && (v.back() == ' ' || v.back() == '\t'))
+        v.chop(1);
+    return v;
+}
+
+} // namespace
+
+QByteArray HttpRequestHead::path() const
+{
+    const qsizetype q = target.indexOf('?');
+    return q < 0 ? target : target.first(q);
+}
+
+QByteArray HttpRequestHead::query() const
+{
+    const qsizetype q = target.indexOf('?');
+    return q < 0 ? QByteArray() : target.sliced(q + 1);
+}
+
+QByteArray HttpRequestHead::header(QByteArrayView name) const
+{
+    for (const HttpHeader &h : headers) {
+        if (QByteArrayView(h.first).compare(name, Qt::CaseInsensitive) == 0)
+            return h.second;
+    }
+    return QByteArray();
+}
+
+HttpRequestHead::Status HttpRequestHead::parse(QByteArrayView bytes, HttpRequestHead *head,
+                                               QString *error, qsizetype maxBytes)
+{
+    const auto bad = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return Status::Bad;
+    };
+
+    const qsizetype endOfHead = bytes.indexOf("\r\n\r\n");
+    if (endOfHead < 0) {
+        if (bytes.size() > maxBytes)
+            return bad(QStringLiteral("request head larger than %1 bytes").arg(maxBytes));
+        return Status::Incomplete;
+    }
+    if (endOfHead + 4 > maxBytes)
+        return bad(QStringLiteral("request head larger than %1 bytes").arg(maxBytes));
+
+    HttpRequestHead result;
+    result.size = endOfHead + 4;
+    QByteArrayView rest = bytes.first(endOfHead);
+
+    const qsizetype lineEnd = rest.indexOf("\r\n");
+    const QByteArrayView requestLine = lineEnd < 0 ? rest : rest.first(lineEnd);
+    rest = lineEnd < 0 ? QByteArrayView() : rest.sliced(lineEnd + 2);
+
+    const qsizetype firstSpace = requestLine.indexOf(' ');
+    const qsizetype lastSpace = requestLine.lastIndexOf(' ');
+    if (firstSpace <= 0 || lastSpace <= firstSpace + 1)
+        return bad(QStringLiteral("malformed request line"));
+    result.method = requestLine.first(firstSpace).toByteArray();
+    result.target = requestLine.sliced(firstSpace + 1, lastSpace - firstSpace - 1).toByteArray();
+    result.version = requestLine.sliced(lastSpace + 1).toByteArray();
+    if (!result.version.startsWith("HTTP/1."))
+        return bad(QStringLiteral("unsupported HTTP version"));
+    if (result.target.contains(' '))
+        return bad(QStringLiteral("malformed request target"));
+
+    while (!rest.isEmpty()) {
+        const qsizetype end = rest.indexOf("\r\n");
+        const QByteArrayView line = end < 0 ? rest : rest.first(end);
+        rest = end < 0 ? QByteArrayView() : rest.sliced(end + 2);
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            return bad(QStringLiteral("malformed header line"));
+        result.headers.append({ line.first(colon).toByteArray(),
+                                trimmed(line.sliced(colon + 1)).toByteArray() });
+    }
+    *head = std::move(result);
+    return Status::Complete;
+}

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+#include <optional>
+#include <utility>
+
+using HttpHeader = std::pair<QByteArray, QByteArray>;
+using HttpHeaderList = QList<HttpHeader>;
+
+// A validated client request (PROTOCOL.md §2): what the proxy performs against the upstream.
+struct ProxyRequest
+{
+    enum class BodyKind { None, Json, Text };
+
+    QString protocol = QStringLiteral("http");   // "http" or "https"
+    QString address;                              // host name, IPv4, or IPv6 (without brackets)
+    int port = 80;                                // 1..65535; defaults by protocol
+    QString path = QStringLiteral("/");           // starts with '/', may carry a query
+    QByteArray method = "GET";                    // upper-case: GET, POST, PUT or DELETE
+    HttpHeaderList headers;                       // as the client sent them (validated)
+    BodyKind bodyKind = BodyKind::None;
+    QByteArray body;                              // JSON text (compact) or the string's UTF-8
+
+    // Decodes and validates one request object. On failure returns nullopt and sets `error` to
+    // a message naming the field and the reason, e.g. `port: must be an integer from 1 to 65535`.
+    static std::optional<ProxyRequest> fromJson(const QJsonObject &object, QString *error);
+    // The request as a client sends it (used by ws-test-client and tests).
+    QJsonObject toJson() const;
+
+    // protocol://address:port/path?query, with an IPv6 address in brackets.
+    QUrl url() const;
+    // True when the client set this header (name compared case-insensitively).
+    bool hasHeader(QByteArrayView name) const;
+    // The headers sent upstream: the client's minus hop-by-hop, Host and Content-Length, plus
+    // `Accept: text/event-stream`, `Cache-Control: no-cache`, `Accept-Encoding: identity`, and a
+    // Content-Type for a body (`application/json` for JSON, `text/plain; charset=utf-8` for a
+    // string), each only where the client did not set it.
+    HttpHeaderList upstreamHeaders() const;
+
+    // Whether a header is never forwarded (hop-by-hop, Proxy-*, Host, Content-Length).
+    static bool isDroppedHeader(QByteArrayView name);
+};
+
+// One text message from a client: a request, or the control message {"type": "cancel"}.
+struct ClientMessage
+{
+    enum class Kind { Request, Cancel };
+
+    Kind kind = Kind::Request;
+    ProxyRequest request; // valid when kind == Request
+
+    // Parses a WebSocket text message. Errors say what and where: not JSON (with the parser's
+    // reason and offset), not an object, an unknown "type", or ProxyRequest::fromJson's error.
+    static std::optional<ClientMessage> parse(QStringView text, QString *error);
+};

@@ -1,0 +1,108 @@
+#pragma once
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+// settings.json (PROTOCOL.md §6 plus the keys documented in docs/SETTINGS.md): built-in
+// defaults, then the file, then each program's command-line overrides.
+
+struct ProxySettings
+{
+    QString host = QStringLiteral("localhost");
+    int port = 3001;                              // 0..65535; 0 = any free port
+    QString path = QStringLiteral("/proxy");      // starts with '/'
+    int sseTimeout = 0;                           // ms of upstream silence; 0 = off
+    bool legacyDataMessages = false;              // also send {"type":"data"} after each event
+    int maxQueuedRequests = 16;                   // 0.. ; requests waiting behind the active one
+    int maxMessageBytes = 1024 * 1024;            // largest client message accepted
+    int maxLineBytes = 8 * 1024 * 1024;           // SSE parser limit: one line
+    int maxEventBytes = 16 * 1024 * 1024;         // SSE parser limit: one event's data
+    int readBufferBytes = 64 * 1024;              // per upstream reply
+    int highWatermarkBytes = 1024 * 1024;         // client queue above this: pause the upstream
+    int lowWatermarkBytes = 256 * 1024;           // client queue below this: resume
+    int stallTimeout = 60000;                     // ms paused before a stalled client is dropped; 0 = never
+};
+
+struct AdminSettings
+{
+    bool health = true;                           // GET /healthz
+    bool metrics = true;                          // GET /metrics
+    bool monitor = true;                          // ws://.../monitor
+    QString host;                                 // empty: answer on the proxy's own listener
+    int port = 0;                                 // with host set: a separate admin listener
+    QString monitorToken;                         // when set, /monitor needs ?token= or a Bearer header
+};
+
+struct TestServerSettings
+{
+    QString host = QStringLiteral("localhost");
+    int port = 8081;                              // 0..65535; 0 = any free port
+    int responseCount = 3;                        // 1..
+    int responseDelay = 1000;                     // ms, 0..
+};
+
+struct TestClientSettings
+{
+    QString message = QStringLiteral("Hello Server!");
+    int maxMessages = 3;                          // 1..
+    int sendDelay = 1000;                         // ms, 0..
+    QString url;                                  // proxy URL; empty = ws://proxy.host:proxy.port/proxy.path
+    int timeout = 30000;                          // ms without progress before giving up
+};
+
+struct MonitorSettings
+{
+    QString url;                                  // empty = ws://proxy.host:proxy.port/monitor
+    QString token;
+};
+
+struct Settings
+{
+    ProxySettings proxy;
+    AdminSettings admin;
+    TestServerSettings testServer;
+    TestClientSettings testClient;
+    MonitorSettings monitor;
+
+    // Applies the keys present in `root` over the current values, leaving the others alone.
+    // Returns false and sets `error` on the first known key with a wrong type or an
+    // out-of-range value, naming the key: `proxy.port: must be an integer from 0 to 65535`.
+    // Unknown keys are listed in `warnings` (`unknown key "proxy.prot" ignored`).
+    bool apply(const QJsonObject &root, QString *error, QStringList *warnings);
+
+    // Defaults, then the file at `path`. A missing file is not an error unless `mustExist`.
+    // Errors name the file and the key; a file that is not JSON names the offset.
+    static std::optional<Settings> load(const QString &path, bool mustExist, QString *error,
+                                        QStringList *warnings);
+
+    // The proxy's WebSocket URL as clients reach it (testClient.url when set).
+    QString proxyUrl() const;
+    // The monitor feed URL (monitor.url when set).
+    QString monitorUrl() const;
+};
+
+// Shared command-line handling: every program takes `--settings PATH` and exits with status 2
+// and a message naming the key or option when the settings are bad.
+namespace SettingsCli {
+
+inline constexpr int exitBadSettings = 2;
+
+QCommandLineOption settingsOption();
+
+// Loads the settings named by --settings (or ./settings.json, which may be missing), printing
+// warnings to stderr. On error prints it to stderr and returns nullopt.
+std::optional<Settings> load(const QCommandLineParser &parser);
+
+// Overrides an integer from an option when present; false (with `error` naming the option)
+// when the value is not an integer within [min, max].
+bool overrideInt(const QCommandLineParser &parser, const QCommandLineOption &option, int min,
+                 int max, int *target, QString *error);
+void overrideString(const QCommandLineParser &parser, const QCommandLineOption &option,
+                    QString *target);
+
+} // namespace SettingsCli

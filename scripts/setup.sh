@@ -1,0 +1,31 @@
+# Shared by run.sh and test.sh: install what is missing from Debian's packages, then build.
+# Sourced, not run.
+
+WSSP_PACKAGES=(cmake ninja-build g++ pkg-config
+    qt6-base-dev qt6-websockets-dev qt6-charts-dev qt6-qpa-plugins libgl-dev)
+
+wssp_as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+wssp_install_missing() {
+    local missing=()
+    for pkg in "${WSSP_PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$pkg")
+        fi
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "==> Installing missing packages: ${missing[*]}"
+        wssp_as_root apt-get update
+        wssp_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+    fi
+}
+
+# wssp_build PRESET: configure and build into build/PRESET.
+wssp_build() {
+    local preset=$1
+    echo "==> Configuring and building (preset: $preset)"
+    cmake --preset "$preset" >/dev/null
+    cmake --build --preset "$preset"
+}

@@ -1,0 +1,1 @@
+# SSE parser, UTF-8 decoder and writer tests

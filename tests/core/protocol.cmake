@@ -1,0 +1,1 @@
+# protocol codec, settings and HTTP head tests
