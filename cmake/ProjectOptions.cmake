@@ -17,7 +17,8 @@ target_compile_definitions(wssp_options INTERFACE
     QT_NO_CAST_TO_ASCII
     QT_NO_URL_CAST_FROM_STRING
     QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
-    QT_USE_QSTRINGBUILDER)
+    QT_USE_QSTRINGBUILDER
+    WSSP_VERSION="${PROJECT_VERSION}")
 
 # wssp_add_test(<name> SOURCES ... LIBS ...): one QtTest executable registered with CTest.
 function(wssp_add_test name)

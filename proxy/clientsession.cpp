@@ -1,0 +1,333 @@
+#include "clientsession.h"
+
+#include "proxymessages.h"
+#include "upstreampool.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+#include <QNetworkReply>
+
+Q_LOGGING_CATEGORY(lcSession, "wssp.proxy.session", QtInfoMsg)
+
+namespace {
+
+// Qt's own hard cap on one incoming message: past it Qt closes the socket (code 1009). Our
+// friendlier limit (proxy.maxMessageBytes, an `error` reply) sits well below it.
+quint64 hardMessageCap(int friendlyLimit)
+{
+    return qMax<quint64>(quint64(friendlyLimit) * 4, 4 * 1024 * 1024);
+}
+
+} // namespace
+
+ClientSession::ClientSession(quint64 id, QWebSocket *socket, UpstreamPool *pool,
+                             const ProxySettings &settings, ProxyMetrics *metrics,
+                             QObject *parent)
+    : QObject(parent), m_socket(socket), m_pool(pool), m_settings(settings), m_metrics(metrics)
+{
+    m_socket->setParent(this);
+    m_socket->setMaxAllowedIncomingMessageSize(hardMessageCap(m_settings.maxMessageBytes));
+    m_socket->setMaxAllowedIncomingFrameSize(hardMessageCap(m_settings.maxMessageBytes));
+
+    m_info.id = id;
+    m_info.clientAddress = m_socket->peerAddress().toString() + u':'
+            + QString::number(m_socket->peerPort());
+    m_info.startedAtMs = QDateTime::currentMSecsSinceEpoch();
+
+    connect(m_socket, &QWebSocket::textMessageReceived, this,
+            &ClientSession::onTextMessageReceived);
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this,
+            &ClientSession::onBinaryMessageReceived);
+    connect(m_socket, &QWebSocket::disconnected, this, &ClientSession::onSocketDisconnected);
+    connect(m_socket, &QWebSocket::bytesWritten, this, &ClientSession::onSocketBytesWritten);
+
+    m_stallTimer.setSingleShot(true);
+    connect(&m_stallTimer, &QTimer::timeout, this, &ClientSession::onStallTimerTimeout);
+
+    ++m_metrics->sessionsOpened;
+    ++m_metrics->sessionsOpen;
+    qCInfo(lcSession).noquote() << logPrefix() << "opened from" << m_info.clientAddress;
+}
+
+ClientSession::~ClientSession()
+{
+    --m_metrics->sessionsOpen;
+    m_metrics->queuedRequests -= m_queue.size();
+}
+
+void ClientSession::shutdown()
+{
+    if (m_info.state == State::Closed)
+        return;
+    m_shuttingDown = true;
+    const QString reason = QString::fromUtf16(ProxyMessages::reasonShuttingDown);
+    if (m_stream)
+        endRequest(RequestOutcome::ShuttingDown, QString(), reason);
+    else
+        send(ProxyMessages::closed(reason)); // idle clients hear why they are disconnected too
+    for (qsizetype i = 0; i < m_queue.size(); ++i) {
+        send(ProxyMessages::closed(reason));
+        m_metrics->countRequest(RequestOutcome::ShuttingDown);
+    }
+    m_metrics->queuedRequests -= m_queue.size();
+    m_queue.clear();
+    m_socket->close(QWebSocketProtocol::CloseCodeGoingAway, reason);
+}
+
+void ClientSession::onTextMessageReceived(const QString &message)
+{
+    if (m_shuttingDown)
+        return;
+    // Cheap bound first: a UTF-8 byte count is at least the UTF-16 length.
+    if (message.size() > m_settings.maxMessageBytes
+        || (message.size() * 3 > m_settings.maxMessageBytes
+            && message.toUtf8().size() > m_settings.maxMessageBytes)) {
+        enqueue({ std::nullopt,
+                  QStringLiteral("message larger than %1 bytes (proxy.maxMessageBytes)")
+                          .arg(m_settings.maxMessageBytes) });
+        return;
+    }
+    QString error;
+    std::optional<ClientMessage> parsed = ClientMessage::parse(message, &error);
+    if (!parsed) {
+        enqueue({ std::nullopt, error });
+        return;
+    }
+    if (parsed->kind == ClientMessage::Kind::Cancel) {
+        cancel();
+        return;
+    }
+    enqueue({ std::move(parsed->request), QString() });
+}
+
+void ClientSession::onBinaryMessageReceived(const QByteArray &)
+{
+    if (m_shuttingDown)
+        return;
+    enqueue({ std::nullopt,
+              QStringLiteral("binary messages are not accepted: send the request as a JSON text "
+                             "message") });
+}
+
+void ClientSession::onSocketDisconnected()
+{
+    if (m_info.state == State::Closed)
+        return;
+    // Nothing keeps reading for a client that is gone.
+    if (m_stream) {
+        m_stream->disconnect(this);
+        m_stream->abort();
+        m_stream->deleteLater();
+        m_stream = nullptr;
+        m_metrics->countRequest(RequestOutcome::ClientGone);
+    }
+    m_stallTimer.stop();
+    m_metrics->queuedRequests -= m_queue.size();
+    m_queue.clear();
+    m_info.state = State::Closed;
+    m_info.finishedAtMs = QDateTime::currentMSecsSinceEpoch();
+    qCInfo(lcSession).noquote() << logPrefix() << "closed after" << m_info.requestsHandled
+                                << "requests," << m_info.eventsRelayed << "events";
+    emit closed(m_info.id);
+}
+
+void ClientSession::onSocketBytesWritten()
+{
+    if (!m_stream || !m_stream->isPaused()
+        || m_socket->bytesToWrite() > m_settings.lowWatermarkBytes)
+        return;
+    m_stallTimer.stop();
+    qCDebug(lcSession).noquote() << logPrefix() << "client caught up; resuming upstream";
+    m_stream->resume(); // relays what is buffered; may pause again
+}
+
+void ClientSession::onStallTimerTimeout()
+{
+    if (!m_stream)
+        return;
+    const qint64 queued = m_socket->bytesToWrite();
+    qCWarning(lcSession).noquote() << logPrefix() << "client stopped reading;" << queued
+                                   << "bytes queued; dropping it";
+    endRequest(RequestOutcome::ClientStalled,
+               QStringLiteral("client not reading: %1 bytes waiting for %2 ms "
+                              "(proxy.stallTimeout); closing the connection")
+                       .arg(queued)
+                       .arg(m_settings.stallTimeout),
+               QString::fromUtf16(ProxyMessages::reasonClientStalled));
+    m_metrics->queuedRequests -= m_queue.size();
+    m_queue.clear();
+    m_shuttingDown = true;
+    m_socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("client not reading"));
+    // A client that reads nothing never completes the close handshake either.
+    QTimer::singleShot(5000, m_socket, &QWebSocket::abort);
+}
+
+void ClientSession::enqueue(Pending pending)
+{
+    if (!m_stream && m_queue.isEmpty()) {
+        m_queue.enqueue(std::move(pending));
+        ++m_metrics->queuedRequests;
+        startNext();
+        return;
+    }
+    if (m_queue.size() >= m_settings.maxQueuedRequests) {
+        answerRejection(QStringLiteral("too many queued requests: %1 already wait behind the "
+                                       "active one (proxy.maxQueuedRequests)")
+                                .arg(m_queue.size()));
+        return;
+    }
+    m_queue.enqueue(std::move(pending));
+    ++m_metrics->queuedRequests;
+}
+
+void ClientSession::startNext()
+{
+    while (!m_stream && !m_queue.isEmpty() && !m_shuttingDown) {
+        Pending next = m_queue.dequeue();
+        --m_metrics->queuedRequests;
+        if (next.request)
+            start(*next.request);
+        else
+            answerRejection(next.rejection);
+    }
+}
+
+void ClientSession::start(const ProxyRequest &request)
+{
+    m_info.state = State::Connecting;
+    m_info.method = request.method;
+    m_info.url = request.url().toString();
+    m_info.requestHeaders = request.headers;
+    m_info.status = 0;
+    m_requestClock.start();
+    qCInfo(lcSession).noquote() << logPrefix() << "request" << request.method << m_info.url;
+
+    UpstreamStream::Options options;
+    options.limits.maxLineBytes = m_settings.maxLineBytes;
+    options.limits.maxEventBytes = m_settings.maxEventBytes;
+    options.silenceTimeoutMs = m_settings.sseTimeout;
+    m_stream = new UpstreamStream(m_pool->start(request, m_settings.readBufferBytes), options, this);
+    connect(m_stream, &UpstreamStream::connected, this, &ClientSession::onUpstreamConnected);
+    connect(m_stream, &UpstreamStream::eventReceived, this, &ClientSession::onUpstreamEvent);
+    connect(m_stream, &UpstreamStream::bodyBytesRead, this, [this](qint64 count) {
+        m_info.bytesIn += quint64(count);
+        m_metrics->upstreamBytesReceived += quint64(count);
+    });
+    connect(m_stream, &UpstreamStream::finished, this, &ClientSession::onUpstreamFinished);
+    emit requestStarted(m_info.id);
+}
+
+void ClientSession::cancel()
+{
+    if (!m_stream) {
+        qCDebug(lcSession).noquote() << logPrefix() << "cancel with no request in progress";
+        return;
+    }
+    endRequest(RequestOutcome::Cancelled, QString(), QString::fromUtf16(ProxyMessages::reasonCancelled));
+}
+
+void ClientSession::onUpstreamConnected(int status, const HttpHeaderList &headers)
+{
+    m_info.state = State::Streaming;
+    m_info.status = status;
+    m_metrics->observeHeaderLatency(double(m_requestClock.nsecsElapsed()) / 1e9);
+    qCInfo(lcSession).noquote() << logPrefix() << "upstream answered" << status;
+    send(ProxyMessages::connected(status, headers));
+    emit requestConnected(m_info.id);
+}
+
+void ClientSession::onUpstreamEvent(const SseEvent &event)
+{
+    qCDebug(lcSession).noquote() << logPrefix() << "event" << event.type << event.lastEventId
+                                 << event.data.size() << "chars";
+    m_messageBuffer.resize(0); // keeps its capacity: no allocation per event
+    ProxyMessages::appendSseEvent(m_messageBuffer, event);
+    send(m_messageBuffer);
+    if (m_settings.legacyDataMessages)
+        send(ProxyMessages::legacyData(event.data));
+    ++m_info.eventsRelayed;
+    ++m_metrics->eventsRelayed;
+    if (m_eventTap)
+        emit eventTapped(m_info.id, event);
+    pauseIfBackedUp();
+}
+
+void ClientSession::onUpstreamFinished(UpstreamStream::Outcome outcome, const QString &message)
+{
+    switch (outcome) {
+    case UpstreamStream::Outcome::Completed:
+        endRequest(RequestOutcome::Completed, QString(),
+                   QString::fromUtf16(ProxyMessages::reasonUpstreamEnded));
+        break;
+    case UpstreamStream::Outcome::UpstreamError:
+        endRequest(RequestOutcome::UpstreamError, message,
+                   QString::fromUtf16(ProxyMessages::reasonUpstreamError));
+        break;
+    case UpstreamStream::Outcome::Timeout:
+        endRequest(RequestOutcome::Timeout, message, QString::fromUtf16(ProxyMessages::reasonTimeout));
+        break;
+    case UpstreamStream::Outcome::Aborted:
+        break; // we aborted it ourselves and have already answered
+    }
+}
+
+void ClientSession::endRequest(RequestOutcome outcome, const QString &error, const QString &reason)
+{
+    if (m_stream) {
+        m_stream->disconnect(this);
+        m_stream->abort();
+        m_stream->deleteLater();
+        m_stream = nullptr;
+    }
+    m_stallTimer.stop();
+    if (!error.isEmpty()) {
+        m_info.lastError = error;
+        send(ProxyMessages::error(error));
+    }
+    send(ProxyMessages::closed(reason));
+    m_metrics->countRequest(outcome);
+    ++m_info.requestsHandled;
+    m_info.state = State::Idle;
+    qCInfo(lcSession).noquote() << logPrefix() << "request finished:" << requestOutcomeName(outcome)
+                                << (error.isEmpty() ? QString() : u"- " + error);
+    emit requestFinished(m_info.id, outcome, error);
+    startNext();
+}
+
+void ClientSession::answerRejection(const QString &error)
+{
+    qCInfo(lcSession).noquote() << logPrefix() << "request rejected:" << error;
+    m_info.lastError = error;
+    send(ProxyMessages::error(error));
+    send(ProxyMessages::closed(QString::fromUtf16(ProxyMessages::reasonRejected)));
+    m_metrics->countRequest(RequestOutcome::Rejected);
+    ++m_info.requestsHandled;
+    emit requestFinished(m_info.id, RequestOutcome::Rejected, error);
+}
+
+void ClientSession::send(const QString &message)
+{
+    const qint64 sent = m_socket->sendTextMessage(message);
+    if (sent <= 0)
+        return;
+    m_info.bytesOut += quint64(sent);
+    m_metrics->clientBytesSent += quint64(sent);
+}
+
+void ClientSession::pauseIfBackedUp()
+{
+    if (!m_stream || m_stream->isPaused()
+        || m_socket->bytesToWrite() <= m_settings.highWatermarkBytes)
+        return;
+    m_stream->pause();
+    ++m_metrics->backpressurePauses;
+    qCDebug(lcSession).noquote() << logPrefix() << "client is" << m_socket->bytesToWrite()
+                                 << "bytes behind; pausing upstream";
+    if (m_settings.stallTimeout > 0)
+        m_stallTimer.start(m_settings.stallTimeout);
+}
+
+QString ClientSession::logPrefix() const
+{
+    return u'[' + QString::number(m_info.id) + u']';
+}

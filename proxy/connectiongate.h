@@ -1,0 +1,54 @@
+#pragma once
+
+#include "httprequesthead.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+
+class QTcpServer;
+class QTcpSocket;
+
+// Routes each connection a listener accepts by its HTTP request head, before any WebSocket
+// upgrade: QWebSocketServer alone would only learn the path after answering 101.
+// The head is peeked, not read, so the WebSocket handshake still sees all of it.
+// Accepted sockets get TCP_NODELAY (without it, Nagle and delayed ACKs stall small messages).
+class ConnectionGate : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Routes
+    {
+        QByteArray proxyPath;   // empty: no proxy endpoint on this listener
+        bool health = false;    // GET /healthz
+        bool metrics = false;   // GET /metrics
+        bool monitor = false;   // WebSocket /monitor
+        QString monitorToken;   // required for /monitor when not empty
+    };
+
+    static constexpr int headTimeoutMs = 10000;
+
+    ConnectionGate(QTcpServer *listener, const Routes &routes, QObject *parent = nullptr);
+
+    // Writes a complete HTTP/1.1 response and closes the connection once it is sent.
+    static void respond(QTcpSocket *socket, int status, const QByteArray &contentType,
+                        const QByteArray &body);
+
+signals:
+    // The socket is still unread: hand it to QWebSocketServer::handleConnection().
+    void proxyConnection(QTcpSocket *socket);
+    void monitorConnection(QTcpSocket *socket);
+    // GET /healthz or /metrics: the receiver answers with respond().
+    void healthRequested(QTcpSocket *socket);
+    void metricsRequested(QTcpSocket *socket);
+
+private:
+    void onNewConnection();
+    void inspect(QTcpSocket *socket);
+    void route(QTcpSocket *socket, const HttpRequestHead &head);
+    bool monitorTokenAccepted(const HttpRequestHead &head) const;
+
+    QTcpServer *m_listener;
+    Routes m_routes;
+};

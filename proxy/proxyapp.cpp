@@ -1,0 +1,98 @@
+#include "proxyapp.h"
+
+#include "proxyserver.h"
+#include "settings.h"
+#include "unixsignalwatcher.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QLoggingCategory>
+
+#include <cstdio>
+
+namespace {
+
+void configureLogging(bool verbose, bool quiet)
+{
+    qSetMessagePattern(QStringLiteral(
+            "%{time yyyy-MM-dd hh:mm:ss.zzz} %{if-debug}debug%{endif}%{if-info}info %{endif}"
+            "%{if-warning}warn %{endif}%{if-critical}error%{endif} %{category}: %{message}"));
+    if (verbose)
+        QLoggingCategory::setFilterRules(QStringLiteral("wssp.*.debug=true"));
+    else if (quiet)
+        QLoggingCategory::setFilterRules(QStringLiteral("wssp.*.info=false"));
+}
+
+} // namespace
+
+int runProxyApp(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+            "WebSocket-to-SSE proxy: clients send a JSON request over a WebSocket, the proxy\n"
+            "performs it against an SSE server and relays every event back as JSON.\n"
+            "Also serves GET /healthz, GET /metrics and the ws://.../monitor feed."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption(SettingsCli::settingsOption());
+    const QCommandLineOption hostOption(QStringLiteral("host"),
+                                        QStringLiteral("Listen on this host (proxy.host)."),
+                                        QStringLiteral("host"));
+    const QCommandLineOption portOption(QStringLiteral("port"),
+                                        QStringLiteral("Listen on this port, 0 = any (proxy.port)."),
+                                        QStringLiteral("port"));
+    const QCommandLineOption pathOption(QStringLiteral("path"),
+                                        QStringLiteral("WebSocket endpoint path (proxy.path)."),
+                                        QStringLiteral("path"));
+    const QCommandLineOption timeoutOption(
+            QStringLiteral("sse-timeout"),
+            QStringLiteral("End a request after this many ms of upstream silence, 0 = off "
+                           "(proxy.sseTimeout)."),
+            QStringLiteral("ms"));
+    const QCommandLineOption verboseOption(QStringList { QStringLiteral("v"), QStringLiteral("verbose") },
+                                           QStringLiteral("Log every relayed event."));
+    const QCommandLineOption quietOption(QStringList { QStringLiteral("q"), QStringLiteral("quiet") },
+                                         QStringLiteral("Log warnings and errors only."));
+    parser.addOptions({ hostOption, portOption, pathOption, timeoutOption, verboseOption, quietOption });
+    parser.process(arguments);
+
+    configureLogging(parser.isSet(verboseOption), parser.isSet(quietOption));
+
+    std::optional<Settings> settings = SettingsCli::load(parser);
+    if (!settings)
+        return SettingsCli::exitBadSettings;
+    QString error;
+    SettingsCli::overrideString(parser, hostOption, &settings->proxy.host);
+    SettingsCli::overrideString(parser, pathOption, &settings->proxy.path);
+    if (!SettingsCli::overrideInt(parser, portOption, 0, 65535, &settings->proxy.port, &error)
+        || !SettingsCli::overrideInt(parser, timeoutOption, 0, std::numeric_limits<int>::max(),
+                                     &settings->proxy.sseTimeout, &error)) {
+        std::fprintf(stderr, "ws-sse-proxy: %s\n", qPrintable(error));
+        return SettingsCli::exitBadSettings;
+    }
+    if (!settings->proxy.path.startsWith(u'/')) {
+        std::fprintf(stderr, "ws-sse-proxy: --path must start with '/'\n");
+        return SettingsCli::exitBadSettings;
+    }
+
+    ProxyServer server(*settings);
+    if (!server.listen(&error)) {
+        std::fprintf(stderr, "ws-sse-proxy: %s\n", qPrintable(error));
+        return 1;
+    }
+    std::printf("ws-sse-proxy %s listening on %s\n", WSSP_VERSION, qPrintable(server.proxyUrl()));
+    std::printf("  health: http://%s:%u/healthz  metrics: http://%s:%u/metrics  monitor: ws://%s:%u/monitor\n",
+                qPrintable(settings->admin.host.isEmpty() ? settings->proxy.host : settings->admin.host),
+                server.adminPort(),
+                qPrintable(settings->admin.host.isEmpty() ? settings->proxy.host : settings->admin.host),
+                server.adminPort(),
+                qPrintable(settings->admin.host.isEmpty() ? settings->proxy.host : settings->admin.host),
+                server.adminPort());
+    std::fflush(stdout);
+
+    UnixSignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::terminationRequested, &server,
+                     [&server](int) { server.shutdown(); });
+    QObject::connect(&server, &ProxyServer::stopped, qApp, [] { QCoreApplication::exit(0); });
+    return QCoreApplication::exec();
+}

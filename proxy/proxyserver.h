@@ -1,0 +1,75 @@
+#pragma once
+
+#include "connectiongate.h"
+#include "proxymetrics.h"
+#include "settings.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QTimer>
+#include <QWebSocketServer>
+
+class ClientSession;
+class MonitorFeed;
+class QTcpServer;
+class QTcpSocket;
+class UpstreamPool;
+
+// The proxy: listens, routes connections (proxy endpoint, monitor feed, /healthz, /metrics),
+// owns one ClientSession per WebSocket client and the pool through which all of them reach
+// upstreams. Single-threaded: everything runs on the thread that owns the server.
+class ProxyServer : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit ProxyServer(const Settings &settings, QObject *parent = nullptr);
+    ~ProxyServer() override;
+
+    // Starts listening on proxy.host:proxy.port (and admin.host:admin.port when set).
+    bool listen(QString *error);
+    quint16 port() const;
+    quint16 adminPort() const;   // the port /healthz, /metrics and /monitor answer on
+    QString proxyUrl() const;    // ws://host:port/path as bound
+
+    // Stops accepting, tells every client "proxy shutting down", closes the sockets, and emits
+    // stopped() once they are gone (or after shutdownGraceMs).
+    void shutdown();
+    bool isAccepting() const { return m_accepting; }
+
+    int sessionCount() const { return int(m_sessions.size()); }
+    const QHash<quint64, ClientSession *> &sessions() const { return m_sessions; }
+    const ProxyMetrics &metrics() const { return m_metrics; }
+    const UpstreamPool &upstreamPool() const { return *m_pool; }
+    const Settings &settings() const { return m_settings; }
+
+    static constexpr int shutdownGraceMs = 1500;
+
+signals:
+    void sessionOpened(ClientSession *session);
+    void sessionClosed(quint64 id);
+    void stopped();
+
+private:
+    bool listenOn(const QString &host, int port, const ConnectionGate::Routes &routes,
+                  QList<QTcpServer *> *listeners, QString *error);
+    void onProxyWebSocketConnected();
+    void onSessionClosed(quint64 id);
+    void answerHealth(QTcpSocket *socket);
+    void answerMetrics(QTcpSocket *socket);
+    void finishShutdown();
+
+    Settings m_settings;
+    ProxyMetrics m_metrics;
+    UpstreamPool *m_pool;
+    QWebSocketServer m_proxySockets;
+    MonitorFeed *m_monitorFeed = nullptr;
+    QList<QTcpServer *> m_proxyListeners;
+    QList<QTcpServer *> m_adminListeners;
+    QHash<quint64, ClientSession *> m_sessions;
+    quint64 m_nextSessionId = 1;
+    bool m_accepting = false;
+    bool m_stopped = false;
+    QTimer m_shutdownTimer;
+};

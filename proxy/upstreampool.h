@@ -1,0 +1,54 @@
+#pragma once
+
+#include "proxyrequest.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <memory>
+#include <vector>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+// The one place where the proxy opens upstream connections.
+//
+// A QNetworkAccessManager (QNAM) in Qt 6.4 opens at most six connections per host:port and
+// silently queues every further request to that host forever (QT64-NOTES.md): fatal for
+// long-lived streams. The pool therefore hands each stream to a QNAM that has fewer than six
+// active streams to the stream's origin, creating QNAMs as needed and dropping surplus idle
+// ones. Each QNAM runs its HTTP on a thread of its own, so a busy pool spreads over threads.
+// Future checks (an allowlist of resolved addresses, custom CAs) belong here.
+class UpstreamPool : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int maxStreamsPerOrigin = 6; // QNAM's fixed per-host connection limit
+    static constexpr int maxIdleManagers = 2;
+
+    explicit UpstreamPool(QObject *parent = nullptr);
+    ~UpstreamPool() override;
+
+    // Starts the request; the caller takes ownership of the reply (reparent it). Redirects are not followed, nothing is
+    // cached, HTTP/2 is off (one stream per connection keeps the per-origin count exact), and
+    // the reply's read buffer is capped at `readBufferBytes` so an unread reply cannot grow.
+    QNetworkReply *start(const ProxyRequest &request, qint64 readBufferBytes);
+
+    int managerCount() const { return int(m_managers.size()); }
+    int activeStreams() const { return m_activeStreams; }
+
+private:
+    struct Manager
+    {
+        QNetworkAccessManager *network = nullptr;
+        QHash<QString, int> activeByOrigin;
+        int active = 0;
+    };
+
+    Manager *managerFor(const QString &origin);
+    void release(QNetworkAccessManager *network, const QString &origin);
+
+    std::vector<std::unique_ptr<Manager>> m_managers;
+    int m_activeStreams = 0;
+};

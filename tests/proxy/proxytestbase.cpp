@@ -1,0 +1,43 @@
+#include "proxytestbase.h"
+
+#include <QLoggingCategory>
+#include <QSignalSpy>
+
+ProxyServer *ProxyTestBase::startProxy(Settings settings)
+{
+    settings.proxy.host = QStringLiteral("127.0.0.1");
+    settings.proxy.port = 0;
+    m_clients.clear();
+    m_proxy = std::make_unique<ProxyServer>(settings);
+    QString error;
+    if (!m_proxy->listen(&error))
+        qFatal("proxy cannot listen: %s", qPrintable(error));
+    return m_proxy.get();
+}
+
+TestClient *ProxyTestBase::connectClient()
+{
+    if (!m_proxy)
+        startProxy();
+    auto client = std::make_unique<TestClient>();
+    QSignalSpy connected(&client->socket(), &QWebSocket::connected);
+    client->open(m_proxy->proxyUrl());
+    if (!connected.wait(5000))
+        qWarning("client could not connect: %s", qPrintable(client->socket().errorString()));
+    m_clients.push_back(std::move(client));
+    return m_clients.back().get();
+}
+
+void ProxyTestBase::init()
+{
+    // Session lifecycle lines would bury QtTest's own output; warnings still show.
+    QLoggingCategory::setFilterRules(QStringLiteral("wssp.*.info=false"));
+    m_upstream = std::make_unique<TestUpstream>();
+}
+
+void ProxyTestBase::cleanup()
+{
+    m_clients.clear();
+    m_proxy.reset();
+    m_upstream.reset();
+}
