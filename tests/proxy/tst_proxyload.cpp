@@ -1,0 +1,196 @@
+// The proxy under load (bounded in count and time, loopback only): many concurrent streams
+// to one host, a client that stops reading, and shutdown with clients connected.
+
+#include "clientsession.h"
+#include "proxytestbase.h"
+#include "upstreampool.h"
+
+#include <QFile>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTcpSocket>
+
+class TestProxyLoad : public ProxyTestBase
+{
+    Q_OBJECT
+
+private slots:
+    void hundredConcurrentStreamsFromOneHost();
+    void nonReadingClientCostsBoundedMemory();
+    void stalledClientIsDropped();
+    void shutdownTellsEveryClient();
+
+private:
+    // A WebSocket client written by hand on a raw socket, so the test can stop reading.
+    std::unique_ptr<QTcpSocket> openNonReadingClient(const QJsonObject &request);
+};
+
+namespace {
+
+qint64 residentBytes()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
+    }
+    return 0;
+}
+
+QByteArray maskedTextFrame(const QByteArray &payload)
+{
+    QByteArray frame;
+    frame.append(char(0x81));
+    if (payload.size() < 126) {
+        frame.append(char(0x80 | payload.size()));
+    } else {
+        frame.append(char(0x80 | 126));
+        frame.append(char((payload.size() >> 8) & 0xFF));
+        frame.append(char(payload.size() & 0xFF));
+    }
+    const quint32 mask = QRandomGenerator::global()->generate();
+    const char key[4] = { char(mask >> 24), char(mask >> 16), char(mask >> 8), char(mask) };
+    frame.append(key, 4);
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        frame.append(char(payload[i] ^ key[i % 4]));
+    return frame;
+}
+
+} // namespace
+
+std::unique_ptr<QTcpSocket> TestProxyLoad::openNonReadingClient(const QJsonObject &request)
+{
+    auto socket = std::make_unique<QTcpSocket>();
+    socket->connectToHost(QHostAddress::LocalHost, m_proxy->port());
+    if (!socket->waitForConnected(5000))
+        return nullptr;
+    socket->write("GET /proxy HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                  "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                  "Sec-WebSocket-Version: 13\r\n\r\n");
+    if (!QTest::qWaitFor([&] { return socket->peek(4096).contains("\r\n\r\n"); }, 5000))
+        return nullptr;
+    const QByteArray head = socket->read(socket->peek(4096).indexOf("\r\n\r\n") + 4);
+    if (!head.startsWith("HTTP/1.1 101"))
+        return nullptr;
+    // From here on Qt buffers at most one byte for us: the kernel's buffers fill, then TCP's
+    // window closes and the proxy's writes to this client back up.
+    socket->setReadBufferSize(1);
+    socket->write(maskedTextFrame(QJsonDocument(request).toJson(QJsonDocument::Compact)));
+    return socket;
+}
+
+void TestProxyLoad::hundredConcurrentStreamsFromOneHost()
+{
+    constexpr int clientCount = 100;
+    startProxy();
+    m_upstream->route("/tick", TestUpstream::ticking(100));
+    QList<TestClient *> clients;
+    for (int i = 0; i < clientCount; ++i) {
+        TestClient *client = connectClient();
+        QVERIFY(client->isConnected());
+        client->send(upstreamRequest(m_upstream->port(), QStringLiteral("/tick")));
+        clients.append(client);
+    }
+    // Every one of them streams at the same time: a single QNAM would hold all but six back.
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(clients.begin(), clients.end(),
+                                         [](TestClient *c) { return c->events().size() >= 2; }),
+                             20000);
+    QCOMPARE(m_upstream->openConnections(), clientCount);
+    QCOMPARE(m_proxy->upstreamPool().activeStreams(), clientCount);
+    QVERIFY(m_proxy->upstreamPool().managerCount() >= (clientCount + 5) / 6);
+    for (TestClient *client : clients) {
+        QCOMPARE(client->count(MessageType::Error), 0);
+        QCOMPARE(client->events().first().type, QStringLiteral("tick"));
+    }
+
+    for (TestClient *client : clients)
+        client->socket().abort();
+    QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 0, 5000);
+    QTRY_COMPARE(m_proxy->sessionCount(), 0);
+    QTRY_VERIFY(m_proxy->upstreamPool().managerCount() <= UpstreamPool::maxIdleManagers);
+}
+
+void TestProxyLoad::nonReadingClientCostsBoundedMemory()
+{
+    Settings settings;
+    settings.proxy.stallTimeout = 0; // never dropped: this test watches memory stay flat
+    startProxy(settings);
+    m_upstream->route("/flood", m_upstream->flood(1024));
+    m_upstream->route("/tick", TestUpstream::ticking(20));
+
+    const qint64 rssBefore = residentBytes();
+    auto stalled = openNonReadingClient(upstreamRequest(m_upstream->port(), QStringLiteral("/flood")));
+    QVERIFY(stalled);
+    QTRY_VERIFY_WITH_TIMEOUT(m_proxy->metrics().backpressurePauses >= 1, 10000);
+
+    // While the flood is held back, another client is served normally.
+    TestClient *normal = connectClient();
+    normal->send(upstreamRequest(m_upstream->port(), QStringLiteral("/tick")));
+    QTRY_VERIFY_WITH_TIMEOUT(normal->events().size() >= 25, 10000);
+
+    // Measure over a window: the upstream is held back by TCP flow control, not read into memory.
+    const qint64 writtenBefore = m_upstream->bytesWritten();
+    QTest::qWait(1000);
+    const qint64 writtenDuring = m_upstream->bytesWritten() - writtenBefore;
+    const qint64 rssGrowth = residentBytes() - rssBefore;
+    qInfo("upstream wrote %lld bytes in total, %lld during the 1 s window; RSS grew %lld KiB",
+          m_upstream->bytesWritten(), writtenDuring, rssGrowth / 1024);
+    QVERIFY2(m_upstream->bytesWritten() < 64 * 1024 * 1024, "the proxy kept reading a paused upstream");
+    QVERIFY(writtenDuring < 4 * 1024 * 1024);
+    QVERIFY2(rssGrowth < 96 * 1024 * 1024, "memory grew with a client that does not read");
+    QCOMPARE(m_proxy->sessionCount(), 2);
+}
+
+void TestProxyLoad::stalledClientIsDropped()
+{
+    Settings settings;
+    settings.proxy.stallTimeout = 300;
+    startProxy(settings);
+    m_upstream->route("/flood", m_upstream->flood(1024));
+    QSignalSpy closedSpy(m_proxy.get(), &ProxyServer::sessionClosed);
+    auto stalled = openNonReadingClient(upstreamRequest(m_upstream->port(), QStringLiteral("/flood")));
+    QVERIFY(stalled);
+    QTRY_VERIFY_WITH_TIMEOUT(m_proxy->metrics().backpressurePauses >= 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_proxy->metrics().requests[size_t(RequestOutcome::ClientStalled)], 1u, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 0, 2000);
+    QTRY_COMPARE_WITH_TIMEOUT(closedSpy.size(), 1, 10000); // the socket is closed (or aborted)
+    QCOMPARE(m_proxy->sessionCount(), 0);
+}
+
+void TestProxyLoad::shutdownTellsEveryClient()
+{
+    startProxy();
+    m_upstream->route("/tick", TestUpstream::ticking(20));
+    TestClient *streaming = connectClient();
+    TestClient *idle = connectClient();
+    streaming->send(upstreamRequest(m_upstream->port(), QStringLiteral("/tick")));
+    streaming->send(upstreamRequest(m_upstream->port(), QStringLiteral("/tick"))); // queued
+    QTRY_VERIFY(streaming->events().size() >= 1);
+    QSignalSpy stopped(m_proxy.get(), &ProxyServer::stopped);
+    QSignalSpy streamingGone(&streaming->socket(), &QWebSocket::disconnected);
+    QSignalSpy idleGone(&idle->socket(), &QWebSocket::disconnected);
+
+    m_proxy->shutdown();
+    QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, ProxyServer::shutdownGraceMs + 1000);
+    QTRY_COMPARE(streamingGone.size(), 1);
+    QTRY_COMPARE(idleGone.size(), 1);
+    QCOMPARE(streaming->count(MessageType::Closed), 2); // the active request and the queued one
+    QCOMPARE(streaming->messages().last().text, QStringLiteral("proxy shutting down"));
+    QCOMPARE(streaming->count(MessageType::Error), 0);
+    QCOMPARE(idle->sequence(), QStringLiteral("closed"));
+    QCOMPARE(idle->messages().last().text, QStringLiteral("proxy shutting down"));
+    QCOMPARE(streaming->socket().closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+    QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 0, 2000);
+
+    // No new connections once stopped.
+    TestClient late;
+    late.open(m_proxy->proxyUrl());
+    QSignalSpy lateDisconnected(&late.socket(), &QWebSocket::disconnected);
+    QTRY_VERIFY(lateDisconnected.size() >= 1 || late.socket().state() == QAbstractSocket::UnconnectedState);
+    QVERIFY(!late.isConnected());
+}
+
+QTEST_MAIN(TestProxyLoad)
+#include "tst_proxyload.moc"
