@@ -11,6 +11,43 @@ QByteArrayView trimmed(QByteArrayView v)
     return v;
 }
 
+// RFC 9110 §5.6.2 tchar.
+bool isToken(QByteArrayView v)
+{
+    if (v.isEmpty())
+        return false;
+    for (char c : v) {
+        const bool alnum
+            = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && !QByteArrayView("!#$%&'*+-.^_`|~").contains(c))
+            return false;
+    }
+    return true;
+}
+
+// RFC 9110 §5.5: field values are visible characters, SP, HTAB and obs-text; a bare CR, LF,
+// NUL or other control character is rejected (RFC 9112 §2.2) rather than passed on.
+bool isFieldValue(QByteArrayView v)
+{
+    for (char c : v) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && u != '\t') || u == 0x7F)
+            return false;
+    }
+    return true;
+}
+
+// The request target has no whitespace or control characters (RFC 9112 §3.2).
+bool isTarget(QByteArrayView v)
+{
+    for (char c : v) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u == 0x7F)
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 QByteArray HttpRequestHead::path() const
@@ -67,9 +104,11 @@ HttpRequestHead::Status HttpRequestHead::parse(QByteArrayView bytes, HttpRequest
     result.method = requestLine.first(firstSpace).toByteArray();
     result.target = requestLine.sliced(firstSpace + 1, lastSpace - firstSpace - 1).toByteArray();
     result.version = requestLine.sliced(lastSpace + 1).toByteArray();
-    if (!result.version.startsWith("HTTP/1."))
+    if (!isToken(result.method))
+        return bad(QStringLiteral("invalid method"));
+    if (result.version != "HTTP/1.1" && result.version != "HTTP/1.0")
         return bad(QStringLiteral("unsupported HTTP version"));
-    if (result.target.contains(' '))
+    if (!isTarget(result.target))
         return bad(QStringLiteral("malformed request target"));
 
     while (!rest.isEmpty()) {
@@ -79,8 +118,15 @@ HttpRequestHead::Status HttpRequestHead::parse(QByteArrayView bytes, HttpRequest
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             return bad(QStringLiteral("malformed header line"));
-        result.headers.append({ line.first(colon).toByteArray(),
-                                trimmed(line.sliced(colon + 1)).toByteArray() });
+        // Whitespace before the colon and obsolete line folding (a line starting with SP or
+        // HTAB) MUST be rejected (RFC 9112 §5.1, §5.2): both are request-smuggling vectors.
+        const QByteArrayView name = line.first(colon);
+        if (!isToken(name))
+            return bad(QStringLiteral("invalid header name"));
+        const QByteArrayView value = trimmed(line.sliced(colon + 1));
+        if (!isFieldValue(value))
+            return bad(QStringLiteral("invalid character in header value"));
+        result.headers.append({ name.toByteArray(), value.toByteArray() });
     }
     *head = std::move(result);
     return Status::Complete;

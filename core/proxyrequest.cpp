@@ -1,21 +1,621 @@
 #include "proxyrequest.h"
 
-std::optional<ProxyRequest> ProxyRequest::fromJson(const QJsonObject &, QString *error)
+#include "jsonwriter.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QJsonValue>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+// Validation of PROTOCOL.md §2. Every check names the field and the rule, because the message
+// goes back to the client verbatim: a user who typed "adress" must learn that from the error,
+// not from a request that silently went to the wrong place.
+
+namespace {
+
+const QString fieldProtocol = QStringLiteral("protocol");
+const QString fieldAddress = QStringLiteral("address");
+const QString fieldPort = QStringLiteral("port");
+const QString fieldPath = QStringLiteral("path");
+const QString fieldMethod = QStringLiteral("method");
+const QString fieldHeaders = QStringLiteral("headers");
+const QString fieldBody = QStringLiteral("body");
+const QString fieldType = QStringLiteral("type");
+
+bool fail(QString *error, const QString &message)
 {
     if (error)
-        *error = QStringLiteral("not implemented yet");
-    return std::nullopt;
+        *error = message;
+    return false;
 }
 
-QJsonObject ProxyRequest::toJson() const { return {}; }
-QUrl ProxyRequest::url() const { return {}; }
-bool ProxyRequest::hasHeader(QByteArrayView) const { return false; }
-HttpHeaderList ProxyRequest::upstreamHeaders() const { return headers; }
-bool ProxyRequest::isDroppedHeader(QByteArrayView) { return false; }
-
-std::optional<ClientMessage> ClientMessage::parse(QStringView, QString *error)
+// RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
+// "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+bool isTokenChar(char16_t c)
 {
-    if (error)
-        *error = QStringLiteral("not implemented yet");
-    return std::nullopt;
+    if ((c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9'))
+        return true;
+    switch (c) {
+    case u'!':
+    case u'#':
+    case u'$':
+    case u'%':
+    case u'&':
+    case u'\'':
+    case u'*':
+    case u'+':
+    case u'-':
+    case u'.':
+    case u'^':
+    case u'_':
+    case u'`':
+    case u'|':
+    case u'~':
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool isToken(QStringView s)
+{
+    if (s.isEmpty())
+        return false;
+    for (QChar c : s) {
+        if (!isTokenChar(c.unicode()))
+            return false;
+    }
+    return true;
+}
+
+// CR and LF would split a request line or header field (request smuggling); NUL truncates it
+// in C-based servers.
+bool hasLineBreakOrNul(QStringView s)
+{
+    for (QChar c : s) {
+        const char16_t u = c.unicode();
+        if (u == u'\r' || u == u'\n' || u == 0)
+            return true;
+    }
+    return false;
+}
+
+bool isAsciiDigits(QStringView s)
+{
+    if (s.isEmpty())
+        return false;
+    for (QChar c : s) {
+        if (c.unicode() < u'0' || c.unicode() > u'9')
+            return false;
+    }
+    return true;
+}
+
+bool isHexDigit(char16_t c)
+{
+    return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f') || (c >= u'A' && c <= u'F');
+}
+
+// Dotted quad, each part 0..255 without leading zeros (which some resolvers read as octal).
+bool isIpv4(QStringView s)
+{
+    int parts = 0;
+    qsizetype start = 0;
+    while (true) {
+        qsizetype dot = s.indexOf(u'.', start);
+        const QStringView part = s.mid(start, dot < 0 ? -1 : dot - start);
+        if (!isAsciiDigits(part) || part.size() > 3 || (part.size() > 1 && part.front() == u'0')
+            || part.toInt() > 255) {
+            return false;
+        }
+        ++parts;
+        if (dot < 0)
+            break;
+        start = dot + 1;
+    }
+    return parts == 4;
+}
+
+// Counts the 16-bit groups of one side of "::"; an embedded IPv4 tail counts as two.
+bool countIpv6Groups(QStringView s, bool allowIpv4Tail, int *groups)
+{
+    *groups = 0;
+    if (s.isEmpty())
+        return true;
+    qsizetype start = 0;
+    while (true) {
+        const qsizetype colon = s.indexOf(u':', start);
+        const QStringView group = s.mid(start, colon < 0 ? -1 : colon - start);
+        if (colon < 0 && allowIpv4Tail && group.contains(u'.')) {
+            if (!isIpv4(group))
+                return false;
+            *groups += 2;
+            return true;
+        }
+        if (group.isEmpty() || group.size() > 4)
+            return false;
+        for (QChar c : group) {
+            if (!isHexDigit(c.unicode()))
+                return false;
+        }
+        ++*groups;
+        if (colon < 0)
+            return true;
+        start = colon + 1;
+    }
+}
+
+// RFC 4291 §2.2 text forms, without a zone ID.
+bool isIpv6(QStringView s)
+{
+    const qsizetype gap = s.indexOf(u"::");
+    int head = 0;
+    int tail = 0;
+    if (gap < 0)
+        return countIpv6Groups(s, true, &head) && head == 8;
+    if (s.indexOf(u"::", gap + 1) >= 0)
+        return false;
+    return countIpv6Groups(s.first(gap), false, &head)
+        && countIpv6Groups(s.sliced(gap + 2), true, &tail) && head + tail <= 7;
+}
+
+QString checkHostName(QStringView s)
+{
+    if (s.size() > 253)
+        return QStringLiteral("host name longer than 253 characters");
+    for (QChar c : s) {
+        const char16_t u = c.unicode();
+        if (u > 0x7F) {
+            return QStringLiteral("must be an ASCII host name, IPv4 or IPv6 address (write an "
+                                  "internationalised name in its punycode form)");
+        }
+        if (!((u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9')
+                || u == u'-' || u == u'.' || u == u'_')) {
+            return QStringLiteral("invalid character '%1' in host name").arg(c);
+        }
+    }
+    // One trailing dot (a fully qualified name) is allowed.
+    const QStringView name = s.endsWith(u'.') ? s.chopped(1) : s;
+    qsizetype start = 0;
+    while (true) {
+        const qsizetype dot = name.indexOf(u'.', start);
+        const QStringView label = name.mid(start, dot < 0 ? -1 : dot - start);
+        if (label.isEmpty())
+            return QStringLiteral("empty label in host name");
+        if (label.size() > 63)
+            return QStringLiteral("host name label longer than 63 characters");
+        if (label.front() == u'-' || label.back() == u'-')
+            return QStringLiteral("host name label starts or ends with '-'");
+        if (dot < 0)
+            break;
+        start = dot + 1;
+    }
+    return QString();
+}
+
+// Returns an error reason, or an empty string with `*host` set to the address to store.
+QString checkAddress(const QString &address, QString *host)
+{
+    if (address.isEmpty())
+        return QStringLiteral("must not be empty");
+    for (QChar c : address) {
+        if (c.isSpace() || c.unicode() < 0x20 || c.unicode() == 0x7F)
+            return QStringLiteral("must not contain whitespace or control characters");
+    }
+    if (address.contains(u"://"))
+        return QStringLiteral("must not include a scheme (use the \"protocol\" field)");
+    if (address.contains(u'@'))
+        return QStringLiteral("must not include user info");
+    if (address.contains(u'/') || address.contains(u'?') || address.contains(u'#'))
+        return QStringLiteral("must not include a path (use the \"path\" field)");
+    const QString portReason = QStringLiteral("must not include a port (use the \"port\" field)");
+
+    if (address.startsWith(u'[')) {
+        const qsizetype close = address.indexOf(u']');
+        if (close < 0)
+            return QStringLiteral("unterminated '[' in IPv6 address");
+        if (close != address.size() - 1) {
+            const QStringView after = QStringView(address).sliced(close + 1);
+            if (after.startsWith(u':') && isAsciiDigits(after.sliced(1)))
+                return portReason;
+            return QStringLiteral("unexpected text after ']' in IPv6 address");
+        }
+        const QStringView inner = QStringView(address).sliced(1, address.size() - 2);
+        if (!isIpv6(inner))
+            return QStringLiteral("not a valid IPv6 address");
+        *host = inner.toString();
+        return QString();
+    }
+    if (address.contains(u':')) {
+        if (isIpv6(address)) {
+            *host = address;
+            return QString();
+        }
+        const qsizetype colon = address.indexOf(u':');
+        if (colon == address.lastIndexOf(u':')
+            && isAsciiDigits(QStringView(address).sliced(colon + 1)))
+            return portReason;
+        return QStringLiteral("not a valid IPv6 address");
+    }
+    bool numeric = true;
+    for (QChar c : address) {
+        if (c != u'.' && !(c >= u'0' && c <= u'9')) {
+            numeric = false;
+            break;
+        }
+    }
+    if (numeric) {
+        // An all-numeric name is never a DNS name; resolvers would read "10.1" or "08.0.0.1" in
+        // surprising ways, so only a plain dotted quad is accepted.
+        if (!isIpv4(address))
+            return QStringLiteral("not a valid IPv4 address");
+        *host = address;
+        return QString();
+    }
+    const QString reason = checkHostName(address);
+    if (reason.isEmpty())
+        *host = address;
+    return reason;
+}
+
+// An integral JSON number, or a string of ASCII digits, within [min, max].
+bool toPort(const QJsonValue &value, int *port)
+{
+    if (value.isDouble()) {
+        const double d = value.toDouble();
+        if (!std::isfinite(d) || d != std::floor(d) || d < 1 || d > 65535)
+            return false;
+        *port = int(d);
+        return true;
+    }
+    if (value.isString()) {
+        const QString s = value.toString();
+        if (!isAsciiDigits(s) || s.size() > 5)
+            return false;
+        const int p = s.toInt();
+        if (p < 1 || p > 65535)
+            return false;
+        *port = p;
+        return true;
+    }
+    return false;
+}
+
+QString typeName(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("a boolean");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("an array");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    case QJsonValue::Undefined:
+        break;
+    }
+    return QStringLiteral("undefined");
+}
+
+// Quotes a client-supplied value for an error message: JSON-escaped so that control characters
+// stay visible, and shortened so that a hostile value cannot make the message huge.
+QString quoteForError(QStringView s)
+{
+    constexpr qsizetype maxChars = 64;
+    if (s.size() <= maxChars)
+        return JsonWriter::quoted(s);
+    QString out = JsonWriter::quoted(s.first(maxChars));
+    out.insert(out.size() - 1, QStringLiteral("..."));
+    return out;
+}
+
+bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
+{
+    return a.compare(b, Qt::CaseInsensitive) == 0;
+}
+
+} // namespace
+
+std::optional<ProxyRequest> ProxyRequest::fromJson(const QJsonObject &object, QString *error)
+{
+    const auto invalid = [error](const QString &field, const QString &reason) {
+        fail(error, field + QStringLiteral(": ") + reason);
+        return std::nullopt;
+    };
+
+    static const std::array<QString, 8> knownFields = { fieldProtocol, fieldAddress, fieldPort,
+        fieldPath, fieldMethod, fieldHeaders, fieldBody, fieldType };
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        if (std::find(knownFields.begin(), knownFields.end(), it.key()) == knownFields.end()) {
+            return invalid(quoteForError(it.key()),
+                QStringLiteral("unknown field (known: protocol, address, port, path, "
+                               "method, headers, body)"));
+        }
+    }
+
+    ProxyRequest request;
+
+    // "type" belongs to the message envelope; a request object may carry "type": "request".
+    const QJsonValue type = object.value(fieldType);
+    if (!type.isUndefined() && type != QJsonValue(QStringLiteral("request")))
+        return invalid(fieldType, QStringLiteral("must be \"request\" in a request"));
+
+    const QJsonValue protocol = object.value(fieldProtocol);
+    if (!protocol.isUndefined()) {
+        const QString p = protocol.toString();
+        if (!protocol.isString() || (p != u"http" && p != u"https")) {
+            return invalid(fieldProtocol,
+                QStringLiteral("must be \"http\" or \"https\" (lower-case), got ")
+                    + (protocol.isString() ? quoteForError(p) : typeName(protocol)));
+        }
+        request.protocol = p;
+    }
+
+    const QJsonValue address = object.value(fieldAddress);
+    if (address.isUndefined())
+        return invalid(fieldAddress, QStringLiteral("required"));
+    if (!address.isString())
+        return invalid(fieldAddress, QStringLiteral("must be a string, got ") + typeName(address));
+    const QString reason = checkAddress(address.toString(), &request.address);
+    if (!reason.isEmpty())
+        return invalid(fieldAddress, reason);
+
+    const QJsonValue port = object.value(fieldPort);
+    if (port.isUndefined()) {
+        request.port = request.protocol == u"https" ? 443 : 80;
+    } else if (!toPort(port, &request.port)) {
+        return invalid(fieldPort, QStringLiteral("must be an integer from 1 to 65535"));
+    }
+
+    const QJsonValue path = object.value(fieldPath);
+    if (!path.isUndefined()) {
+        if (!path.isString())
+            return invalid(fieldPath, QStringLiteral("must be a string, got ") + typeName(path));
+        const QString p = path.toString();
+        if (!p.startsWith(u'/'))
+            return invalid(fieldPath, QStringLiteral("must start with '/'"));
+        if (hasLineBreakOrNul(p))
+            return invalid(fieldPath, QStringLiteral("must not contain CR, LF or NUL"));
+        request.path = p;
+    }
+
+    const QJsonValue method = object.value(fieldMethod);
+    if (!method.isUndefined()) {
+        // Upper-cased only when ASCII: Unicode case mapping would turn "poſt" into "POST".
+        const QString given = method.toString();
+        const bool ascii
+            = std::all_of(given.cbegin(), given.cend(), [](QChar c) { return c.unicode() < 0x80; });
+        const QString m = ascii ? given.toUpper() : QString();
+        if (!method.isString() || (m != u"GET" && m != u"POST" && m != u"PUT" && m != u"DELETE")) {
+            return invalid(fieldMethod,
+                QStringLiteral("must be GET, POST, PUT or DELETE, got ")
+                    + (method.isString() ? quoteForError(method.toString()) : typeName(method)));
+        }
+        request.method = m.toLatin1();
+    }
+
+    const QJsonValue headers = object.value(fieldHeaders);
+    if (!headers.isUndefined()) {
+        if (!headers.isObject())
+            return invalid(
+                fieldHeaders, QStringLiteral("must be an object, got ") + typeName(headers));
+        const QJsonObject h = headers.toObject();
+        for (auto it = h.constBegin(); it != h.constEnd(); ++it) {
+            if (!isToken(it.key())) {
+                return invalid(fieldHeaders,
+                    quoteForError(it.key())
+                        + QStringLiteral(" is not a valid header name (RFC 9110 token)"));
+            }
+            const QString field = fieldHeaders + u'.' + it.key();
+            if (!it.value().isString())
+                return invalid(
+                    field, QStringLiteral("must be a string, got ") + typeName(it.value()));
+            const QString value = it.value().toString();
+            if (hasLineBreakOrNul(value))
+                return invalid(field, QStringLiteral("must not contain CR, LF or NUL"));
+            request.headers.append({ it.key().toLatin1(), value.toUtf8() });
+        }
+    }
+
+    const QJsonValue body = object.value(fieldBody);
+    switch (body.type()) {
+    case QJsonValue::Undefined:
+    case QJsonValue::Null:
+        break;
+    case QJsonValue::Object:
+        request.bodyKind = BodyKind::Json;
+        request.body = QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
+        break;
+    case QJsonValue::Array:
+        request.bodyKind = BodyKind::Json;
+        request.body = QJsonDocument(body.toArray()).toJson(QJsonDocument::Compact);
+        break;
+    case QJsonValue::String:
+        request.bodyKind = BodyKind::Text;
+        request.body = body.toString().toUtf8();
+        break;
+    case QJsonValue::Bool:
+    case QJsonValue::Double:
+        return invalid(fieldBody,
+            QStringLiteral("must be an object, an array, a string or null, got ") + typeName(body));
+    }
+
+    return request;
+}
+
+QJsonObject ProxyRequest::toJson() const
+{
+    QJsonObject object;
+    object.insert(fieldProtocol, protocol);
+    object.insert(fieldAddress, address);
+    object.insert(fieldPort, port);
+    object.insert(fieldPath, path);
+    object.insert(fieldMethod, QString::fromLatin1(method));
+    QJsonObject h;
+    for (const HttpHeader &header : headers)
+        h.insert(QString::fromLatin1(header.first), QString::fromUtf8(header.second));
+    object.insert(fieldHeaders, h);
+    switch (bodyKind) {
+    case BodyKind::None:
+        break;
+    case BodyKind::Json: {
+        const QJsonDocument doc = QJsonDocument::fromJson(body);
+        if (doc.isArray())
+            object.insert(fieldBody, doc.array());
+        else
+            object.insert(fieldBody, doc.object());
+        break;
+    }
+    case BodyKind::Text:
+        object.insert(fieldBody, QString::fromUtf8(body));
+        break;
+    }
+    return object;
+}
+
+QUrl ProxyRequest::url() const
+{
+    QUrl url;
+    url.setScheme(protocol);
+    url.setHost(address);
+    url.setPort(port);
+    // The client's path may already be percent-encoded: TolerantMode keeps "%20" as it is.
+    const qsizetype q = path.indexOf(u'?');
+    if (q < 0) {
+        url.setPath(path, QUrl::TolerantMode);
+    } else {
+        url.setPath(path.first(q), QUrl::TolerantMode);
+        url.setQuery(path.sliced(q + 1), QUrl::TolerantMode);
+    }
+    return url;
+}
+
+bool ProxyRequest::hasHeader(QByteArrayView name) const
+{
+    for (const HttpHeader &header : headers) {
+        if (equalsIgnoringCase(header.first, name))
+            return true;
+    }
+    return false;
+}
+
+HttpHeaderList ProxyRequest::upstreamHeaders() const
+{
+    // RFC 9110 §7.6.1: the fields named in Connection are hop-by-hop too.
+    QList<QByteArray> connectionOptions;
+    for (const HttpHeader &header : headers) {
+        if (!equalsIgnoringCase(header.first, "connection"))
+            continue;
+        for (const QByteArray &option : header.second.split(','))
+            connectionOptions.append(option.trimmed());
+    }
+    const auto namedByConnection = [&connectionOptions](QByteArrayView name) {
+        for (const QByteArray &option : connectionOptions) {
+            if (equalsIgnoringCase(option, name))
+                return true;
+        }
+        return false;
+    };
+
+    HttpHeaderList result;
+    result.reserve(headers.size() + 4);
+    for (const HttpHeader &header : headers) {
+        if (!isDroppedHeader(header.first) && !namedByConnection(header.first))
+            result.append(header);
+    }
+    const auto addDefault = [this, &result](const QByteArray &name, const QByteArray &value) {
+        if (!hasHeader(name))
+            result.append({ name, value });
+    };
+    addDefault("Accept", "text/event-stream");
+    addDefault("Cache-Control", "no-cache");
+    // A compressed event stream may be batched by the decompressor; ask for the raw bytes.
+    addDefault("Accept-Encoding", "identity");
+    if (bodyKind == BodyKind::Json)
+        addDefault("Content-Type", "application/json");
+    else if (bodyKind == BodyKind::Text)
+        addDefault("Content-Type", "text/plain; charset=utf-8");
+    return result;
+}
+
+bool ProxyRequest::isDroppedHeader(QByteArrayView name)
+{
+    static constexpr std::array<QByteArrayView, 8> dropped = {
+        "connection",
+        "keep-alive",
+        "te",
+        "trailer",
+        "upgrade",
+        "transfer-encoding",
+        "host",
+        "content-length",
+    };
+    for (QByteArrayView d : dropped) {
+        if (equalsIgnoringCase(d, name))
+            return true;
+    }
+    return name.size() >= 6 && equalsIgnoringCase(name.first(6), "proxy-");
+}
+
+std::optional<ClientMessage> ClientMessage::parse(QStringView text, QString *error)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        // Qt 6.4 parses only objects and arrays at the top level: a bare string or number is
+        // valid JSON, just not an object, and deserves that message rather than "not JSON".
+        QJsonParseError wrappedError;
+        QJsonDocument::fromJson(QByteArray("[").append(text.toUtf8()).append(']'), &wrappedError);
+        if (wrappedError.error == QJsonParseError::NoError && !text.trimmed().isEmpty()) {
+            fail(error, QStringLiteral("message must be a JSON object, got a scalar"));
+            return std::nullopt;
+        }
+        fail(error,
+            QStringLiteral("message is not JSON: %1 at offset %2")
+                .arg(parseError.errorString())
+                .arg(parseError.offset));
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        fail(error,
+            QStringLiteral("message must be a JSON object, got ")
+                + (doc.isArray() ? QStringLiteral("an array") : QStringLiteral("a scalar")));
+        return std::nullopt;
+    }
+    QJsonObject object = doc.object();
+
+    ClientMessage message;
+    const QJsonValue type = object.value(fieldType);
+    if (!type.isUndefined()) {
+        if (!type.isString()) {
+            fail(error, QStringLiteral("type: must be a string, got ") + typeName(type));
+            return std::nullopt;
+        }
+        const QString t = type.toString();
+        if (t == u"cancel") {
+            message.kind = Kind::Cancel;
+            return message;
+        }
+        if (t != u"request") {
+            fail(error,
+                QStringLiteral("type: unknown message type ") + quoteForError(t)
+                    + QStringLiteral(" (expected \"request\" or \"cancel\")"));
+            return std::nullopt;
+        }
+        object.remove(fieldType);
+    }
+    std::optional<ProxyRequest> request = ProxyRequest::fromJson(object, error);
+    if (!request)
+        return std::nullopt;
+    message.request = std::move(*request);
+    return message;
 }

@@ -28,6 +28,12 @@ struct ProxyRequest
 
     // Decodes and validates one request object. On failure returns nullopt and sets `error` to
     // a message naming the field and the reason, e.g. `port: must be an integer from 1 to 65535`.
+    // Decisions where PROTOCOL.md §2 is silent: unknown fields are rejected (a typo must not
+    // silently fall back to a default); "type" may be present only as "request"; `protocol` is
+    // exactly "http" or "https" (lower-case); only `body` may be null; `address` is an ASCII
+    // host name ([A-Za-z0-9-._] labels), a dotted-quad IPv4 without leading zeros, or an IPv6
+    // literal with or without brackets and without a zone ID (stored without brackets); a
+    // `port` string is 1-5 ASCII digits.
     static std::optional<ProxyRequest> fromJson(const QJsonObject &object, QString *error);
     // The request as a client sends it (used by ws-test-client and tests).
     QJsonObject toJson() const;

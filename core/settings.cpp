@@ -1,31 +1,395 @@
 #include "settings.h"
 
-bool Settings::apply(const QJsonObject &, QString *, QStringList *) { return true; }
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QJsonValue>
+#include <QUrl>
 
-std::optional<Settings> Settings::load(const QString &, bool, QString *, QStringList *)
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <variant>
+
+// The schema is one table (schema() below) so that every key gets the same type and range
+// checks and the same messages; docs/SETTINGS.md documents the same table.
+
+namespace {
+
+constexpr int intMax = std::numeric_limits<int>::max();
+
+enum class StringRule { Any, NonEmpty, Path, WsUrl };
+
+struct Key
 {
-    return Settings();
+    QString name;
+    std::variant<int *, bool *, QString *> target;
+    int min = 0;
+    int max = intMax;
+    StringRule rule = StringRule::Any;
+};
+
+struct Section
+{
+    QString name;
+    QList<Key> keys;
+};
+
+Key intKey(const char *name, int *target, int min, int max = intMax)
+{
+    return Key { QString::fromLatin1(name), target, min, max, StringRule::Any };
 }
 
-QString Settings::proxyUrl() const { return {}; }
-QString Settings::monitorUrl() const { return {}; }
-
-namespace SettingsCli {
-
-QCommandLineOption settingsOption()
+Key boolKey(const char *name, bool *target)
 {
-    return QCommandLineOption(QStringLiteral("settings"), QStringLiteral("settings file"),
-                              QStringLiteral("path"));
+    return Key { QString::fromLatin1(name), target, 0, 0, StringRule::Any };
 }
 
-std::optional<Settings> load(const QCommandLineParser &) { return Settings(); }
-
-bool overrideInt(const QCommandLineParser &, const QCommandLineOption &, int, int, int *,
-                 QString *)
+Key stringKey(const char *name, QString *target, StringRule rule = StringRule::Any)
 {
+    return Key { QString::fromLatin1(name), target, 0, 0, rule };
+}
+
+// Binds the schema to one Settings value.
+QList<Section> schema(Settings &s)
+{
+    ProxySettings &p = s.proxy;
+    AdminSettings &a = s.admin;
+    TestServerSettings &ts = s.testServer;
+    TestClientSettings &tc = s.testClient;
+    MonitorSettings &m = s.monitor;
+    return {
+        { QStringLiteral("proxy"),
+            {
+                stringKey("host", &p.host, StringRule::NonEmpty),
+                intKey("port", &p.port, 0, 65535),
+                stringKey("path", &p.path, StringRule::Path),
+                intKey("sseTimeout", &p.sseTimeout, 0),
+                boolKey("legacyDataMessages", &p.legacyDataMessages),
+                intKey("maxQueuedRequests", &p.maxQueuedRequests, 0),
+                intKey("maxMessageBytes", &p.maxMessageBytes, 1),
+                intKey("maxLineBytes", &p.maxLineBytes, 1),
+                intKey("maxEventBytes", &p.maxEventBytes, 1),
+                intKey("readBufferBytes", &p.readBufferBytes, 1),
+                intKey("highWatermarkBytes", &p.highWatermarkBytes, 1),
+                intKey("lowWatermarkBytes", &p.lowWatermarkBytes, 0),
+                intKey("stallTimeout", &p.stallTimeout, 0),
+            } },
+        { QStringLiteral("admin"),
+            {
+                boolKey("health", &a.health),
+                boolKey("metrics", &a.metrics),
+                boolKey("monitor", &a.monitor),
+                stringKey("host", &a.host),
+                intKey("port", &a.port, 0, 65535),
+                stringKey("monitorToken", &a.monitorToken),
+            } },
+        { QStringLiteral("testServer"),
+            {
+                stringKey("host", &ts.host, StringRule::NonEmpty),
+                intKey("port", &ts.port, 0, 65535),
+                intKey("responseCount", &ts.responseCount, 1),
+                intKey("responseDelay", &ts.responseDelay, 0),
+            } },
+        { QStringLiteral("testClient"),
+            {
+                stringKey("message", &tc.message),
+                intKey("maxMessages", &tc.maxMessages, 1),
+                intKey("sendDelay", &tc.sendDelay, 0),
+                stringKey("url", &tc.url, StringRule::WsUrl),
+                intKey("timeout", &tc.timeout, 1),
+            } },
+        { QStringLiteral("monitor"),
+            {
+                stringKey("url", &m.url, StringRule::WsUrl),
+                stringKey("token", &m.token),
+            } },
+    };
+}
+
+bool fail(QString *error, const QString &message)
+{
+    if (error)
+        *error = message;
+    return false;
+}
+
+bool isWebSocketUrl(const QString &text)
+{
+    const QUrl url(text, QUrl::StrictMode);
+    return url.isValid() && (url.scheme() == u"ws" || url.scheme() == u"wss")
+        && !url.host().isEmpty();
+}
+
+// Returns an empty string when `value` is acceptable for `key` (and stores it), else the reason.
+QString applyValue(const Key &key, const QJsonValue &value)
+{
+    if (int *const *target = std::get_if<int *>(&key.target)) {
+        const QString reason
+            = QStringLiteral("must be an integer from %1 to %2").arg(key.min).arg(key.max);
+        if (!value.isDouble())
+            return reason;
+        const double d = value.toDouble();
+        if (!std::isfinite(d) || d != std::floor(d) || d < key.min || d > key.max)
+            return reason;
+        **target = int(d);
+        return QString();
+    }
+    if (bool *const *target = std::get_if<bool *>(&key.target)) {
+        if (!value.isBool())
+            return QStringLiteral("must be true or false");
+        **target = value.toBool();
+        return QString();
+    }
+    QString *const target = std::get<QString *>(key.target);
+    if (!value.isString())
+        return QStringLiteral("must be a string");
+    const QString s = value.toString();
+    switch (key.rule) {
+    case StringRule::Any:
+        break;
+    case StringRule::NonEmpty:
+        if (s.isEmpty())
+            return QStringLiteral("must not be empty");
+        break;
+    case StringRule::Path:
+        if (!s.startsWith(u'/') || s.contains(u'?') || s.contains(u'#')
+            || std::any_of(s.cbegin(), s.cend(), [](QChar c) { return c.isSpace() || c < u' '; })) {
+            return QStringLiteral("must be a path starting with '/', without spaces, '?' or '#'");
+        }
+        break;
+    case StringRule::WsUrl:
+        if (!s.isEmpty() && !isWebSocketUrl(s))
+            return QStringLiteral("must be empty or a ws:// or wss:// URL with a host");
+        break;
+    }
+    *target = s;
+    return QString();
+}
+
+QString withBrackets(const QString &host)
+{
+    return host.contains(u':') && !host.startsWith(u'[') ? u'[' + host + u']' : host;
+}
+
+} // namespace
+
+bool Settings::apply(const QJsonObject &root, QString *error, QStringList *warnings)
+{
+    // Work on a copy so that a bad file leaves *this untouched.
+    Settings result = *this;
+    const QList<Section> sections = schema(result);
+    QStringList found;
+    for (auto sit = root.constBegin(); sit != root.constEnd(); ++sit) {
+        const auto section = std::find_if(sections.cbegin(), sections.cend(),
+            [&sit](const Section &s) { return s.name == sit.key(); });
+        if (section == sections.cend()) {
+            if (warnings)
+                warnings->append(QStringLiteral("unknown section \"%1\" ignored").arg(sit.key()));
+            continue;
+        }
+        if (!sit.value().isObject())
+            return fail(error, sit.key() + QStringLiteral(": must be an object"));
+        const QJsonObject values = sit.value().toObject();
+        for (auto kit = values.constBegin(); kit != values.constEnd(); ++kit) {
+            const QString fullName = sit.key() + u'.' + kit.key();
+            const auto key = std::find_if(section->keys.cbegin(), section->keys.cend(),
+                [&kit](const Key &k) { return k.name == kit.key(); });
+            if (key == section->keys.cend()) {
+                if (warnings)
+                    warnings->append(QStringLiteral("unknown key \"%1\" ignored").arg(fullName));
+                continue;
+            }
+            const QString reason = applyValue(*key, kit.value());
+            if (!reason.isEmpty())
+                return fail(error, fullName + QStringLiteral(": ") + reason);
+        }
+    }
+    // Resuming below the pause threshold is what makes the watermark pair meaningful.
+    if (result.proxy.lowWatermarkBytes > result.proxy.highWatermarkBytes) {
+        return fail(error,
+            QStringLiteral("proxy.lowWatermarkBytes: must not exceed "
+                           "proxy.highWatermarkBytes (%1)")
+                .arg(result.proxy.highWatermarkBytes));
+    }
+    *this = result;
     return true;
 }
 
-void overrideString(const QCommandLineParser &, const QCommandLineOption &, QString *) { }
+std::optional<Settings> Settings::load(
+    const QString &path, bool mustExist, QString *error, QStringList *warnings)
+{
+    Settings settings;
+    QFile file(path);
+    if (!file.exists()) {
+        if (mustExist) {
+            fail(error, path + QStringLiteral(": file not found"));
+            return std::nullopt;
+        }
+        return settings;
+    }
+    if (!file.open(QIODevice::ReadOnly)) {
+        fail(error, path + QStringLiteral(": cannot read: ") + file.errorString());
+        return std::nullopt;
+    }
+    const QByteArray bytes = file.readAll();
+
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        // QJsonParseError's offset is just past the offending character: point at the character.
+        const QByteArrayView before = QByteArrayView(bytes).first(
+            qBound(qsizetype(0), qsizetype(parseError.offset) - 1, bytes.size()));
+        const qsizetype line = before.count('\n') + 1;
+        const qsizetype column = before.size() - (before.lastIndexOf('\n') + 1) + 1;
+        fail(error,
+            QStringLiteral("%1: not valid JSON: %2 at offset %3 (line %4, column %5)")
+                .arg(path, parseError.errorString())
+                .arg(parseError.offset)
+                .arg(line)
+                .arg(column));
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        fail(error, path + QStringLiteral(": the top level must be a JSON object"));
+        return std::nullopt;
+    }
+    QString applyError;
+    QStringList applyWarnings;
+    const bool ok = settings.apply(doc.object(), &applyError, &applyWarnings);
+    if (warnings) {
+        for (const QString &warning : std::as_const(applyWarnings))
+            warnings->append(path + QStringLiteral(": ") + warning);
+    }
+    if (!ok) {
+        fail(error, path + QStringLiteral(": ") + applyError);
+        return std::nullopt;
+    }
+    return settings;
+}
+
+QJsonObject Settings::toJson() const
+{
+    Settings copy = *this;
+    QJsonObject root;
+    for (const Section &section : schema(copy)) {
+        QJsonObject values;
+        for (const Key &key : section.keys) {
+            if (int *const *i = std::get_if<int *>(&key.target))
+                values.insert(key.name, **i);
+            else if (bool *const *b = std::get_if<bool *>(&key.target))
+                values.insert(key.name, **b);
+            else
+                values.insert(key.name, *std::get<QString *>(key.target));
+        }
+        root.insert(section.name, values);
+    }
+    return root;
+}
+
+bool Settings::validate(QString *error) const
+{
+    Settings copy;
+    return copy.apply(toJson(), error, nullptr);
+}
+
+QString Settings::proxyUrl() const
+{
+    if (!testClient.url.isEmpty())
+        return testClient.url;
+    return QStringLiteral("ws://%1:%2%3")
+        .arg(withBrackets(proxy.host))
+        .arg(proxy.port)
+        .arg(proxy.path);
+}
+
+QString Settings::monitorUrl() const
+{
+    if (!monitor.url.isEmpty())
+        return monitor.url;
+    return QStringLiteral("ws://%1:%2/monitor").arg(withBrackets(proxy.host)).arg(proxy.port);
+}
+
+namespace SettingsCli {
+
+namespace {
+
+    QString programName()
+    {
+        const QString name = QCoreApplication::applicationName();
+        return name.isEmpty() ? QStringLiteral("wssp") : name;
+    }
+
+    void printLine(const QString &line)
+    {
+        const QByteArray bytes = (line + u'\n').toLocal8Bit();
+        std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
+        std::fflush(stderr);
+    }
+
+    QString optionName(const QCommandLineOption &option)
+    {
+        const QString name = option.names().value(0);
+        return (name.size() == 1 ? QStringLiteral("-") : QStringLiteral("--")) + name;
+    }
+
+} // namespace
+
+QCommandLineOption settingsOption()
+{
+    return QCommandLineOption(QStringLiteral("settings"),
+        QStringLiteral("Read settings from <path> (default: ./settings.json; "
+                       "a missing default file means built-in defaults)."),
+        QStringLiteral("path"));
+}
+
+std::optional<Settings> load(const QCommandLineParser &parser)
+{
+    const QCommandLineOption option = settingsOption();
+    const bool explicitPath = parser.isSet(option);
+    const QString path = explicitPath ? parser.value(option) : QStringLiteral("settings.json");
+
+    QString error;
+    QStringList warnings;
+    const std::optional<Settings> settings = Settings::load(path, explicitPath, &error, &warnings);
+    for (const QString &warning : std::as_const(warnings))
+        printLine(programName() + QStringLiteral(": warning: ") + warning);
+    if (!settings)
+        printLine(programName() + QStringLiteral(": error: ") + error);
+    return settings;
+}
+
+bool overrideInt(const QCommandLineParser &parser, const QCommandLineOption &option, int min,
+    int max, int *target, QString *error)
+{
+    if (!parser.isSet(option))
+        return true;
+    const QString text = parser.value(option);
+    const QStringView digits
+        = text.startsWith(u'-') ? QStringView(text).sliced(1) : QStringView(text);
+    bool ok = !digits.isEmpty() && digits.size() <= 18
+        && std::all_of(
+            digits.cbegin(), digits.cend(), [](QChar c) { return c >= u'0' && c <= u'9'; });
+    const qlonglong value = ok ? text.toLongLong(&ok) : 0;
+    if (!ok || value < min || value > max) {
+        return fail(error,
+            QStringLiteral("%1: must be an integer from %2 to %3, got \"%4\"")
+                .arg(optionName(option))
+                .arg(min)
+                .arg(max)
+                .arg(text));
+    }
+    *target = int(value);
+    return true;
+}
+
+void overrideString(
+    const QCommandLineParser &parser, const QCommandLineOption &option, QString *target)
+{
+    if (parser.isSet(option))
+        *target = parser.value(option);
+}
 
 } // namespace SettingsCli

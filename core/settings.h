@@ -80,6 +80,12 @@ struct Settings
     static std::optional<Settings> load(const QString &path, bool mustExist, QString *error,
                                         QStringList *warnings);
 
+    // Every key with its current value, in the shape of settings.json.
+    QJsonObject toJson() const;
+    // Checks the current values against the same rules as apply() (for values that came from
+    // the command line): false with `error` naming the key, e.g. `proxy.path: must be ...`.
+    bool validate(QString *error) const;
+
     // The proxy's WebSocket URL as clients reach it (testClient.url when set).
     QString proxyUrl() const;
     // The monitor feed URL (monitor.url when set).

@@ -57,6 +57,8 @@ private:
     QString m_data;                // data buffer (each line followed by LF)
     qsizetype m_dataBytes = 0;     // raw bytes appended to the data buffer, for the limit
     QString m_eventType;           // event type buffer
+    QByteArray m_eventTypeBytes;   // the last `event` value seen, raw, and decoded:
+    QString m_eventTypeDecoded;    // a cache, not parser state
     QString m_lastEventIdBuffer;   // last event ID buffer
     QString m_lastEventId;         // last event ID string (set at each blank line)
     QString m_retry;               // this block's valid retry value

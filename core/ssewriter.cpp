@@ -11,6 +11,15 @@ QByteArray withoutLineBreaks(const QString &text)
     return bytes;
 }
 
+// A reader ignores an `id` field containing NUL altogether (and keeps the previous ID), so the
+// NUL goes too.
+QByteArray idBytes(const QString &id)
+{
+    QByteArray bytes = withoutLineBreaks(id);
+    bytes.removeIf([](char c) { return c == '\0'; });
+    return bytes;
+}
+
 } // namespace
 
 QByteArrayView lineEndingBytes(LineEnding ending)
@@ -33,7 +42,7 @@ QByteArray encode(const SseEvent &event, LineEnding ending)
     if (!event.type.isEmpty())
         out.append("event: ").append(withoutLineBreaks(event.type)).append(eol);
     if (!event.lastEventId.isEmpty())
-        out.append("id: ").append(withoutLineBreaks(event.lastEventId)).append(eol);
+        out.append("id: ").append(idBytes(event.lastEventId)).append(eol);
     if (event.hasRetry)
         out.append("retry: ").append(event.retry.toLatin1()).append(eol);
 

@@ -17,7 +17,8 @@ enum class LineEnding { Lf, CrLf, Cr };
 // - `retry:` when `hasRetry`;
 // - one `data:` line per line of `data` (LF, CRLF and CR in `data` all start a new line, as a
 //   reader would split them), always at least one, so an empty `data` is still dispatched.
-// CR and LF cannot be represented inside `type` or `lastEventId`; they are dropped there.
+// CR and LF cannot be represented inside `type` or `lastEventId`, nor NUL inside `lastEventId`
+// (a reader would ignore the whole `id` line); they are dropped there.
 QByteArray encode(const SseEvent &event, LineEnding ending = LineEnding::Lf);
 
 // A comment line (`: text`), which readers ignore: heartbeats keep idle connections alive.

@@ -1,5 +1,7 @@
 #include "utf8decoder.h"
 
+#include <cstring>
+
 namespace Utf8 {
 
 namespace {
@@ -24,9 +26,21 @@ void appendDecoded(QString &out, QByteArrayView bytes)
     unsigned char upper = 0xBF;
 
     while (p != end) {
-        const unsigned char byte = *p;
         if (needed == 0) {
-            ++p;
+            // Runs of ASCII, the common case, are copied eight bytes at a time.
+            while (end - p >= 8) {
+                quint64 word;
+                std::memcpy(&word, p, sizeof word);
+                if (word & 0x8080808080808080ULL)
+                    break;
+                for (int i = 0; i < 8; ++i)
+                    dst[i] = p[i];
+                p += 8;
+                dst += 8;
+            }
+            if (p == end)
+                break;
+            const unsigned char byte = *p++;
             if (byte < 0x80) {
                 *dst++ = byte;
             } else if (byte >= 0xC2 && byte <= 0xDF) {
@@ -51,6 +65,7 @@ void appendDecoded(QString &out, QByteArrayView bytes)
             }
             continue;
         }
+        const unsigned char byte = *p;
         if (byte < lower || byte > upper) {
             // The byte is not consumed: it starts over as the first byte of the next sequence.
             codePoint = 0;

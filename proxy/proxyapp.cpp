@@ -49,7 +49,7 @@ int runProxyApp(const QStringList &arguments)
             QStringLiteral("End a request after this many ms of upstream silence, 0 = off "
                            "(proxy.sseTimeout)."),
             QStringLiteral("ms"));
-    const QCommandLineOption verboseOption(QStringList { QStringLiteral("v"), QStringLiteral("verbose") },
+    const QCommandLineOption verboseOption(QStringLiteral("verbose"),
                                            QStringLiteral("Log every relayed event."));
     const QCommandLineOption quietOption(QStringList { QStringLiteral("q"), QStringLiteral("quiet") },
                                          QStringLiteral("Log warnings and errors only."));
@@ -70,8 +70,8 @@ int runProxyApp(const QStringList &arguments)
         std::fprintf(stderr, "ws-sse-proxy: %s\n", qPrintable(error));
         return SettingsCli::exitBadSettings;
     }
-    if (!settings->proxy.path.startsWith(u'/')) {
-        std::fprintf(stderr, "ws-sse-proxy: --path must start with '/'\n");
+    if (!settings->validate(&error)) {
+        std::fprintf(stderr, "ws-sse-proxy: %s\n", qPrintable(error));
         return SettingsCli::exitBadSettings;
     }
 

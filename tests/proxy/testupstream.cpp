@@ -27,12 +27,14 @@ TestUpstream::Exchange::Exchange(QTcpSocket *socket, Recorded request, QObject *
 
 bool TestUpstream::Exchange::isOpen() const
 {
-    return m_socket->state() == QAbstractSocket::ConnectedState;
+    return m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
 }
 
 void TestUpstream::Exchange::writeHead(int status, const HttpHeaderList &headers,
                                        const QByteArray &reason)
 {
+    if (!isOpen())
+        return;
     QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\n";
     for (const HttpHeader &h : headers)
         head += h.first + ": " + h.second + "\r\n";
@@ -42,6 +44,8 @@ void TestUpstream::Exchange::writeHead(int status, const HttpHeaderList &headers
 
 void TestUpstream::Exchange::writeChunkedHead(int status, const HttpHeaderList &headers)
 {
+    if (!isOpen())
+        return;
     QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + " OK\r\n";
     for (const HttpHeader &h : headers)
         head += h.first + ": " + h.second + "\r\n";
@@ -73,6 +77,8 @@ void TestUpstream::Exchange::end()
 
 void TestUpstream::Exchange::reset()
 {
+    if (!m_socket)
+        return;
     m_socket->flush();
     m_socket->abort();
 }
@@ -117,7 +123,7 @@ void TestUpstream::onReadyRead(QTcpSocket *socket)
     emit requestReceived(request);
 
     auto *exchange = new Exchange(socket, request, this);
-    connect(socket, &QObject::destroyed, exchange, &QObject::deleteLater);
+    connect(socket, &QObject::destroyed, exchange, [exchange]() { delete exchange; });
     const Handler handler = m_routes.value(head.path());
     if (handler)
         handler(exchange);

@@ -49,7 +49,7 @@ public:
         void reset();
 
     private:
-        QTcpSocket *m_socket;
+        QPointer<QTcpSocket> m_socket; // deleted when the peer leaves; the exchange may outlive it
         Recorded m_request;
         bool m_chunked = false;
     };

@@ -1,0 +1,6 @@
+#pragma once
+
+#include <QLoggingCategory>
+
+// Requests, events sent and connection ends. `--quiet` turns the info level off.
+Q_DECLARE_LOGGING_CATEGORY(lcSseServer)

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "settings.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+class HttpConnection;
+class QTcpServer;
+
+// The test SSE server: listens, gives each accepted socket an HttpConnection, and keeps count
+// of them so tests (and the shutdown path) can see that clients who left cost nothing.
+// All connections share the one event loop of the thread the server lives in.
+class TestServer : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit TestServer(const TestServerSettings &settings, QObject *parent = nullptr);
+    ~TestServer() override;
+
+    // Listens on `host` ("localhost": 127.0.0.1 and, when available, ::1; "*", "0.0.0.0" or
+    // "::": every interface; otherwise an address or a name to resolve) and `port` (0 = a free
+    // port, the same on every address). False with `error` set, e.g.
+    // "port 8081 on localhost is already in use".
+    bool listen(const QString &host, quint16 port, QString *error);
+    bool isListening() const { return !m_listeners.isEmpty(); }
+    quint16 serverPort() const { return m_port; }
+
+    // How long a new connection may take to send its whole request before it gets 408
+    // (default HttpConnection::defaultRequestTimeoutMs); applies to later connections.
+    void setRequestTimeout(int ms) { m_requestTimeoutMs = ms; }
+
+    // Stops listening and drops every connection.
+    void close();
+
+    int connectionCount() const { return int(m_connections.size()); }
+    // Connections whose response is still being sent (streams in progress).
+    int activeStreamCount() const;
+    // Running timers across all connections: pacing timers of streams, request timeouts.
+    int activeTimerCount() const;
+
+signals:
+    void connectionCountChanged(int count);
+
+private:
+    void onListenerNewConnection(QTcpServer *listener);
+    void onConnectionFinished(HttpConnection *connection);
+    bool listenOn(const QList<QHostAddress> &addresses, quint16 port, bool extraOptional,
+                  const QString &host, QString *error);
+
+    TestServerSettings m_settings;
+    QList<QTcpServer *> m_listeners;
+    QList<HttpConnection *> m_connections;
+    quint16 m_port = 0;
+    quint64 m_nextId = 1;
+    int m_requestTimeoutMs;
+};

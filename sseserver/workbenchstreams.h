@@ -1,0 +1,54 @@
+#pragma once
+
+#include "responsesource.h"
+
+// Long-lived streams for exercising SSE clients and proxies (docs/TEST-SERVER.md).
+
+// /ticks: an event every `intervalMs` (the first at once), `count` of them or endless when 0.
+// Event n: `event: tick`, `id: tick-<n>`, data `tick <n>` or, when `size` > 0, exactly `size`
+// bytes: `tick <n> ` followed by 'x' filler, cut to `size`.
+class TickStream : public ResponseSource
+{
+public:
+    TickStream(int intervalMs, qint64 count, qint64 size);
+    Step next() override;
+    QString progress() const override;
+
+    static QByteArray data(qint64 sequence, qint64 size);
+
+private:
+    int m_intervalMs;
+    qint64 m_count;
+    qint64 m_size;
+    qint64 m_sent = 0;
+};
+
+// /idle: the event-stream head, then only `: heartbeat` comment lines every `intervalMs`.
+class IdleStream : public ResponseSource
+{
+public:
+    explicit IdleStream(int intervalMs);
+    Step next() override;
+    QString progress() const override;
+
+private:
+    int m_intervalMs;
+    qint64 m_heartbeats = -1; // the first step sends only the head
+};
+
+// /broken: `after` complete events `intervalMs` apart, then half an event (no blank line, the
+// data line cut short), then a reset (RST) instead of a clean end of the body.
+class BrokenStream : public ResponseSource
+{
+public:
+    BrokenStream(qint64 after, int intervalMs);
+    Step next() override;
+    QString progress() const override;
+
+    static QByteArray halfEvent(qint64 sequence);
+
+private:
+    qint64 m_after;
+    int m_intervalMs;
+    qint64 m_sent = 0;
+};

@@ -1,0 +1,244 @@
+// The real sse-test-server executable (from WSSP_BIN_DIR): startup line with the chosen port,
+// an echo fetched over loopback, the log, --quiet, CLI overrides, exit statuses for bad
+// settings, bad options and a port in use, and a clean exit on SIGINT and SIGTERM.
+#include "rawhttpclient.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+
+class TestSseServerExe : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void helpListsEndpoints();
+    void echoAndLog();
+    void quietSilencesLog();
+    void optionsOverrideSettings();
+    void exitsCleanlyOnSignal_data();
+    void exitsCleanlyOnSignal();
+    void portInUse();
+    void badStart_data();
+    void badStart();
+
+private:
+    QString writeSettings(const QByteArray &json);
+    // Starts the server on 127.0.0.1 with a free port; returns the port read from its stdout.
+    quint16 start(QProcess &process, const QStringList &arguments);
+
+    QString m_program;
+    QTemporaryDir m_dir;
+    int m_files = 0;
+};
+
+void TestSseServerExe::initTestCase()
+{
+    QString binDir = qEnvironmentVariable("WSSP_BIN_DIR");
+    if (binDir.isEmpty())
+        binDir = QCoreApplication::applicationDirPath() + QStringLiteral("/../bin");
+    // Absolute: QProcess resolves a relative program against the child's working directory.
+    m_program = QFileInfo(binDir + QStringLiteral("/sse-test-server")).absoluteFilePath();
+    QVERIFY2(QFileInfo(m_program).isExecutable(), qPrintable(m_program));
+    QVERIFY(m_dir.isValid());
+}
+
+QString TestSseServerExe::writeSettings(const QByteArray &json)
+{
+    const QString path = m_dir.filePath(QStringLiteral("settings-%1.json").arg(++m_files));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size())
+        qFatal("cannot write %s", qPrintable(path));
+    return path;
+}
+
+quint16 TestSseServerExe::start(QProcess &process, const QStringList &arguments)
+{
+    process.setWorkingDirectory(m_dir.path()); // no stray ./settings.json
+    process.start(m_program, QStringList { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                                           QStringLiteral("--port"), QStringLiteral("0") }
+                      + arguments);
+    const QRegularExpression listening(
+        QStringLiteral("Test SSE Server listening on http://127\\.0\\.0\\.1:(\\d+) "));
+    QByteArray out;
+    const QDeadlineTimer deadline(10000);
+    while (!deadline.hasExpired()) {
+        out += process.readAllStandardOutput();
+        const QRegularExpressionMatch match = listening.match(QString::fromUtf8(out));
+        if (match.hasMatch())
+            return quint16(match.captured(1).toUInt());
+        if (process.state() == QProcess::NotRunning)
+            break;
+        process.waitForReadyRead(100); // the server is another process: blocking here is fine
+    }
+    qWarning("no startup line; stdout: %s stderr: %s", out.constData(),
+             process.readAllStandardError().constData());
+    return 0;
+}
+
+void TestSseServerExe::helpListsEndpoints()
+{
+    QProcess process;
+    process.start(m_program, { QStringLiteral("--help") });
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    const QByteArray help = process.readAllStandardOutput();
+    for (const char *text :
+        { "/events", "/ticks?interval=ms&count=N&size=bytes", "/idle?interval=ms",
+            "/status?code=NNN", "/broken?after=N", "/endings?style=lf|crlf|cr", "/headers",
+            "/plain", "--settings", "--host", "--port", "--count", "--delay", "--quiet" })
+        QVERIFY2(help.contains(text), text);
+}
+
+void TestSseServerExe::echoAndLog()
+{
+    QProcess process;
+    const quint16 port = start(process, { QStringLiteral("--settings"),
+                                          writeSettings(R"({"testServer": {"responseCount": 2,
+                                                             "responseDelay": 10}})") });
+    QVERIFY(port != 0);
+    RawHttpClient client;
+    client.send(port, RawHttpClient::request("POST", "/events", "{\"message\":\"Hello exe\"}"));
+    QTRY_VERIFY(client.isFinished());
+    QCOMPARE(client.status(), 200);
+    QCOMPARE(client.header("X-Server-Name"), QByteArray("Test SSE Server"));
+    QCOMPARE(client.eventCount(), 2);
+    QVERIFY(client.body().startsWith("event: message\nid: echo-"));
+    QVERIFY(client.body().contains("event: final-message\nid: echo-"));
+    QVERIFY(client.body().contains("\"response\":\"Echo 2/2: Hello exe\""));
+
+    QByteArray log;
+    QTRY_VERIFY((log += process.readAllStandardError()).contains("📤 [2/2] final-message echo-"));
+    QVERIFY2(log.contains("📨 POST /events from 127.0.0.1: Hello exe\n"), log.constData());
+    QVERIFY2(log.contains("📤 [1/2] message echo-"), log.constData());
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+}
+
+void TestSseServerExe::quietSilencesLog()
+{
+    QProcess process;
+    const quint16 port = start(process, { QStringLiteral("--quiet"), QStringLiteral("--delay"),
+                                          QStringLiteral("0") });
+    QVERIFY(port != 0);
+    RawHttpClient client;
+    client.send(port, RawHttpClient::request("GET", "/events?message=shh"));
+    QTRY_VERIFY(client.isFinished());
+    QCOMPARE(client.eventCount(), 3); // the built-in default responseCount
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 0);
+    const QByteArray log = process.readAllStandardError();
+    QVERIFY2(!log.contains("📨"), log.constData());
+    QVERIFY2(!log.contains("📤"), log.constData());
+}
+
+void TestSseServerExe::optionsOverrideSettings()
+{
+    QProcess process;
+    const quint16 port = start(process, { QStringLiteral("--settings"),
+                                          writeSettings(R"({"testServer": {"responseCount": 5}})"),
+                                          QStringLiteral("--count"), QStringLiteral("1"),
+                                          QStringLiteral("--delay"), QStringLiteral("0") });
+    QVERIFY(port != 0);
+    RawHttpClient client;
+    client.send(port, RawHttpClient::request("PUT", "/events", "{\"message\":\"one\"}"));
+    QTRY_VERIFY(client.isFinished());
+    QCOMPARE(client.eventCount(), 1);
+    QVERIFY(client.body().startsWith("event: final-message\nid: echo-"));
+    QVERIFY(client.body().contains("\nretry: 5000\n"));
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
+}
+
+void TestSseServerExe::exitsCleanlyOnSignal_data()
+{
+    QTest::addColumn<int>("signalNumber");
+    QTest::newRow("SIGINT") << int(SIGINT);
+    QTest::newRow("SIGTERM") << int(SIGTERM);
+}
+
+// A signal with a stream in progress: the server drops it and exits 0.
+void TestSseServerExe::exitsCleanlyOnSignal()
+{
+    QFETCH(int, signalNumber);
+    QProcess process;
+    const quint16 port = start(process, {});
+    QVERIFY(port != 0);
+    RawHttpClient client;
+    client.send(port, RawHttpClient::request("GET", "/idle?interval=50"));
+    QTRY_COMPARE(client.status(), 200);
+    QCOMPARE(::kill(pid_t(process.processId()), signalNumber), 0);
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    QTRY_VERIFY(client.isFinished());
+}
+
+void TestSseServerExe::portInUse()
+{
+    QTcpServer holder;
+    QVERIFY(holder.listen(QHostAddress::LocalHost, 0));
+    QProcess process;
+    process.setWorkingDirectory(m_dir.path());
+    process.start(m_program, { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                               QStringLiteral("--port"), QString::number(holder.serverPort()) });
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 2);
+    QCOMPARE(process.readAllStandardError(),
+             QStringLiteral("sse-test-server: error: port %1 on 127.0.0.1 is already in use\n")
+                 .arg(holder.serverPort())
+                 .toUtf8());
+    QCOMPARE(process.readAllStandardOutput(), QByteArray());
+}
+
+void TestSseServerExe::badStart_data()
+{
+    QTest::addColumn<QByteArray>("settings"); // empty: no --settings
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArray>("error");
+    QTest::newRow("not JSON") << QByteArray("{nope") << QStringList()
+                              << QByteArray("not valid JSON");
+    QTest::newRow("wrong type") << QByteArray(R"({"testServer": {"responseDelay": "fast"}})")
+                                << QStringList() << QByteArray("testServer.responseDelay");
+    QTest::newRow("port range") << QByteArray()
+                                << QStringList { QStringLiteral("--port"), QStringLiteral("70000") }
+                                << QByteArray("--port");
+    QTest::newRow("count zero") << QByteArray()
+                                << QStringList { QStringLiteral("--count"), QStringLiteral("0") }
+                                << QByteArray("--count");
+    QTest::newRow("unknown option") << QByteArray() << QStringList { QStringLiteral("--bogus") }
+                                    << QByteArray("bogus");
+    QTest::newRow("stray argument") << QByteArray() << QStringList { QStringLiteral("extra") }
+                                    << QByteArray("unexpected argument \"extra\"");
+}
+
+void TestSseServerExe::badStart()
+{
+    QFETCH(QByteArray, settings);
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, error);
+    if (!settings.isEmpty())
+        arguments += { QStringLiteral("--settings"), writeSettings(settings) };
+    QProcess process;
+    process.setWorkingDirectory(m_dir.path());
+    process.start(m_program, arguments);
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 2);
+    const QByteArray stderrText = process.readAllStandardError();
+    QVERIFY2(stderrText.contains("error: "), stderrText.constData());
+    QVERIFY2(stderrText.contains(error), stderrText.constData());
+    QCOMPARE(process.readAllStandardOutput(), QByteArray()); // never claimed to listen
+}
+
+QTEST_GUILESS_MAIN(TestSseServerExe)
+#include "tst_sseserverexe.moc"

@@ -1,0 +1,229 @@
+// The response sources on their own, without sockets: every byte the echo and workbench
+// endpoints send, from a fixed clock.
+#include "echostream.h"
+#include "httpresponse.h"
+#include "workbenchstreams.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+using Then = ResponseSource::Then;
+
+class TestSseStreams : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void echoEventTypes_data();
+    void echoEventTypes();
+    void echoBytesExact();
+    void echoDataJson_data();
+    void echoDataJson();
+    void tickData_data();
+    void tickData();
+    void ticksEndAfterCount();
+    void ticksEndless();
+    void idleSendsOnlyComments();
+    void brokenEndsWithHalfEvent_data();
+    void brokenEndsWithHalfEvent();
+};
+
+namespace {
+
+const QDateTime fixedTime = QDateTime(QDate(2024, 1, 1), QTime(12, 0), Qt::UTC);
+
+EchoStream::Clock fixedClock()
+{
+    return [] { return fixedTime; };
+}
+
+} // namespace
+
+// Happy day: event names by position, retry only on the last, ids sharing one epoch.
+void TestSseStreams::echoEventTypes_data()
+{
+    QTest::addColumn<int>("count");
+    QTest::addColumn<QStringList>("types");
+    QTest::newRow("1: only the final") << 1 << QStringList { "final-message" };
+    QTest::newRow("2") << 2 << QStringList { "message", "final-message" };
+    QTest::newRow("3") << 3 << QStringList { "message", "user-message", "final-message" };
+    QTest::newRow("5") << 5
+                       << QStringList { "message", "user-message", "user-message",
+                                        "user-message", "final-message" };
+}
+
+void TestSseStreams::echoEventTypes()
+{
+    QFETCH(int, count);
+    QFETCH(QStringList, types);
+    EchoStream stream(QStringLiteral("hi"), count, 250, 42, fixedClock());
+    int retries = 0;
+    for (int n = 1; n <= count; ++n) {
+        const ResponseSource::Step step = stream.next();
+        QCOMPARE(step.bytes.startsWith("HTTP/1.1 200 OK\r\n"), n == 1);
+        QVERIFY(step.bytes.contains(QByteArray("event: " + types.at(n - 1).toLatin1() + '\n')));
+        QVERIFY(step.bytes.contains(QByteArray("id: echo-42-" + QByteArray::number(n) + '\n')));
+        retries += step.bytes.count("retry: 5000\n");
+        QCOMPARE(step.then, n < count ? Then::Wait : Then::Finish);
+        QCOMPARE(step.delayMs, 250);
+        QCOMPARE(step.note,
+            QStringLiteral("📤 [%1/%2] %3 echo-42-%1").arg(n).arg(count).arg(types.at(n - 1)));
+        QCOMPARE(EchoStream::eventType(n, count), types.at(n - 1));
+    }
+    QCOMPARE(retries, 1);
+}
+
+void TestSseStreams::echoBytesExact()
+{
+    EchoStream stream(QStringLiteral("Hello Server! #1"), 2, 1000, 1704110400000, fixedClock());
+    const ResponseSource::Step first = stream.next();
+    QCOMPARE(first.bytes,
+             QByteArray("HTTP/1.1 200 OK\r\n"
+                        "Content-Type: text/event-stream\r\n"
+                        "Cache-Control: no-cache\r\n"
+                        "X-Server-Name: Test SSE Server\r\n"
+                        "Connection: close\r\n\r\n"
+                        "event: message\n"
+                        "id: echo-1704110400000-1\n"
+                        "data: {\"type\":\"echo\",\"originalMessage\":\"Hello Server! #1\","
+                        "\"timestamp\":\"2024-01-01T12:00:00.000Z\",\"response\":\"Echo 1/2: "
+                        "Hello Server! #1\",\"sequence\":1}\n\n"));
+    const ResponseSource::Step second = stream.next();
+    QCOMPARE(second.bytes,
+             QByteArray("event: final-message\n"
+                        "id: echo-1704110400000-2\n"
+                        "retry: 5000\n"
+                        "data: {\"type\":\"echo\",\"originalMessage\":\"Hello Server! #1\","
+                        "\"timestamp\":\"2024-01-01T12:00:00.000Z\",\"response\":\"Echo 2/2: "
+                        "Hello Server! #1\",\"sequence\":2}\n\n"));
+    QCOMPARE(second.then, Then::Finish);
+}
+
+// Whatever the message holds, the data stays one line of valid JSON that gives it back.
+void TestSseStreams::echoDataJson_data()
+{
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<QString>("escaped");
+    QTest::newRow("plain") << QStringLiteral("Hello") << QStringLiteral("\"Hello\"");
+    QTest::newRow("empty") << QString() << QStringLiteral("\"\"");
+    QTest::newRow("quote and backslash")
+        << QStringLiteral("say \"hi\" \\o/") << QStringLiteral("\"say \\\"hi\\\" \\\\o/\"");
+    QTest::newRow("line breaks") << QStringLiteral("a\nb\r\nc")
+                                 << QStringLiteral("\"a\\nb\\r\\nc\"");
+    QTest::newRow("control") << QStringLiteral("t\tx\x01") << QStringLiteral("\"t\\tx\\u0001\"");
+    QTest::newRow("non-ASCII") << QStringLiteral("Привет 👋") << QStringLiteral("\"Привет 👋\"");
+    QTest::newRow("placeholder") << QStringLiteral("%1 %2") << QStringLiteral("\"%1 %2\"");
+}
+
+void TestSseStreams::echoDataJson()
+{
+    QFETCH(QString, message);
+    QFETCH(QString, escaped);
+    const QString json = EchoStream::dataJson(message, 2, 3, fixedTime);
+    QVERIFY(json.startsWith(QStringLiteral("{\"type\":\"echo\",\"originalMessage\":") + escaped
+                            + QStringLiteral(",\"timestamp\":\"2024-01-01T12:00:00.000Z\",")));
+    QVERIFY(!json.contains(u'\n'));
+    QVERIFY(!json.contains(u'\r'));
+    QJsonParseError error;
+    const QJsonObject object = QJsonDocument::fromJson(json.toUtf8(), &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(object.keys().size(), 5);
+    QCOMPARE(object.value(QStringLiteral("type")).toString(), QStringLiteral("echo"));
+    QCOMPARE(object.value(QStringLiteral("originalMessage")).toString(), message);
+    QCOMPARE(object.value(QStringLiteral("response")).toString(),
+             QStringLiteral("Echo 2/3: ") + message);
+    QCOMPARE(object.value(QStringLiteral("sequence")).toInt(), 2);
+    QVERIFY(json.endsWith(QStringLiteral(",\"sequence\":2}")));
+}
+
+void TestSseStreams::tickData_data()
+{
+    QTest::addColumn<qint64>("sequence");
+    QTest::addColumn<qint64>("size");
+    QTest::addColumn<QByteArray>("data");
+    QTest::newRow("default") << qint64(7) << qint64(0) << QByteArray("tick 7");
+    QTest::newRow("padded") << qint64(7) << qint64(12) << QByteArray("tick 7 xxxxx");
+    QTest::newRow("cut") << qint64(12) << qint64(3) << QByteArray("tic");
+    QTest::newRow("exact prefix") << qint64(1) << qint64(7) << QByteArray("tick 1 ");
+    QTest::newRow("one byte") << qint64(1) << qint64(1) << QByteArray("t");
+}
+
+void TestSseStreams::tickData()
+{
+    QFETCH(qint64, sequence);
+    QFETCH(qint64, size);
+    QFETCH(QByteArray, data);
+    QCOMPARE(TickStream::data(sequence, size), data);
+    if (size > 0)
+        QCOMPARE(TickStream::data(sequence, size).size(), size);
+}
+
+void TestSseStreams::ticksEndAfterCount()
+{
+    TickStream ticks(20, 3, 0);
+    const ResponseSource::Step first = ticks.next();
+    QVERIFY(first.bytes.startsWith(HttpResponse::eventStreamHead()));
+    QVERIFY(first.bytes.endsWith("event: tick\nid: tick-1\ndata: tick 1\n\n"));
+    QCOMPARE(first.then, Then::Wait);
+    QCOMPARE(first.delayMs, 20);
+    QCOMPARE(ticks.next().bytes, QByteArray("event: tick\nid: tick-2\ndata: tick 2\n\n"));
+    QCOMPARE(ticks.next().then, Then::Finish);
+}
+
+void TestSseStreams::ticksEndless()
+{
+    TickStream ticks(0, 0, 5);
+    for (int i = 0; i < 1000; ++i)
+        QCOMPARE(ticks.next().then, Then::Wait);
+    QCOMPARE(ticks.next().bytes, QByteArray("event: tick\nid: tick-1001\ndata: tick \n\n"));
+}
+
+void TestSseStreams::idleSendsOnlyComments()
+{
+    IdleStream idle(30);
+    const ResponseSource::Step first = idle.next();
+    QCOMPARE(first.bytes, HttpResponse::eventStreamHead());
+    QCOMPARE(first.then, Then::Wait);
+    QCOMPARE(first.delayMs, 30);
+    for (int i = 0; i < 3; ++i) {
+        const ResponseSource::Step step = idle.next();
+        QCOMPARE(step.bytes, QByteArray(": heartbeat\n"));
+        QCOMPARE(step.then, Then::Wait);
+    }
+    QCOMPARE(idle.progress(), QStringLiteral("3 heartbeats sent"));
+}
+
+void TestSseStreams::brokenEndsWithHalfEvent_data()
+{
+    QTest::addColumn<qint64>("after");
+    QTest::newRow("0") << qint64(0);
+    QTest::newRow("1") << qint64(1);
+    QTest::newRow("3") << qint64(3);
+}
+
+void TestSseStreams::brokenEndsWithHalfEvent()
+{
+    QFETCH(qint64, after);
+    BrokenStream broken(after, 5);
+    QByteArray all;
+    int waits = 0;
+    for (;;) {
+        const ResponseSource::Step step = broken.next();
+        all += step.bytes;
+        if (step.then != Then::Wait) {
+            QCOMPARE(step.then, Then::Abort);
+            break;
+        }
+        QCOMPARE(step.delayMs, 5);
+        ++waits;
+    }
+    QCOMPARE(waits, after);
+    const QByteArray body = all.sliced(HttpResponse::eventStreamHead().size());
+    QCOMPARE(body.count("\n\n"), after); // complete events only
+    QVERIFY(body.endsWith(BrokenStream::halfEvent(after + 1)));
+    QVERIFY(!body.endsWith('\n'));
+}
+
+QTEST_GUILESS_MAIN(TestSseStreams)
+#include "tst_ssestreams.moc"

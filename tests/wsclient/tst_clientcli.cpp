@@ -1,0 +1,356 @@
+// ClientCli: settings.json first, then options; bad options name themselves.
+#include "clientcli.h"
+
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QTest>
+
+Q_DECLARE_METATYPE(ProxyRequest::BodyKind)
+
+class TstClientCli : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+
+    // Happy day: settings, overrides and the request built from options.
+    void defaultsFromSettingsFile();
+    void optionsOverrideSettings();
+    void target_data();
+    void target();
+    void body_data();
+    void body();
+    void headers();
+    void methodDefaults_data();
+    void methodDefaults();
+    void helpAndVersion();
+
+    // Rainy day: each bad option is refused with a message that names it.
+    void badOptions_data();
+    void badOptions();
+    void badSettingsFile();
+
+private:
+    QStringList args(const QStringList &options) const;
+    QString writeFile(const QString &name, const QByteArray &content);
+
+    QTemporaryDir m_dir;
+    QString m_emptySettings;
+};
+
+void TstClientCli::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_emptySettings = writeFile(QStringLiteral("empty.json"), "{}");
+}
+
+QString TstClientCli::writeFile(const QString &name, const QByteArray &content)
+{
+    const QString path = m_dir.filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return QString();
+    file.write(content);
+    return path;
+}
+
+QStringList TstClientCli::args(const QStringList &options) const
+{
+    return QStringList { QStringLiteral("ws-test-client"), QStringLiteral("--settings"),
+        m_emptySettings }
+    + options;
+}
+
+void TstClientCli::defaultsFromSettingsFile()
+{
+    const QString path = writeFile(QStringLiteral("s1.json"), R"({
+        "proxy": {"host": "127.0.0.1", "port": 4000, "path": "/p"},
+        "testServer": {"host": "srv", "port": 9000},
+        "testClient": {"message": "Hi", "maxMessages": 2, "sendDelay": 5, "timeout": 700}
+    })");
+    ClientConfig config;
+    QString message;
+    QCOMPARE(
+        ClientCli::parse({ QStringLiteral("ws-test-client"), QStringLiteral("--settings"), path },
+            &config, &message),
+        ClientCli::Outcome::Run);
+    QCOMPARE(message, QString());
+    QCOMPARE(config.mode, ClientConfig::Mode::EchoTest);
+    QCOMPARE(config.proxyUrl, QUrl(QStringLiteral("ws://127.0.0.1:4000/p")));
+    QCOMPARE(config.message, QStringLiteral("Hi"));
+    QCOMPARE(config.count, 2);
+    QCOMPARE(config.sendDelay, 5);
+    QCOMPARE(config.timeout, 700);
+    QCOMPARE(config.serverHost, QStringLiteral("srv"));
+    QCOMPARE(config.serverPort, 9000);
+    QCOMPARE(config.json, false);
+
+    // The echo request is built from those settings.
+    const ProxyRequest request = config.echoRequest(2);
+    QCOMPARE(request.address, QStringLiteral("srv"));
+    QCOMPARE(request.port, 9000);
+    QCOMPARE(request.path, QStringLiteral("/events"));
+    QCOMPARE(request.method, QByteArray("POST"));
+    QCOMPARE(request.bodyKind, ProxyRequest::BodyKind::Json);
+    QCOMPARE(request.body, QByteArray(R"({"message":"Hi #2"})"));
+}
+
+void TstClientCli::optionsOverrideSettings()
+{
+    const QString path = writeFile(QStringLiteral("s2.json"), R"({
+        "testClient": {"message": "Hi", "maxMessages": 2, "sendDelay": 5,
+                       "url": "ws://file.example:1/x"}
+    })");
+    ClientConfig config;
+    QString message;
+    QCOMPARE(ClientCli::parse(
+                 { QStringLiteral("ws-test-client"), QStringLiteral("--settings"), path,
+                     QStringLiteral("--url"), QStringLiteral("wss://cli.example/proxy"),
+                     QStringLiteral("--message"), QStringLiteral("Yo"), QStringLiteral("--count"),
+                     QStringLiteral("7"), QStringLiteral("--delay"), QStringLiteral("0"),
+                     QStringLiteral("--timeout"), QStringLiteral("0"), QStringLiteral("--json") },
+                 &config, &message),
+        ClientCli::Outcome::Run);
+    QCOMPARE(message, QString());
+    QCOMPARE(config.proxyUrl, QUrl(QStringLiteral("wss://cli.example/proxy")));
+    QCOMPARE(config.message, QStringLiteral("Yo"));
+    QCOMPARE(config.count, 7);
+    QCOMPARE(config.sendDelay, 0);
+    QCOMPARE(config.timeout, 0);
+    QCOMPARE(config.json, true);
+
+    // testClient.url from the file wins over proxy.host/port/path.
+    QCOMPARE(
+        ClientCli::parse({ QStringLiteral("ws-test-client"), QStringLiteral("--settings"), path },
+            &config, &message),
+        ClientCli::Outcome::Run);
+    QCOMPARE(config.proxyUrl, QUrl(QStringLiteral("ws://file.example:1/x")));
+}
+
+void TstClientCli::target_data()
+{
+    QTest::addColumn<QString>("target");
+    QTest::addColumn<QString>("protocol");
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<QString>("path");
+
+    QTest::newRow("http default port")
+        << QStringLiteral("http://example.com") << QStringLiteral("http")
+        << QStringLiteral("example.com") << 80 << QStringLiteral("/");
+    QTest::newRow("https default port")
+        << QStringLiteral("https://example.com/s") << QStringLiteral("https")
+        << QStringLiteral("example.com") << 443 << QStringLiteral("/s");
+    QTest::newRow("explicit port, query kept, fragment dropped")
+        << QStringLiteral("http://localhost:8081/events?message=a%20b&x=1#top")
+        << QStringLiteral("http") << QStringLiteral("localhost") << 8081
+        << QStringLiteral("/events?message=a%20b&x=1");
+    QTest::newRow("upper-case scheme")
+        << QStringLiteral("HTTPS://h:8443/") << QStringLiteral("https") << QStringLiteral("h")
+        << 8443 << QStringLiteral("/");
+    QTest::newRow("IPv6 literal") << QStringLiteral("http://[::1]:3000/a/b")
+                                  << QStringLiteral("http") << QStringLiteral("::1") << 3000
+                                  << QStringLiteral("/a/b");
+    QTest::newRow("query without path") << QStringLiteral("http://h?x=1") << QStringLiteral("http")
+                                        << QStringLiteral("h") << 80 << QStringLiteral("/?x=1");
+}
+
+void TstClientCli::target()
+{
+    QFETCH(QString, target);
+    QFETCH(QString, protocol);
+    QFETCH(QString, address);
+    QFETCH(int, port);
+    QFETCH(QString, path);
+
+    ClientConfig config;
+    QString message;
+    QCOMPARE(ClientCli::parse(args({ QStringLiteral("--target"), target }), &config, &message),
+        ClientCli::Outcome::Run);
+    QCOMPARE(config.mode, ClientConfig::Mode::Request);
+    QCOMPARE(config.request.protocol, protocol);
+    QCOMPARE(config.request.address, address);
+    QCOMPARE(config.request.port, port);
+    QCOMPARE(config.request.path, path);
+    QCOMPARE(config.request.method, QByteArray("GET"));
+    QCOMPARE(config.request.headers.size(), 0);
+    QCOMPARE(config.request.bodyKind, ProxyRequest::BodyKind::None);
+}
+
+void TstClientCli::body_data()
+{
+    QTest::addColumn<QString>("body");
+    QTest::addColumn<ProxyRequest::BodyKind>("kind");
+    QTest::addColumn<QByteArray>("bytes");
+
+    QTest::newRow("object") << QStringLiteral(R"({ "a" : 1 })") << ProxyRequest::BodyKind::Json
+                            << QByteArray(R"({"a":1})");
+    QTest::newRow("array") << QStringLiteral("[1, \"x\"]") << ProxyRequest::BodyKind::Json
+                           << QByteArray(R"([1,"x"])");
+    QTest::newRow("text") << QStringLiteral("hello") << ProxyRequest::BodyKind::Text
+                          << QByteArray("hello");
+    QTest::newRow("number is text")
+        << QStringLiteral("42") << ProxyRequest::BodyKind::Text << QByteArray("42");
+    QTest::newRow("JSON string is text")
+        << QStringLiteral("\"s\"") << ProxyRequest::BodyKind::Text << QByteArray("\"s\"");
+    QTest::newRow("broken JSON is text")
+        << QStringLiteral("{\"a\":") << ProxyRequest::BodyKind::Text << QByteArray("{\"a\":");
+    QTest::newRow("empty is text") << QString() << ProxyRequest::BodyKind::Text << QByteArray();
+    QTest::newRow("UTF-8 text") << QStringLiteral("привет") << ProxyRequest::BodyKind::Text
+                                << QStringLiteral("привет").toUtf8();
+}
+
+void TstClientCli::body()
+{
+    QFETCH(QString, body);
+    QFETCH(ProxyRequest::BodyKind, kind);
+    QFETCH(QByteArray, bytes);
+
+    ClientConfig config;
+    QString message;
+    QCOMPARE(ClientCli::parse(args({ QStringLiteral("--target"), QStringLiteral("http://h/"),
+                                  QStringLiteral("--body"), body }),
+                 &config, &message),
+        ClientCli::Outcome::Run);
+    QCOMPARE(config.request.bodyKind, kind);
+    QCOMPARE(config.request.body, bytes);
+}
+
+void TstClientCli::headers()
+{
+    ClientConfig config;
+    QString message;
+    QCOMPARE(ClientCli::parse(args({ QStringLiteral("--target"), QStringLiteral("http://h/"),
+                                  QStringLiteral("--header"), QStringLiteral("X-A:  one  "),
+                                  QStringLiteral("--header"), QStringLiteral("last-event-id: old"),
+                                  QStringLiteral("--header"), QStringLiteral("X-Empty:"),
+                                  QStringLiteral("--header"), QStringLiteral("X-Colon: a:b"),
+                                  QStringLiteral("--last-event-id"), QStringLiteral("new") }),
+                 &config, &message),
+        ClientCli::Outcome::Run);
+    const HttpHeaderList expected { { "X-A", "one" }, { "X-Empty", "" }, { "X-Colon", "a:b" },
+        { "Last-Event-ID", "new" } };
+    QCOMPARE(config.request.headers, expected);
+}
+
+void TstClientCli::methodDefaults_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QByteArray>("method");
+
+    QTest::newRow("no body: GET") << QStringList() << QByteArray("GET");
+    QTest::newRow("body: POST") << QStringList { QStringLiteral("--body"), QStringLiteral("x") }
+                                << QByteArray("POST");
+    QTest::newRow("method wins over body default") << QStringList { QStringLiteral("--body"),
+        QStringLiteral("x"), QStringLiteral("--method"), QStringLiteral("get") }
+                                                   << QByteArray("GET");
+    QTest::newRow("lower-case delete") << QStringList { QStringLiteral("--method"),
+        QStringLiteral("delete") } << QByteArray("DELETE");
+}
+
+void TstClientCli::methodDefaults()
+{
+    QFETCH(QStringList, options);
+    QFETCH(QByteArray, method);
+    ClientConfig config;
+    QString message;
+    QCOMPARE(
+        ClientCli::parse(
+            args(QStringList { QStringLiteral("--target"), QStringLiteral("http://h/") } + options),
+            &config, &message),
+        ClientCli::Outcome::Run);
+    QCOMPARE(config.request.method, method);
+}
+
+void TstClientCli::helpAndVersion()
+{
+    ClientConfig config;
+    QString message;
+    QCOMPARE(ClientCli::parse(args({ QStringLiteral("--help") }), &config, &message),
+        ClientCli::Outcome::Exit);
+    for (const char *option : { "--target", "--json", "--count", "--last-event-id", "--settings" })
+        QVERIFY2(message.contains(QLatin1StringView(option)), option);
+    QCOMPARE(ClientCli::parse(args({ QStringLiteral("--version") }), &config, &message),
+        ClientCli::Outcome::Exit);
+    QVERIFY(!message.isEmpty());
+}
+
+void TstClientCli::badOptions_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QString>("named"); // the message must contain this
+
+    const QString target = QStringLiteral("--target");
+    const QString url = QStringLiteral("http://h/");
+    QTest::newRow("unknown option")
+        << QStringList { QStringLiteral("--bogus") } << QStringLiteral("bogus");
+    QTest::newRow("missing value")
+        << QStringList { QStringLiteral("--count") } << QStringLiteral("count");
+    QTest::newRow("count not a number") << QStringList { QStringLiteral("--count"),
+        QStringLiteral("x") } << QStringLiteral("--count");
+    QTest::newRow("count zero") << QStringList { QStringLiteral("--count"), QStringLiteral("0") }
+                                << QStringLiteral("--count");
+    QTest::newRow("negative delay") << QStringList { QStringLiteral("--delay"),
+        QStringLiteral("-1") } << QStringLiteral("--delay");
+    QTest::newRow("timeout not a number") << QStringList { QStringLiteral("--timeout"),
+        QStringLiteral("1s") } << QStringLiteral("--timeout");
+    QTest::newRow("url not ws") << QStringList { QStringLiteral("--url"),
+        QStringLiteral("http://h/p") }
+                                << QStringLiteral("--url");
+    QTest::newRow("url without host") << QStringList { QStringLiteral("--url"),
+        QStringLiteral("ws:///p") } << QStringLiteral("--url");
+    QTest::newRow("target ftp") << QStringList { target, QStringLiteral("ftp://h/") } << target;
+    QTest::newRow("target relative") << QStringList { target, QStringLiteral("/events") } << target;
+    QTest::newRow("target with user info")
+        << QStringList { target, QStringLiteral("http://u:p@h/") } << target;
+    QTest::newRow("method PATCH") << QStringList { target, url, QStringLiteral("--method"),
+        QStringLiteral("PATCH") } << QStringLiteral("--method");
+    QTest::newRow("header without colon") << QStringList { target, url, QStringLiteral("--header"),
+        QStringLiteral("X-A") } << QStringLiteral("--header");
+    QTest::newRow("header bad name") << QStringList { target, url, QStringLiteral("--header"),
+        QStringLiteral("X A: 1") } << QStringLiteral("--header");
+    QTest::newRow("header empty name") << QStringList { target, url, QStringLiteral("--header"),
+        QStringLiteral(": 1") } << QStringLiteral("--header");
+    QTest::newRow("header value with LF") << QStringList { target, url, QStringLiteral("--header"),
+        QStringLiteral("X-A: 1\nX-B: 2") } << QStringLiteral("--header");
+    QTest::newRow("last-event-id with CR")
+        << QStringList { target, url, QStringLiteral("--last-event-id"), QStringLiteral("a\rb") }
+        << QStringLiteral("--last-event-id");
+    QTest::newRow("request option without target") << QStringList { QStringLiteral("--method"),
+        QStringLiteral("GET") } << QStringLiteral("--method");
+    QTest::newRow("body without target") << QStringList { QStringLiteral("--body"),
+        QStringLiteral("x") } << QStringLiteral("--body");
+    QTest::newRow("echo option with target")
+        << QStringList { target, url, QStringLiteral("--count"), QStringLiteral("2") }
+        << QStringLiteral("--count");
+    QTest::newRow("positional argument")
+        << QStringList { QStringLiteral("extra") } << QStringLiteral("extra");
+}
+
+void TstClientCli::badOptions()
+{
+    QFETCH(QStringList, options);
+    QFETCH(QString, named);
+    ClientConfig config;
+    QString message;
+    QCOMPARE(ClientCli::parse(args(options), &config, &message), ClientCli::Outcome::BadUsage);
+    QVERIFY2(message.contains(named), qPrintable(message));
+}
+
+void TstClientCli::badSettingsFile()
+{
+    // SettingsCli reports the key itself (on stderr); parse() only says "bad usage".
+    const QString path
+        = writeFile(QStringLiteral("bad.json"), R"({"testClient": {"maxMessages": "three"}})");
+    ClientConfig config;
+    QString message;
+    QCOMPARE(
+        ClientCli::parse({ QStringLiteral("ws-test-client"), QStringLiteral("--settings"), path },
+            &config, &message),
+        ClientCli::Outcome::BadUsage);
+    QCOMPARE(message, QString());
+}
+
+QTEST_GUILESS_MAIN(TstClientCli)
+#include "tst_clientcli.moc"

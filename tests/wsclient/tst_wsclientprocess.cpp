@@ -1,0 +1,210 @@
+// The real ws-test-client executable (from WSSP_BIN_DIR) against FakeProxy: stdout, stderr,
+// exit status and a real SIGINT.
+#include "fakeproxy.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+namespace {
+
+constexpr int finishMs = 20000; // one process start plus a short run
+
+} // namespace
+
+class TstWsClientProcess : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void echoTest();
+    void jsonOutput();
+    void proxyError();
+    void badOption_data();
+    void badOption();
+    void sigintCancels();
+
+private:
+    // Starts the client; the test then waits on `finished` while FakeProxy keeps serving.
+    void start(QProcess *process, const QStringList &arguments);
+
+    QString m_program;
+    QTemporaryDir m_dir;
+    QString m_settingsPath;
+};
+
+void TstWsClientProcess::initTestCase()
+{
+    const QString binDir = qEnvironmentVariable("WSSP_BIN_DIR");
+    QVERIFY2(!binDir.isEmpty(), "WSSP_BIN_DIR is not set (run through ctest)");
+    m_program = QDir(binDir).filePath(QStringLiteral("ws-test-client"));
+    QVERIFY2(QFileInfo(m_program).isExecutable(), qPrintable(m_program));
+    QVERIFY(m_dir.isValid());
+    m_settingsPath = m_dir.filePath(QStringLiteral("settings.json"));
+    QFile file(m_settingsPath);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({"testClient": {"message": "Hello Server!", "sendDelay": 0, "timeout": 10000}})");
+}
+
+void TstWsClientProcess::start(QProcess *process, const QStringList &arguments)
+{
+    process->setWorkingDirectory(m_dir.path());
+    process->start(
+        m_program, QStringList { QStringLiteral("--settings"), m_settingsPath } + arguments);
+}
+
+void TstWsClientProcess::echoTest()
+{
+    FakeProxy proxy;
+    QVERIFY(proxy.listen());
+    FakeProxy::Script script;
+    script.replyFor = FakeProxy::echoReplies(3);
+    proxy.setScript(script);
+
+    QProcess process;
+    QSignalSpy finished(&process, &QProcess::finished);
+    start(&process,
+        { QStringLiteral("--url"), proxy.url().toString(), QStringLiteral("--count"),
+            QStringLiteral("2") });
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, finishMs);
+
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    QCOMPARE(QString::fromUtf8(process.readAllStandardError()), QString());
+    QStringList expected { QStringLiteral("✅ Connected to Proxy WebSocket"),
+        QStringLiteral("📋 Sending 2 messages") };
+    for (int i = 1; i <= 2; ++i) {
+        const QString text = QStringLiteral("Hello Server! #%1").arg(i);
+        expected << QStringLiteral("📤 #%1: %2").arg(i).arg(text)
+                 << QStringLiteral("✅ Connected to server (200)")
+                 << QStringLiteral("📥 SSE Event [message]:")
+                 << QStringLiteral("   🆔 ID: echo-1704110400000-1")
+                 << QStringLiteral("   📝 Data: Echo 1/3: ") + text
+                 << QStringLiteral("📥 SSE Event [user-message]:")
+                 << QStringLiteral("   🆔 ID: echo-1704110400000-2")
+                 << QStringLiteral("   📝 Data: Echo 2/3: ") + text
+                 << QStringLiteral("📥 SSE Event [final-message]:")
+                 << QStringLiteral("   🆔 ID: echo-1704110400000-3")
+                 << QStringLiteral("   🔄 Retry: 5000ms")
+                 << QStringLiteral("   📝 Data: Echo 3/3: ") + text
+                 << QStringLiteral("🔚 Server closed: Server closed connection normally.");
+    }
+    expected << QStringLiteral("✅ Sent 2 messages. Test complete.");
+    QCOMPARE(QString::fromUtf8(process.readAllStandardOutput()), expected.join(u'\n') + u'\n');
+    QCOMPARE(proxy.received.size(), 2);
+    QTRY_COMPARE(proxy.disconnections, 1);
+}
+
+void TstWsClientProcess::jsonOutput()
+{
+    FakeProxy proxy;
+    QVERIFY(proxy.listen());
+    const QStringList replies { FakeProxy::connected(),
+        FakeProxy::sseEvent(
+            QStringLiteral("1"), QStringLiteral("message"), QStringLiteral("x\ny")) };
+    FakeProxy::Script script;
+    script.replies = replies;
+    proxy.setScript(script);
+
+    QProcess process;
+    QSignalSpy finished(&process, &QProcess::finished);
+    start(&process,
+        { QStringLiteral("--url"), proxy.url().toString(), QStringLiteral("--target"),
+            QStringLiteral("http://127.0.0.1:1/s"), QStringLiteral("--json") });
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, finishMs);
+
+    QCOMPARE(process.exitCode(), 0);
+    QCOMPARE(QString::fromUtf8(process.readAllStandardOutput()),
+        (replies + QStringList { FakeProxy::closed() }).join(u'\n') + u'\n');
+    QCOMPARE(QString::fromUtf8(process.readAllStandardError()), QString());
+}
+
+void TstWsClientProcess::proxyError()
+{
+    FakeProxy proxy;
+    QVERIFY(proxy.listen());
+    FakeProxy::Script script;
+    script.replies = { FakeProxy::error(QStringLiteral("address: must not be empty")) };
+    script.closedReason = QStringLiteral("request rejected");
+    proxy.setScript(script);
+
+    QProcess process;
+    QSignalSpy finished(&process, &QProcess::finished);
+    start(&process,
+        { QStringLiteral("--url"), proxy.url().toString(), QStringLiteral("--count"),
+            QStringLiteral("3") });
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, finishMs);
+
+    QCOMPARE(process.exitCode(), 1);
+    QCOMPARE(QString::fromUtf8(process.readAllStandardError()),
+        QStringLiteral("❌ Error: address: must not be empty\n"
+                       "stopped after request #1 of 3 because of the error above\n"));
+    QCOMPARE(proxy.received.size(), 1);
+}
+
+void TstWsClientProcess::badOption_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("named");
+
+    QTest::newRow("bad count") << QStringList { QStringLiteral("--count"), QStringLiteral("many") }
+                               << QStringLiteral("--count");
+    QTest::newRow("unknown option")
+        << QStringList { QStringLiteral("--nope") } << QStringLiteral("nope");
+    QTest::newRow("bad target") << QStringList { QStringLiteral("--target"),
+        QStringLiteral("ws://h/") }
+                                << QStringLiteral("--target");
+}
+
+void TstWsClientProcess::badOption()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, named);
+
+    QProcess process;
+    QSignalSpy finished(&process, &QProcess::finished);
+    start(&process, arguments);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, finishMs);
+
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 2);
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(err.contains(named), qPrintable(err));
+    QCOMPARE(process.readAllStandardOutput(), QByteArray());
+}
+
+void TstWsClientProcess::sigintCancels()
+{
+    FakeProxy proxy;
+    QVERIFY(proxy.listen());
+    FakeProxy::Script script;
+    script.replies = { FakeProxy::connected() };
+    script.sendClosed = false; // a stream that never ends on its own
+    proxy.setScript(script);
+
+    QProcess process;
+    QSignalSpy finished(&process, &QProcess::finished);
+    start(&process,
+        { QStringLiteral("--url"), proxy.url().toString(), QStringLiteral("--target"),
+            QStringLiteral("http://127.0.0.1:1/forever") });
+    QTRY_COMPARE_WITH_TIMEOUT(proxy.received.size(), 1, finishMs);
+    QCOMPARE(finished.count(), 0);
+    QCOMPARE(::kill(pid_t(process.processId()), SIGINT), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, finishMs);
+
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit); // handled, not killed by the signal
+    QCOMPARE(process.exitCode(), 130);
+    QCOMPARE(proxy.received.size(), 2);
+    QCOMPARE(proxy.received.at(1), QStringLiteral(R"({"type":"cancel"})"));
+    QVERIFY(QString::fromUtf8(process.readAllStandardOutput())
+                .endsWith(QStringLiteral("🔚 Server closed: cancelled by client\n")));
+}
+
+QTEST_GUILESS_MAIN(TstWsClientProcess)
+#include "tst_wsclientprocess.moc"
