@@ -120,6 +120,9 @@ void ClientSession::onSocketDisconnected()
         m_stream->deleteLater();
         m_stream = nullptr;
         m_metrics->countRequest(RequestOutcome::ClientGone);
+        ++m_info.requestsHandled;
+        emit requestFinished(m_info.id, RequestOutcome::ClientGone, QString(),
+                             QStringLiteral("client disconnected"));
     }
     m_stallTimer.stop();
     m_metrics->queuedRequests -= m_queue.size();
@@ -197,8 +200,10 @@ void ClientSession::start(const ProxyRequest &request)
     m_info.state = State::Connecting;
     m_info.method = request.method;
     m_info.url = request.url().toString();
-    m_info.requestHeaders = request.headers;
+    m_info.requestHeaders = request.upstreamHeaders();
     m_info.status = 0;
+    m_info.responseHeaders.clear();
+    m_info.requestEventsRelayed = 0;
     m_requestClock.start();
     qCInfo(lcSession).noquote() << logPrefix() << "request" << request.method << m_info.url;
 
@@ -230,6 +235,7 @@ void ClientSession::onUpstreamConnected(int status, const HttpHeaderList &header
 {
     m_info.state = State::Streaming;
     m_info.status = status;
+    m_info.responseHeaders = headers;
     m_metrics->observeHeaderLatency(double(m_requestClock.nsecsElapsed()) / 1e9);
     qCInfo(lcSession).noquote() << logPrefix() << "upstream answered" << status;
     send(ProxyMessages::connected(status, headers));
@@ -246,6 +252,7 @@ void ClientSession::onUpstreamEvent(const SseEvent &event)
     if (m_settings.legacyDataMessages)
         send(ProxyMessages::legacyData(event.data));
     ++m_info.eventsRelayed;
+    ++m_info.requestEventsRelayed;
     ++m_metrics->eventsRelayed;
     if (m_eventTap)
         emit eventTapped(m_info.id, event);
@@ -290,7 +297,7 @@ void ClientSession::endRequest(RequestOutcome outcome, const QString &error, con
     m_info.state = State::Idle;
     qCInfo(lcSession).noquote() << logPrefix() << "request finished:" << requestOutcomeName(outcome)
                                 << (error.isEmpty() ? QString() : u"- " + error);
-    emit requestFinished(m_info.id, outcome, error);
+    emit requestFinished(m_info.id, outcome, error, reason);
     startNext();
 }
 
@@ -302,7 +309,8 @@ void ClientSession::answerRejection(const QString &error)
     send(ProxyMessages::closed(QString::fromUtf16(ProxyMessages::reasonRejected)));
     m_metrics->countRequest(RequestOutcome::Rejected);
     ++m_info.requestsHandled;
-    emit requestFinished(m_info.id, RequestOutcome::Rejected, error);
+    emit requestFinished(m_info.id, RequestOutcome::Rejected, error,
+                         QString::fromUtf16(ProxyMessages::reasonRejected));
 }
 
 void ClientSession::send(const QString &message)

@@ -43,6 +43,8 @@ public:
         QString url;
         HttpHeaderList requestHeaders;
         int status = 0;              // of the current or last response
+        HttpHeaderList responseHeaders;
+        quint64 requestEventsRelayed = 0; // by the current or last request
         quint64 eventsRelayed = 0;
         quint64 bytesIn = 0;         // from upstreams
         quint64 bytesOut = 0;        // to the client
@@ -71,7 +73,9 @@ signals:
     void closed(quint64 id);
     void requestStarted(quint64 id);
     void requestConnected(quint64 id);
-    void requestFinished(quint64 id, RequestOutcome outcome, const QString &error);
+    // `error` is the `error` message sent (empty when none); `reason` the `closed` reason.
+    void requestFinished(quint64 id, RequestOutcome outcome, const QString &error,
+                         const QString &reason);
     void eventTapped(quint64 id, const SseEvent &event);
 
 private:

@@ -2,12 +2,13 @@
 
 #include "proxyserver.h"
 #include "settings.h"
-#include "unixsignalwatcher.h"
+#include "signalwatcher.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QLoggingCategory>
 
+#include <csignal>
 #include <cstdio>
 
 namespace {
@@ -90,8 +91,8 @@ int runProxyApp(const QStringList &arguments)
                 server.adminPort());
     std::fflush(stdout);
 
-    UnixSignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &UnixSignalWatcher::terminationRequested, &server,
+    SignalWatcher signalWatcher({ SIGINT, SIGTERM });
+    QObject::connect(&signalWatcher, &SignalWatcher::signalled, &server,
                      [&server](int) { server.shutdown(); });
     QObject::connect(&server, &ProxyServer::stopped, qApp, [] { QCoreApplication::exit(0); });
     return QCoreApplication::exec();

@@ -1,6 +1,7 @@
 #include "proxyserver.h"
 
 #include "clientsession.h"
+#include "monitorfeed.h"
 #include "proxymessages.h"
 #include "upstreampool.h"
 
@@ -36,13 +37,22 @@ ProxyServer::ProxyServer(const Settings &settings, QObject *parent)
     : QObject(parent),
       m_settings(settings),
       m_pool(new UpstreamPool(this)),
-      m_proxySockets(QStringLiteral("ws-sse-proxy"), QWebSocketServer::NonSecureMode)
+      m_proxySockets(QStringLiteral("ws-sse-proxy"), QWebSocketServer::NonSecureMode),
+      m_monitorSockets(QStringLiteral("ws-sse-proxy monitor"), QWebSocketServer::NonSecureMode)
 {
     // Connections arrive through handleConnection() from our own gate; these sockets never
     // listen themselves, and every handshaken socket is taken at once.
     m_proxySockets.setMaxPendingConnections(1 << 20);
     connect(&m_proxySockets, &QWebSocketServer::newConnection, this,
             &ProxyServer::onProxyWebSocketConnected);
+    if (m_settings.admin.monitor) {
+        m_monitorFeed = new MonitorFeed(this);
+        m_monitorSockets.setMaxPendingConnections(1 << 10);
+        connect(&m_monitorSockets, &QWebSocketServer::newConnection, this, [this]() {
+            while (QWebSocket *socket = m_monitorSockets.nextPendingConnection())
+                m_monitorFeed->addMonitor(socket);
+        });
+    }
     m_shutdownTimer.setSingleShot(true);
     connect(&m_shutdownTimer, &QTimer::timeout, this, &ProxyServer::finishShutdown);
 }
@@ -117,6 +127,8 @@ bool ProxyServer::listenOn(const QString &host, int port, const ConnectionGate::
         auto *gate = new ConnectionGate(listener, routes, listener);
         connect(gate, &ConnectionGate::proxyConnection, this,
                 [this](QTcpSocket *socket) { m_proxySockets.handleConnection(socket); });
+        connect(gate, &ConnectionGate::monitorConnection, this,
+                [this](QTcpSocket *socket) { m_monitorSockets.handleConnection(socket); });
         connect(gate, &ConnectionGate::healthRequested, this, &ProxyServer::answerHealth);
         connect(gate, &ConnectionGate::metricsRequested, this, &ProxyServer::answerMetrics);
         listeners->append(listener);
@@ -198,6 +210,8 @@ void ProxyServer::shutdown()
     const QList<ClientSession *> sessions = m_sessions.values();
     for (ClientSession *session : sessions)
         session->shutdown();
+    if (m_monitorFeed)
+        m_monitorFeed->closeAll();
     if (m_sessions.isEmpty())
         QTimer::singleShot(0, this, &ProxyServer::finishShutdown);
     else

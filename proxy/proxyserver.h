@@ -43,6 +43,7 @@ public:
     const ProxyMetrics &metrics() const { return m_metrics; }
     const UpstreamPool &upstreamPool() const { return *m_pool; }
     const Settings &settings() const { return m_settings; }
+    const MonitorFeed *monitorFeed() const { return m_monitorFeed; }
 
     static constexpr int shutdownGraceMs = 1500;
 
@@ -64,7 +65,8 @@ private:
     ProxyMetrics m_metrics;
     UpstreamPool *m_pool;
     QWebSocketServer m_proxySockets;
-    MonitorFeed *m_monitorFeed = nullptr;
+    QWebSocketServer m_monitorSockets;
+    MonitorFeed *m_monitorFeed = nullptr; // null when admin.monitor is off
     QList<QTcpServer *> m_proxyListeners;
     QList<QTcpServer *> m_adminListeners;
     QHash<quint64, ClientSession *> m_sessions;

@@ -4,9 +4,11 @@
 #include "router.h"
 #include "settings.h"
 #include "testserver.h"
-#include "unixsignalwatcher.h"
+#include "signalwatcher.h"
 
 #include <QCommandLineParser>
+
+#include <csignal>
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QLoggingCategory>
@@ -108,13 +110,13 @@ int run(QCoreApplication &app)
         QLoggingCategory::setFilterRules(
             QStringLiteral("wssp.sseserver.info=false\nwssp.sseserver.debug=false"));
 
-    UnixSignalWatcher signalWatcher;
+    SignalWatcher signalWatcher({ SIGINT, SIGTERM });
     TestServer server(config);
     if (!server.listen(config.host, quint16(config.port), &error)) {
         printError(error);
         return exitBadUsage;
     }
-    QObject::connect(&signalWatcher, &UnixSignalWatcher::terminationRequested, &app,
+    QObject::connect(&signalWatcher, &SignalWatcher::signalled, &app,
         [&server, &app](int number) {
             qCInfo(lcSseServer).noquote()
                 << QStringLiteral("🛑 signal %1: closing %2 connection(s) and exiting")

@@ -3,3 +3,4 @@ wssp_add_test(tst_proxyrequest SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_proxyreques
 wssp_add_test(tst_proxymessages SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_proxymessages.cpp LIBS wssp_core)
 wssp_add_test(tst_settings SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_settings.cpp LIBS wssp_core)
 wssp_add_test(tst_httprequesthead SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_httprequesthead.cpp LIBS wssp_core)
+wssp_add_test(tst_signalwatcher SOURCES tst_signalwatcher.cpp LIBS wssp_core)

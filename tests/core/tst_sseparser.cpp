@@ -357,6 +357,12 @@ void TestSseParser::rules_data()
     row("ff fe", "data: \xFF\xFE\n\n", { ev(fffd(2)) });
     row("truncated at end of data line", "data: \xC2\ndata: \xE2\x82\xAC\n\n",
             { ev(fffd(1) + QStringLiteral("\n\u20AC")) });
+    row("invalid in long data line",
+            "data: 0123456789012345678901234567890123456789\xE2\x82\xF0\x80\x80\n\n",
+            { ev("0123456789012345678901234567890123456789" + fffd(4)) });
+    row("bom at start of long data line",
+            "data: \xEF\xBB\xBF" "0123456789012345678901234567890123456789\n\n",
+            { ev(QStringLiteral("\uFEFF0123456789012345678901234567890123456789")) });
     row("invalid in field name", "d\xFF" "ata: x\ndata: y\n\n", { ev("y") });
     row("invalid in event", "event: \xE2\x82\ndata: x\n\n", { ev("x", fffd(1)) });
     row("invalid in id", "id: \xC0\ndata: x\n\n", { ev("x", "message", fffd(1)) }, fffd(1));

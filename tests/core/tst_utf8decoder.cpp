@@ -100,6 +100,12 @@ void TestUtf8Decoder::decode_data()
     QTest::newRow("valid after invalid") << QByteArray("\xC0\xE2\x82\xAC") << fffd(1) + u'\u20AC';
     QTest::newRow("latin-1 mistaken for utf-8") << QByteArray("caf\xE9 au lait, na\xEFve")
                                                 << QStringLiteral("caf\uFFFD au lait, na\uFFFDve");
+    QTest::newRow("long line ending in truncated sequence")
+            << QByteArray(QByteArray(40, 'a') + "\xF0\x9F\x98") << QString(40, u'a') + fffd(1);
+    QTest::newRow("long line starting with U+FEFF")
+            << QByteArray("\xEF\xBB\xBF" + QByteArray(40, 'a')) << u'\uFEFF' + QString(40, u'a');
+    QTest::newRow("long line of surrogates")
+            << QByteArray("\xED\xA0\x80").repeated(12) << fffd(36);
     QTest::newRow("lead then lead") << QByteArray("\xE2\xE2\x82\xAC") << fffd(1) + u'\u20AC';
     QTest::newRow("4-byte lead then 2-byte")
             << QByteArray("\xF0\x9F\xC3\xA9") << fffd(1) + u'\u00E9';
@@ -112,6 +118,14 @@ void TestUtf8Decoder::decode()
     const QString got = Utf8::decode(bytes);
     QCOMPARE(hexUnits(got), hexUnits(expected));
     QCOMPARE(got, expected);
+
+    // Long input takes a faster path for valid UTF-8: the same bytes inside a long line, at its
+    // start and at its end, must decode the same way.
+    const QByteArray pad(40, 'x');
+    const QString textPad(40, u'x');
+    QCOMPARE(hexUnits(Utf8::decode(QByteArray(pad + bytes))), hexUnits(textPad + expected));
+    QCOMPARE(hexUnits(Utf8::decode(QByteArray(bytes + pad))), hexUnits(expected + textPad));
+    QCOMPARE(hexUnits(Utf8::decode(QByteArray(pad + bytes + pad))), hexUnits(textPad + expected + textPad));
 }
 
 void TestUtf8Decoder::appendKeepsExisting()
@@ -180,11 +194,17 @@ void TestUtf8Decoder::oracleFixture()
             QVERIFY(ok);
             expected += QStringView(QChar::fromUcs4(codePoint));
         }
-        const QString got = Utf8::decode(QByteArray::fromHex(parts.at(0)));
+        const QByteArray bytes = QByteArray::fromHex(parts.at(0));
+        const QString got = Utf8::decode(bytes);
         QVERIFY2(got == expected,
                 qPrintable(QStringLiteral("bytes %1: got %2, expected %3")
                                    .arg(QString::fromLatin1(parts.at(0)), hexUnits(got),
                                            hexUnits(expected))));
+        // The same inside long input (the path for long lines), at its start and at its end.
+        const QByteArray pad(40, 'x');
+        const QString textPad(40, u'x');
+        QVERIFY2(Utf8::decode(QByteArray(pad + bytes)) == textPad + expected, parts.at(0).constData());
+        QVERIFY2(Utf8::decode(QByteArray(bytes + pad)) == expected + textPad, parts.at(0).constData());
         withReplacement += expected.contains(QChar(0xFFFD));
         ++cases;
     }

@@ -1,0 +1,376 @@
+#include "monitorfeed.h"
+
+#include "proxyserver.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+#include <QWebSocket>
+
+Q_LOGGING_CATEGORY(lcMonitor, "wssp.proxy.monitor", QtInfoMsg)
+
+struct MonitorFeed::Monitor
+{
+    QWebSocket *socket = nullptr;
+    qint64 following = 0;                   // session id, 0 = none
+    QList<MonitorEventRecord> pendingEvents; // for the next session-events batch
+    qint64 skipped = 0;
+};
+
+namespace {
+
+qint64 now()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+MonitorOutcome toMonitorOutcome(RequestOutcome outcome)
+{
+    switch (outcome) {
+    case RequestOutcome::Completed: return MonitorOutcome::Completed;
+    case RequestOutcome::Rejected: return MonitorOutcome::Rejected;
+    case RequestOutcome::UpstreamError: return MonitorOutcome::UpstreamError;
+    case RequestOutcome::Timeout: return MonitorOutcome::Timeout;
+    case RequestOutcome::Cancelled:
+    case RequestOutcome::ClientGone: return MonitorOutcome::Cancelled;
+    case RequestOutcome::ClientStalled: return MonitorOutcome::Stalled;
+    case RequestOutcome::ShuttingDown: return MonitorOutcome::Shutdown;
+    }
+    return MonitorOutcome::Completed;
+}
+
+MonitorSession::State toMonitorState(ClientSession::State state)
+{
+    switch (state) {
+    case ClientSession::State::Idle: return MonitorSession::State::Idle;
+    case ClientSession::State::Connecting: return MonitorSession::State::Connecting;
+    case ClientSession::State::Streaming: return MonitorSession::State::Streaming;
+    case ClientSession::State::Closed: return MonitorSession::State::Closed;
+    }
+    return MonitorSession::State::Idle;
+}
+
+// The counters a session-updated message would change, packed for a cheap comparison.
+QByteArray countersOf(const ClientSession &session)
+{
+    const ClientSession::Info &info = session.info();
+    const qint64 values[] = { qint64(info.state), info.status, qint64(info.eventsRelayed),
+                              qint64(info.bytesIn), qint64(info.bytesOut),
+                              qint64(info.requestsHandled), session.queuedRequests() };
+    return QByteArray(reinterpret_cast<const char *>(values), sizeof(values));
+}
+
+} // namespace
+
+MonitorFeed::MonitorFeed(ProxyServer *server)
+    : QObject(server), m_server(server), m_startedAt(now())
+{
+    connect(m_server, &ProxyServer::sessionOpened, this, &MonitorFeed::onSessionOpened);
+    connect(&m_updateTimer, &QTimer::timeout, this, &MonitorFeed::onUpdateTimerTimeout);
+    connect(&m_totalsTimer, &QTimer::timeout, this, &MonitorFeed::onTotalsTimerTimeout);
+}
+
+MonitorFeed::~MonitorFeed() = default;
+
+void MonitorFeed::addMonitor(QWebSocket *socket)
+{
+    auto monitor = std::make_unique<Monitor>();
+    monitor->socket = socket;
+    socket->setParent(this);
+    socket->setMaxAllowedIncomingMessageSize(64 * 1024);
+    Monitor *raw = monitor.get();
+    m_monitors.push_back(std::move(monitor));
+    connect(socket, &QWebSocket::textMessageReceived, this,
+            [this, raw](const QString &text) { onMonitorMessage(raw, text); });
+    connect(socket, &QWebSocket::disconnected, this, [this, raw]() { removeMonitor(raw); });
+    qCInfo(lcMonitor) << "monitor connected from" << socket->peerAddress().toString();
+
+    MonitorHello hello;
+    hello.proxyVersion = QStringLiteral(WSSP_VERSION);
+    hello.startedAt = m_startedAt;
+    hello.serverTime = now();
+    hello.settings = monitorSettingsSummary(m_server->settings());
+    send(raw, MonitorMessages::hello(hello));
+
+    QList<MonitorSession> sessions;
+    for (const ClientSession *session : m_server->sessions())
+        sessions.append(describe(*session));
+    send(raw, MonitorMessages::snapshot(sessions, totals()));
+
+    if (!m_updateTimer.isActive()) {
+        m_updateTimer.start(updateIntervalMs);
+        m_totalsTimer.start(totalsIntervalMs);
+    }
+}
+
+void MonitorFeed::closeAll()
+{
+    for (const auto &monitor : m_monitors)
+        monitor->socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("proxy shutting down"));
+}
+
+void MonitorFeed::onSessionOpened(ClientSession *session)
+{
+    connect(session, &ClientSession::closed, this,
+            [this, session](quint64 id) { onSessionClosed(session, id); });
+    connect(session, &ClientSession::requestStarted, this, &MonitorFeed::onRequestStarted);
+    connect(session, &ClientSession::requestConnected, this, &MonitorFeed::onRequestConnected);
+    connect(session, &ClientSession::requestFinished, this, &MonitorFeed::onRequestFinished);
+    connect(session, &ClientSession::eventTapped, this, &MonitorFeed::onEventTapped);
+    if (m_monitors.empty())
+        return;
+    m_lastSent.insert(session->id(), countersOf(*session));
+    broadcast(MonitorMessages::sessionOpened(describe(*session)));
+}
+
+void MonitorFeed::onSessionClosed(const ClientSession *session, quint64 id)
+{
+    // The session is still alive (the server deletes it later): flush its last events, then
+    // report its final state.
+    for (const auto &monitor : m_monitors) {
+        if (monitor->following != qint64(id) || (monitor->pendingEvents.isEmpty() && monitor->skipped == 0))
+            continue;
+        MonitorSessionEvents batch { qint64(id), false, monitor->skipped, monitor->pendingEvents };
+        monitor->pendingEvents.clear();
+        monitor->skipped = 0;
+        send(monitor.get(), MonitorMessages::sessionEvents(batch));
+    }
+    m_followed.remove(id);
+    m_lastSent.remove(id);
+    if (!m_monitors.empty())
+        broadcast(MonitorMessages::sessionClosed(describe(*session)));
+}
+
+void MonitorFeed::onRequestStarted(quint64 id)
+{
+    const ClientSession *session = m_server->sessions().value(id);
+    if (!session || m_monitors.empty())
+        return;
+    const ClientSession::Info &info = session->info();
+    MonitorRequestStarted started { qint64(id), now(), QString::fromLatin1(info.method), info.url,
+                                    monitorHeaders(info.requestHeaders) };
+    broadcast(MonitorMessages::requestStarted(started));
+}
+
+void MonitorFeed::onRequestConnected(quint64 id)
+{
+    const ClientSession *session = m_server->sessions().value(id);
+    if (!session || m_monitors.empty())
+        return;
+    const ClientSession::Info &info = session->info();
+    MonitorRequestConnected connected { qint64(id), now(), info.status,
+                                        monitorHeaders(info.responseHeaders) };
+    broadcast(MonitorMessages::requestConnected(connected));
+}
+
+void MonitorFeed::onRequestFinished(quint64 id, RequestOutcome outcome, const QString &error,
+                                    const QString &reason)
+{
+    const ClientSession *session = m_server->sessions().value(id);
+    if (m_monitors.empty())
+        return;
+    MonitorRequestFinished finished { qint64(id), now(), toMonitorOutcome(outcome), error, reason,
+                                      session ? qint64(session->info().requestEventsRelayed) : 0 };
+    broadcast(MonitorMessages::requestFinished(finished));
+}
+
+void MonitorFeed::onEventTapped(quint64 id, const SseEvent &event)
+{
+    const auto followed = m_followed.find(id);
+    if (followed == m_followed.end())
+        return;
+    MonitorEventRecord record;
+    record.time = now();
+    record.type = event.type;
+    record.id = event.lastEventId;
+    record.dataLength = event.data.size();
+    record.truncated = event.data.size() > dataExcerptChars;
+    record.data = record.truncated ? event.data.left(dataExcerptChars) : event.data;
+
+    followed->history.append(record);
+    if (followed->history.size() > historyLength)
+        followed->history.removeFirst();
+    for (const auto &monitor : m_monitors) {
+        if (monitor->following != qint64(id))
+            continue;
+        if (monitor->pendingEvents.size() < eventsPerBatch)
+            monitor->pendingEvents.append(record);
+        else
+            ++monitor->skipped; // over the feed's budget: counted, not sent
+    }
+}
+
+void MonitorFeed::onUpdateTimerTimeout()
+{
+    QList<MonitorSession> changed;
+    for (const ClientSession *session : m_server->sessions()) {
+        QByteArray counters = countersOf(*session);
+        QByteArray &last = m_lastSent[session->id()];
+        if (counters == last)
+            continue;
+        last = std::move(counters);
+        changed.append(describe(*session));
+    }
+    if (!changed.isEmpty())
+        broadcast(MonitorMessages::sessionUpdated(changed));
+
+    for (const auto &monitor : m_monitors) {
+        if (monitor->pendingEvents.isEmpty() && monitor->skipped == 0)
+            continue;
+        MonitorSessionEvents batch { monitor->following, false, monitor->skipped, monitor->pendingEvents };
+        monitor->pendingEvents.clear();
+        monitor->skipped = 0;
+        send(monitor.get(), MonitorMessages::sessionEvents(batch));
+    }
+}
+
+void MonitorFeed::onTotalsTimerTimeout()
+{
+    broadcast(MonitorMessages::totals(totals()));
+}
+
+void MonitorFeed::onMonitorMessage(Monitor *monitor, const QString &text)
+{
+    QString error;
+    const std::optional<MonitorMessage> message = MonitorMessage::parse(text, &error);
+    if (!message) {
+        send(monitor, MonitorMessages::error(error));
+        return;
+    }
+    switch (message->type) {
+    case MonitorMessage::Type::Subscribe:
+        subscribe(monitor, message->sessionId);
+        break;
+    case MonitorMessage::Type::Unsubscribe: {
+        const qint64 previous = monitor->following;
+        monitor->following = 0;
+        monitor->pendingEvents.clear();
+        monitor->skipped = 0;
+        unfollowIfUnwatched(previous);
+        break;
+    }
+    case MonitorMessage::Type::Ping:
+        send(monitor, MonitorMessages::pong());
+        break;
+    default:
+        send(monitor, MonitorMessages::error(QStringLiteral("type: \"%1\" is not a message a monitor sends")
+                                                     .arg(MonitorMessage::typeName(message->type))));
+    }
+}
+
+void MonitorFeed::subscribe(Monitor *monitor, qint64 sessionId)
+{
+    ClientSession *session = m_server->sessions().value(quint64(sessionId));
+    if (!session) {
+        send(monitor, MonitorMessages::error(QStringLiteral("subscribe: no session %1").arg(sessionId)));
+        return;
+    }
+    const qint64 previous = monitor->following;
+    monitor->following = sessionId;
+    monitor->pendingEvents.clear();
+    monitor->skipped = 0;
+    if (previous != sessionId)
+        unfollowIfUnwatched(previous);
+
+    // History starts when the first monitor follows a session: unfollowed sessions cost nothing.
+    Followed &followed = m_followed[quint64(sessionId)];
+    session->setEventTap(true);
+    send(monitor, MonitorMessages::sessionEvents({ sessionId, true, 0, followed.history }));
+}
+
+void MonitorFeed::unfollowIfUnwatched(qint64 sessionId)
+{
+    if (sessionId == 0)
+        return;
+    for (const auto &monitor : m_monitors) {
+        if (monitor->following == sessionId)
+            return;
+    }
+    m_followed.remove(quint64(sessionId));
+    if (ClientSession *session = m_server->sessions().value(quint64(sessionId)))
+        session->setEventTap(false);
+}
+
+void MonitorFeed::removeMonitor(Monitor *monitor)
+{
+    const auto it = std::find_if(m_monitors.begin(), m_monitors.end(),
+                                 [monitor](const auto &m) { return m.get() == monitor; });
+    if (it == m_monitors.end())
+        return;
+    const qint64 following = monitor->following;
+    monitor->socket->deleteLater();
+    m_monitors.erase(it);
+    unfollowIfUnwatched(following);
+    qCInfo(lcMonitor) << "monitor disconnected;" << m_monitors.size() << "remain";
+    if (m_monitors.empty()) {
+        m_updateTimer.stop();
+        m_totalsTimer.stop();
+        m_lastSent.clear();
+    }
+}
+
+void MonitorFeed::broadcast(const QString &message)
+{
+    // Copy: send() may drop a monitor that stopped reading.
+    std::vector<Monitor *> monitors;
+    for (const auto &monitor : m_monitors)
+        monitors.push_back(monitor.get());
+    for (Monitor *monitor : monitors)
+        send(monitor, message);
+}
+
+void MonitorFeed::send(Monitor *monitor, const QString &message)
+{
+    if (monitor->socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    monitor->socket->sendTextMessage(message);
+    if (monitor->socket->bytesToWrite() <= maxQueuedBytes)
+        return;
+    // A monitor that does not read must not make the proxy queue without limit.
+    qCWarning(lcMonitor) << "monitor not reading;" << monitor->socket->bytesToWrite()
+                         << "bytes queued; dropping it";
+    monitor->socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("monitor not reading"));
+    QTimer::singleShot(2000, monitor->socket, &QWebSocket::abort);
+}
+
+MonitorSession MonitorFeed::describe(const ClientSession &session) const
+{
+    const ClientSession::Info &info = session.info();
+    MonitorSession s;
+    s.id = qint64(info.id);
+    s.clientAddress = info.clientAddress;
+    s.state = toMonitorState(info.state);
+    s.method = QString::fromLatin1(info.method);
+    s.url = info.url;
+    s.requestHeaders = monitorHeaders(info.requestHeaders);
+    s.status = info.status;
+    s.responseHeaders = monitorHeaders(info.responseHeaders);
+    s.eventsRelayed = qint64(info.eventsRelayed);
+    s.bytesIn = qint64(info.bytesIn);
+    s.bytesOut = qint64(info.bytesOut);
+    s.requestsHandled = qint64(info.requestsHandled);
+    s.queued = session.queuedRequests();
+    s.startedAt = info.startedAtMs;
+    s.finishedAt = info.finishedAtMs;
+    s.lastError = info.lastError;
+    return s;
+}
+
+MonitorTotals MonitorFeed::totals() const
+{
+    const ProxyMetrics &metrics = m_server->metrics();
+    MonitorTotals t;
+    t.time = now();
+    t.sessionsOpen = metrics.sessionsOpen;
+    t.sessionsOpened = qint64(metrics.sessionsOpened);
+    for (const ClientSession *session : m_server->sessions()) {
+        const ClientSession::State state = session->info().state;
+        if (state == ClientSession::State::Connecting || state == ClientSession::State::Streaming)
+            ++t.requestsActive;
+    }
+    t.eventsRelayed = qint64(metrics.eventsRelayed);
+    t.bytesIn = qint64(metrics.upstreamBytesReceived);
+    t.bytesOut = qint64(metrics.clientBytesSent);
+    for (int i = 0; i < requestOutcomeCount; ++i)
+        t.requestsWith(toMonitorOutcome(RequestOutcome(i))) += qint64(metrics.requests[size_t(i)]);
+    return t;
+}

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "clientsession.h"
+#include "monitormessages.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <vector>
+
+class ProxyServer;
+class QWebSocket;
+
+// The proxy side of the monitor feed (docs/MONITOR.md): tells each connected monitor what the
+// sessions are doing. Lifecycle messages go out as they happen; per-session counters are
+// compared every 100 ms and only changed sessions are sent, so a busy proxy costs a monitor a
+// dozen messages a second. Relay cost is untouched unless a monitor follows a session: only
+// then does that session's ClientSession emit its events (eventTapped).
+class MonitorFeed : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int updateIntervalMs = 100;
+    static constexpr int totalsIntervalMs = 1000;
+    static constexpr int historyLength = 100;        // events kept per followed session
+    static constexpr int eventsPerBatch = 100;       // 1,000 events/s per follower
+    static constexpr int dataExcerptChars = 1024;
+    static constexpr qint64 maxQueuedBytes = 4 * 1024 * 1024; // a monitor that stops reading
+
+    explicit MonitorFeed(ProxyServer *server);
+    ~MonitorFeed() override;
+
+    // Takes ownership of an upgraded /monitor socket: sends hello and snapshot.
+    void addMonitor(QWebSocket *socket);
+    int monitorCount() const { return int(m_monitors.size()); }
+    void closeAll();
+
+private:
+    struct Monitor;
+    struct Followed
+    {
+        QList<MonitorEventRecord> history; // ring of the last historyLength events
+    };
+
+    void onSessionOpened(ClientSession *session);
+    void onSessionClosed(const ClientSession *session, quint64 id);
+    void onRequestStarted(quint64 id);
+    void onRequestConnected(quint64 id);
+    void onRequestFinished(quint64 id, RequestOutcome outcome, const QString &error,
+                           const QString &reason);
+    void onEventTapped(quint64 id, const SseEvent &event);
+    void onUpdateTimerTimeout();
+    void onTotalsTimerTimeout();
+    void onMonitorMessage(Monitor *monitor, const QString &text);
+    void removeMonitor(Monitor *monitor);
+
+    void subscribe(Monitor *monitor, qint64 sessionId);
+    void unfollowIfUnwatched(qint64 sessionId);
+    void broadcast(const QString &message);
+    void send(Monitor *monitor, const QString &message);
+    MonitorSession describe(const ClientSession &session) const;
+    MonitorTotals totals() const;
+
+    ProxyServer *m_server;
+    std::vector<std::unique_ptr<Monitor>> m_monitors;
+    QHash<quint64, Followed> m_followed;           // sessions some monitor follows
+    QHash<quint64, QByteArray> m_lastSent;         // per session: the counters last broadcast
+    QTimer m_updateTimer;
+    QTimer m_totalsTimer;
+    qint64 m_startedAt;
+};
