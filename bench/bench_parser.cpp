@@ -41,7 +41,7 @@ Input smallEvents(qsizetype targetBytes)
     while (in.bytes.size() < targetBytes) {
         const QByteArray n = QByteArray::number(in.events);
         in.bytes += "id: " + n + "\nevent: update\ndata: {\"seq\":" + n
-                + ",\"symbol\":\"ABC\",\"price\":101.25,\"qty\":7}\n\n";
+            + ",\"symbol\":\"ABC\",\"price\":101.25,\"qty\":7}\n\n";
         ++in.events;
     }
     return in;
@@ -74,7 +74,11 @@ qint64 threadCpuNanos()
 class Stopwatch
 {
 public:
-    Stopwatch() : m_cpuStart(threadCpuNanos()) { m_wall.start(); }
+    Stopwatch()
+        : m_cpuStart(threadCpuNanos())
+    {
+        m_wall.start();
+    }
     qint64 wallNanos() const { return m_wall.nsecsElapsed(); }
     qint64 cpuNanos() const { return threadCpuNanos() - m_cpuStart; }
 
@@ -123,7 +127,7 @@ Measurement measureParser(const Input &in, qsizetype chunk, bool *countsOk)
     m.stop(watch);
     if (dispatched != m.events) {
         std::fprintf(stderr, "%s, chunk %lld: dispatched %lld events, expected %lld\n", in.name,
-                qlonglong(chunk), qlonglong(dispatched), qlonglong(m.events));
+            qlonglong(chunk), qlonglong(dispatched), qlonglong(m.events));
         *countsOk = false;
     }
     return m;
@@ -191,7 +195,7 @@ qint64 timeLongLine(qsizetype lineBytes, qsizetype chunk)
     }
     if (dispatched != 3)
         std::fprintf(stderr, "long line, chunk %lld: %lld events\n", qlonglong(chunk),
-                qlonglong(dispatched));
+            qlonglong(dispatched));
     return best;
 }
 
@@ -202,7 +206,8 @@ int main()
 #ifdef __GLIBC__
     // Keep freed blocks in the heap instead of returning each large one to the kernel: otherwise
     // every multi-megabyte line is written into fresh pages, and page faults (linear, but ~3x the
-    // parser's own cost) hide what the parser does. A long-running proxy reuses its heap the same way.
+    // parser's own cost) hide what the parser does. A long-running proxy reuses its heap the same
+    // way.
     mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
 #endif
@@ -212,8 +217,9 @@ int main()
 
     const Input inputs[] = { smallEvents(4 * 1024 * 1024), largeEvents(4 * 1024 * 1024) };
     std::printf("SseParser throughput (each row: >= %.1f s of repeated parsing of 4 MiB)\n\n",
-            double(minNanosPerCase) / 1e9);
-    std::printf("| events | chunk (B) | MB/s (wall) | MB/s (CPU) | ns/event (CPU) | vs memchr (CPU) |\n");
+        double(minNanosPerCase) / 1e9);
+    std::printf(
+        "| events | chunk (B) | MB/s (wall) | MB/s (CPU) | ns/event (CPU) | vs memchr (CPU) |\n");
     std::printf("|---|---:|---:|---:|---:|---:|\n");
     for (const Input &in : inputs) {
         const Measurement memchrBase = measureMemchrBaseline(in);
@@ -221,14 +227,14 @@ int main()
         for (qsizetype chunk : chunkSizes) {
             const Measurement m = measureParser(in, chunk, &ok);
             std::printf("| %s | %lld | %.1f | %.1f | %.0f | %.3f |\n", in.name, qlonglong(chunk),
-                    m.wallMBps(), m.cpuMBps(), m.cpuNanosPerEvent(),
-                    m.cpuMBps() / memchrBase.cpuMBps());
+                m.wallMBps(), m.cpuMBps(), m.cpuNanosPerEvent(),
+                m.cpuMBps() / memchrBase.cpuMBps());
         }
         std::printf("| %s | baseline: memchr line split | %.1f | %.1f | %.0f | 1.000 |\n", in.name,
-                memchrBase.wallMBps(), memchrBase.cpuMBps(), memchrBase.cpuNanosPerEvent());
+            memchrBase.wallMBps(), memchrBase.cpuMBps(), memchrBase.cpuNanosPerEvent());
         std::printf("| %s | baseline: QString::fromUtf8 only | %.1f | %.1f | %.0f | %.3f |\n",
-                in.name, utf8Base.wallMBps(), utf8Base.cpuMBps(), utf8Base.cpuNanosPerEvent(),
-                utf8Base.cpuMBps() / memchrBase.cpuMBps());
+            in.name, utf8Base.wallMBps(), utf8Base.cpuMBps(), utf8Base.cpuNanosPerEvent(),
+            utf8Base.cpuMBps() / memchrBase.cpuMBps());
     }
 
     // Linear cost means a line four times as long takes about four times as long, at any chunk
@@ -237,7 +243,8 @@ int main()
     const qsizetype big = 8 * 1024 * 1024;
     const qsizetype quarter = big / 4;
     std::printf("\nOne long data line fed in chunks (CPU time, best of 3)\n\n");
-    std::printf("| chunk (B) | feed() calls | 8 MiB line (ms) | 2 MiB line (ms) | ratio 8/2 | MB/s (8 MiB) | ns/feed() |\n");
+    std::printf("| chunk (B) | feed() calls | 8 MiB line (ms) | 2 MiB line (ms) | ratio 8/2 | MB/s "
+                "(8 MiB) | ns/feed() |\n");
     std::printf("|---:|---:|---:|---:|---:|---:|---:|\n");
     for (qsizetype chunk : chunkSizes) {
         const qint64 nanosBig = timeLongLine(big, chunk);
@@ -245,11 +252,11 @@ int main()
         const double ratio = double(nanosBig) / double(std::max<qint64>(nanosQuarter, 1));
         const qsizetype calls = (big + 2 + chunk - 1) / chunk;
         std::printf("| %lld | %lld | %.1f | %.1f | %.2f | %.1f | %.1f |\n", qlonglong(chunk),
-                qlonglong(calls), double(nanosBig) / 1e6, double(nanosQuarter) / 1e6, ratio,
-                double(big) / 1e6 / (double(nanosBig) / 1e9), double(nanosBig) / double(calls));
+            qlonglong(calls), double(nanosBig) / 1e6, double(nanosQuarter) / 1e6, ratio,
+            double(big) / 1e6 / (double(nanosBig) / 1e9), double(nanosBig) / double(calls));
         if (ratio > 8.0) {
             std::fprintf(stderr, "chunk %lld: 4x the line took %.1fx the time: not linear\n",
-                    qlonglong(chunk), ratio);
+                qlonglong(chunk), ratio);
             ok = false;
         }
     }

@@ -19,6 +19,15 @@ public:
     // The first CR or LF in [from, end), or end.
     const char *next(const char *from)
     {
+        // A few bytes (a stream trickling in) are quicker to look at than to call memchr twice.
+        // Once this holds it holds for the rest of the chunk, so the memchr hits stay valid.
+        if (m_end - from <= 16) {
+            for (; from != m_end; ++from) {
+                if (*from == '\n' || *from == '\r')
+                    return from;
+            }
+            return m_end;
+        }
         const qsizetype offset = from - m_begin;
         if (m_nextLf < offset)
             m_nextLf = find(from, '\n');

@@ -13,7 +13,8 @@
 // Feed it raw bytes in chunks of any size; it emits eventDispatched() once per dispatched event.
 // Lines are split on bytes and each whole line is decoded from UTF-8 afterwards: CR, LF and ':'
 // never occur inside a multi-byte sequence, so a character split across chunks survives.
-// Each byte is examined once; only the unfinished tail line is carried between chunks.
+// Each byte is scanned a fixed number of times (never again because a line continues in a later
+// chunk); only the unfinished tail line is carried between chunks.
 class SseParser : public QObject
 {
     Q_OBJECT

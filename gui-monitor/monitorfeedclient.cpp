@@ -144,8 +144,10 @@ void MonitorFeedClient::onSocketConnected()
     m_awaitingPong = false;
     m_pingTimer.start();
     setState(State::Connected);
-    if (m_subscribed > 0)
-        send(MonitorMessages::subscribe(m_subscribed));
+    // The subscription is renewed once the snapshot is in (onSocketTextMessageReceived): by
+    // then the window knows whether the session still exists, and a session that ended
+    // while we were away is dropped instead of being answered with an error.
+    m_renewSubscription = true;
 }
 
 void MonitorFeedClient::onSocketDisconnected()
@@ -180,6 +182,11 @@ void MonitorFeedClient::onSocketTextMessageReceived(const QString &text)
         return;
     }
     emit messageReceived(*message);
+    if (message->type == MonitorMessage::Type::Snapshot && m_renewSubscription) {
+        m_renewSubscription = false;
+        if (m_subscribed > 0)
+            send(MonitorMessages::subscribe(m_subscribed));
+    }
 }
 
 void MonitorFeedClient::onSocketPong(quint64 elapsedTime, const QByteArray &payload)

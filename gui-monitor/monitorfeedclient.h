@@ -77,6 +77,7 @@ private:
     QString m_lastError;
     bool m_running = false;
     bool m_awaitingPong = false;
+    bool m_renewSubscription = false; // connected, snapshot not yet received
     int m_initialDelay = 500;
     int m_maxDelay = 10000;
     int m_nextDelay = 500;

@@ -307,8 +307,15 @@ void MonitorWindow::onFeedReconnectScheduled(int delayMs, const QString &reason)
 
 void MonitorWindow::onSessionsSessionChanged(qint64 id)
 {
-    if (id == m_detail->sessionId())
-        m_detail->showSession(m_sessions->session(id));
+    if (id != m_detail->sessionId())
+        return;
+    const MonitorSession *session = m_sessions->session(id);
+    m_detail->showSession(session);
+    // The proxy sent the session's last events before session-closed and forgets it now;
+    // still being subscribed would earn an error after the next reconnect.
+    if (session && session->state == MonitorSession::State::Closed
+        && m_feed.subscribedSession() == id)
+        m_feed.unsubscribe();
 }
 
 void MonitorWindow::onSelectionCurrentRowChanged()
@@ -318,8 +325,11 @@ void MonitorWindow::onSelectionCurrentRowChanged()
     const qint64 id = currentSessionId();
     if (id == m_detail->sessionId())
         return;
-    m_detail->showSession(m_sessions->session(id));
-    if (id > 0)
+    const MonitorSession *session = m_sessions->session(id);
+    m_detail->showSession(session);
+    // A closed session relays nothing more and the proxy no longer knows it: its row and
+    // headers are all there is to show.
+    if (session && session->state != MonitorSession::State::Closed)
         m_feed.subscribe(id);
     else
         m_feed.unsubscribe();

@@ -295,8 +295,11 @@ void ClientSession::endRequest(RequestOutcome outcome, const QString &error, con
     m_metrics->countRequest(outcome);
     ++m_info.requestsHandled;
     m_info.state = State::Idle;
-    qCInfo(lcSession).noquote() << logPrefix() << "request finished:" << requestOutcomeName(outcome)
-                                << (error.isEmpty() ? QString() : u"- " + error);
+    if (error.isEmpty())
+        qCInfo(lcSession).noquote() << logPrefix() << "request finished:" << requestOutcomeName(outcome);
+    else
+        qCInfo(lcSession).noquote() << logPrefix() << "request finished:" << requestOutcomeName(outcome)
+                                    << "-" << error;
     emit requestFinished(m_info.id, outcome, error, reason);
     startNext();
 }

@@ -81,7 +81,10 @@ void MonitorFeed::addMonitor(QWebSocket *socket)
     m_monitors.push_back(std::move(monitor));
     connect(socket, &QWebSocket::textMessageReceived, this,
             [this, raw](const QString &text) { onMonitorMessage(raw, text); });
-    connect(socket, &QWebSocket::disconnected, this, [this, raw]() { removeMonitor(raw); });
+    // Queued: a socket may report disconnected() from inside close() or abort(), while one of
+    // the loops over m_monitors below is sending; the monitor must not vanish under it.
+    connect(socket, &QWebSocket::disconnected, this, [this, raw]() { removeMonitor(raw); },
+            Qt::QueuedConnection);
     qCInfo(lcMonitor) << "monitor connected from" << socket->peerAddress().toString();
 
     MonitorHello hello;
@@ -91,9 +94,17 @@ void MonitorFeed::addMonitor(QWebSocket *socket)
     hello.settings = monitorSettingsSummary(m_server->settings());
     send(raw, MonitorMessages::hello(hello));
 
+    // The first monitor starts change tracking from what its snapshot shows; otherwise the
+    // next update would repeat every session the snapshot just described.
+    const bool first = m_monitors.size() == 1;
+    if (first)
+        m_lastSent.clear();
     QList<MonitorSession> sessions;
-    for (const ClientSession *session : m_server->sessions())
+    for (const ClientSession *session : m_server->sessions()) {
         sessions.append(describe(*session));
+        if (first)
+            m_lastSent.insert(session->id(), countersOf(*session));
+    }
     send(raw, MonitorMessages::snapshot(sessions, totals()));
 
     if (!m_updateTimer.isActive()) {
@@ -104,8 +115,10 @@ void MonitorFeed::addMonitor(QWebSocket *socket)
 
 void MonitorFeed::closeAll()
 {
-    for (const auto &monitor : m_monitors)
-        monitor->socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("proxy shutting down"));
+    for (const auto &monitor : m_monitors) {
+        if (monitor->socket->state() == QAbstractSocket::ConnectedState)
+            monitor->socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("proxy shutting down"));
+    }
 }
 
 void MonitorFeed::onSessionOpened(ClientSession *session)

@@ -22,10 +22,16 @@ wssp_install_missing() {
     fi
 }
 
-# wssp_build PRESET: configure and build into build/PRESET.
+# wssp_build PRESET [TARGET...]: configure and build into build/PRESET (everything, or the
+# targets named).
 wssp_build() {
     local preset=$1
+    shift
     echo "==> Configuring and building (preset: $preset)"
     cmake --preset "$preset" >/dev/null
-    cmake --build --preset "$preset"
+    if [ $# -gt 0 ]; then
+        cmake --build --preset "$preset" --target "$@"
+    else
+        cmake --build --preset "$preset"
+    fi
 }

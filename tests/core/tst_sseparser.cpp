@@ -17,7 +17,7 @@ using Events = QList<SseEvent>;
 namespace {
 
 SseEvent ev(const QString &data, const QString &type = QStringLiteral("message"),
-        const QString &id = QString(), const QString &retry = QString())
+    const QString &id = QString(), const QString &retry = QString())
 {
     SseEvent event;
     event.data = data;
@@ -46,9 +46,8 @@ QString escaped(const QString &text)
 QString describe(const SseEvent &e)
 {
     return QStringLiteral("{type=\"%1\" data=\"%2\" id=\"%3\" retry=%4}")
-            .arg(escaped(e.type), escaped(e.data), escaped(e.lastEventId),
-                    e.hasRetry ? QStringLiteral("\"%1\"").arg(escaped(e.retry))
-                               : QStringLiteral("none"));
+        .arg(escaped(e.type), escaped(e.data), escaped(e.lastEventId),
+            e.hasRetry ? QStringLiteral("\"%1\"").arg(escaped(e.retry)) : QStringLiteral("none"));
 }
 
 struct Outcome
@@ -67,10 +66,10 @@ QString describe(const Outcome &o, int expectedErrors = -1)
     for (const SseEvent &e : o.events)
         out += u' ' + describe(e);
     out += QStringLiteral("; %1 errors; failed=%2; lastEventId=\"%3\"; finish dispatched %4")
-                   .arg(expectedErrors >= 0 ? expectedErrors : o.errors.size())
-                   .arg(o.failed)
-                   .arg(escaped(o.lastEventId))
-                   .arg(o.dispatchedByFinish);
+               .arg(expectedErrors >= 0 ? expectedErrors : o.errors.size())
+               .arg(o.failed)
+               .arg(escaped(o.lastEventId))
+               .arg(o.dispatchedByFinish);
     return out;
 }
 
@@ -130,7 +129,7 @@ Outcome replay(QByteArrayView input, const Chunking &chunking, SseParser::Limits
 
 // Replays `input` under every chunking; each replay must match the expectation exactly.
 void verifyEveryChunking(const QByteArray &input, const Events &expected, int expectedErrors,
-        const QString &expectedLastId, SseParser::Limits limits = {})
+    const QString &expectedLastId, SseParser::Limits limits = {})
 {
     Outcome want;
     want.events = expected;
@@ -184,7 +183,7 @@ private slots:
 
 private:
     void row(const char *name, QByteArrayView input, const Events &events,
-            const QString &lastId = QString())
+        const QString &lastId = QString())
     {
         QTest::newRow(name) << input.toByteArray() << events << lastId;
     }
@@ -216,14 +215,31 @@ void TestSseParser::rules_data()
     row("blank lines only", "\n\r\n\r\r\n", {});
 
     // BOM: one leading UTF-8 BOM is stripped, only at the very start of the stream.
-    row("bom", "\xEF\xBB\xBF" "data: a\n\n", { ev("a") });
-    row("bom before event field", "\xEF\xBB\xBF" "event: x\ndata: a\n\n", { ev("a", "x") });
+    row("bom",
+        "\xEF\xBB\xBF"
+        "data: a\n\n",
+        { ev("a") });
+    row("bom before event field",
+        "\xEF\xBB\xBF"
+        "event: x\ndata: a\n\n",
+        { ev("a", "x") });
     row("bom then blank line", "\xEF\xBB\xBF\ndata: a\n\n", { ev("a") });
-    row("second bom kept", "\xEF\xBB\xBF\xEF\xBB\xBF" "data: a\n\ndata: b\n\n", { ev("b") });
-    row("bom after first event", "data: a\n\n\xEF\xBB\xBF" "data: b\n\ndata: c\n\n",
-            { ev("a"), ev("c") });
-    row("bom after blank first line", "\n\xEF\xBB\xBF" "data: b\n\ndata: c\n\n", { ev("c") });
-    row("truncated bom", "\xEF\xBB" "data: a\n\ndata: b\n\n", { ev("b") });
+    row("second bom kept",
+        "\xEF\xBB\xBF\xEF\xBB\xBF"
+        "data: a\n\ndata: b\n\n",
+        { ev("b") });
+    row("bom after first event",
+        "data: a\n\n\xEF\xBB\xBF"
+        "data: b\n\ndata: c\n\n",
+        { ev("a"), ev("c") });
+    row("bom after blank first line",
+        "\n\xEF\xBB\xBF"
+        "data: b\n\ndata: c\n\n",
+        { ev("c") });
+    row("truncated bom",
+        "\xEF\xBB"
+        "data: a\n\ndata: b\n\n",
+        { ev("b") });
     row("bom inside value", "data: \xEF\xBB\xBFx\n\n", { ev(QStringLiteral("\uFEFFx")) });
 
     // Comments.
@@ -238,7 +254,7 @@ void TestSseParser::rules_data()
     row("two data without colon", "data\ndata\n\n", { ev("\n") });
     row("event without colon", "event: x\nevent\ndata: a\n\n", { ev("a") });
     row("id without colon resets", "id: 1\ndata: a\n\nid\ndata: b\n\n",
-            { ev("a", "message", "1"), ev("b") }, "");
+        { ev("a", "message", "1"), ev("b") }, "");
     row("retry without colon", "retry\ndata: a\n\n", { ev("a") });
 
     // Exactly one space after the colon is stripped; nothing else.
@@ -256,31 +272,30 @@ void TestSseParser::rules_data()
     row("three data lines", "data: a\ndata: b\ndata: c\n\n", { ev("a\nb\nc") });
     row("trailing empty data line", "data: a\ndata:\n\n", { ev("a\n") });
     row("two empty data lines", "data:\ndata:\n\n", { ev("\n") });
-    row("nul in data", QByteArrayView("data: a\0b\n\n", 11), { ev(QString::fromUtf16(u"a\0b", 3)) });
+    row("nul in data", QByteArrayView("data: a\0b\n\n", 11),
+        { ev(QString::fromUtf16(u"a\0b", 3)) });
 
     // No dispatch for an empty data buffer; the event type resets after every blank line.
     row("event without data", "event: x\n\n", {});
-    row("type reset after dispatch", "event: x\ndata: a\n\ndata: b\n\n",
-            { ev("a", "x"), ev("b") });
+    row("type reset after dispatch", "event: x\ndata: a\n\ndata: b\n\n", { ev("a", "x"), ev("b") });
     row("type reset without dispatch", "event: x\n\ndata: b\n\n", { ev("b") });
     row("last event field wins", "event: a\nevent: b\ndata: x\n\n", { ev("x", "b") });
     row("empty event is message", "event:\ndata: a\n\n", { ev("a") });
     row("event types alternate", "event: a\ndata: x\n\nevent: b\ndata: y\n\nevent: a\ndata: z\n\n",
-            { ev("x", "a"), ev("y", "b"), ev("z", "a") });
+        { ev("x", "a"), ev("y", "b"), ev("z", "a") });
     row("event after data", "data: a\nevent: late\n\n", { ev("a", "late") });
 
     // Last event ID: persists across events, set even by a block without data, reset by an
     // empty id, untouched by an id containing NUL.
     row("id", "id: 1\ndata: a\n\n", { ev("a", "message", "1") }, "1");
     row("id persists", "id: 1\ndata: a\n\ndata: b\n\n",
-            { ev("a", "message", "1"), ev("b", "message", "1") }, "1");
-    row("id set by block without data", "id: 1\n\ndata: b\n\n", { ev("b", "message", "1") },
-            "1");
+        { ev("a", "message", "1"), ev("b", "message", "1") }, "1");
+    row("id set by block without data", "id: 1\n\ndata: b\n\n", { ev("b", "message", "1") }, "1");
     row("id block without data at end", "data: a\n\nid: 9\n\n", { ev("a") }, "9");
     row("empty id resets", "id: 1\ndata: a\n\nid:\ndata: b\n\n",
-            { ev("a", "message", "1"), ev("b") }, "");
+        { ev("a", "message", "1"), ev("b") }, "");
     row("id with nul ignored", QByteArrayView("id: 1\ndata: a\n\nid: a\0b\ndata: b\n\n", 32),
-            { ev("a", "message", "1"), ev("b", "message", "1") }, "1");
+        { ev("a", "message", "1"), ev("b", "message", "1") }, "1");
     row("id only nul ignored", QByteArrayView("id: \0\ndata: a\n\n", 15), { ev("a") }, "");
     row("last id field wins", "id: 1\nid: 2\ndata: a\n\n", { ev("a", "message", "2") }, "2");
     row("id with colon", "id: a:b\ndata: x\n\n", { ev("x", "message", "a:b") }, "a:b");
@@ -292,7 +307,7 @@ void TestSseParser::rules_data()
     row("retry zero", "retry: 0\ndata: a\n\n", { ev("a", "message", {}, "0") });
     row("retry leading zeros", "retry: 007\ndata: a\n\n", { ev("a", "message", {}, "007") });
     row("retry huge", "retry: 99999999999999999999\ndata: a\n\n",
-            { ev("a", "message", {}, "99999999999999999999") });
+        { ev("a", "message", {}, "99999999999999999999") });
     row("retry empty", "retry:\ndata: a\n\n", { ev("a") });
     row("retry space only", "retry: \ndata: a\n\n", { ev("a") });
     row("retry fraction", "retry: 1.5\ndata: a\n\n", { ev("a") });
@@ -303,10 +318,10 @@ void TestSseParser::rules_data()
     row("retry trailing space", "retry: 5 \ndata: a\n\n", { ev("a") });
     row("retry fullwidth digit", "retry: \xEF\xBC\x95\ndata: a\n\n", { ev("a") });
     row("retry only on its block", "retry: 5\ndata: a\n\ndata: b\n\n",
-            { ev("a", "message", {}, "5"), ev("b") });
+        { ev("a", "message", {}, "5"), ev("b") });
     row("retry block without data", "retry: 5\n\ndata: b\n\n", { ev("b") });
     row("invalid retry keeps valid", "retry: 5\nretry: x\ndata: a\n\n",
-            { ev("a", "message", {}, "5") });
+        { ev("a", "message", {}, "5") });
     row("last retry wins", "retry: 5\nretry: 7\ndata: a\n\n", { ev("a", "message", {}, "7") });
 
     // Field names are case-sensitive and compared whole; unknown fields are ignored.
@@ -340,30 +355,40 @@ void TestSseParser::rules_data()
     row("emoji", "data: 😀🎉\n\n", { ev(QStringLiteral("😀🎉")) });
     row("four-byte max", "data: \xF4\x8F\xBF\xBF\n\n", { ev(QStringLiteral("\U0010FFFF")) });
     row("unicode event and id", "event: тип\nid: 标识\ndata: x\n\n",
-            { ev("x", QStringLiteral("тип"), QStringLiteral("标识")) }, QStringLiteral("标识"));
+        { ev("x", QStringLiteral("тип"), QStringLiteral("标识")) }, QStringLiteral("标识"));
 
     // Invalid UTF-8: one U+FFFD per maximal invalid subpart (WHATWG Encoding, "UTF-8 decode").
     row("truncated 3-byte then lf", "data: \xE2\x82\n\n", { ev(fffd(1)) });
-    row("truncated 3-byte then ascii", "data: a\xE2\x82" "b\n\n", { ev("a" + fffd(1) + "b") });
+    row("truncated 3-byte then ascii",
+        "data: a\xE2\x82"
+        "b\n\n",
+        { ev("a" + fffd(1) + "b") });
     row("truncated 4-byte", "data: \xF0\x9F\x98\n\n", { ev(fffd(1)) });
     row("overlong 4-byte lead", "data: \xF0\x80\x80\n\n", { ev(fffd(3)) });
     row("overlong 3-byte", "data: \xE0\x80\x80\n\n", { ev(fffd(3)) });
     row("surrogate", "data: \xED\xA0\x80\n\n", { ev(fffd(3)) });
     row("overlong slash", "data: \xC0\xAF\n\n", { ev(fffd(2)) });
     row("lone continuation", "data: \x80\n\n", { ev(fffd(1)) });
-    row("two continuations", "data: a\x80\xBF" "b\n\n", { ev("a" + fffd(2) + "b") });
+    row("two continuations",
+        "data: a\x80\xBF"
+        "b\n\n",
+        { ev("a" + fffd(2) + "b") });
     row("above U+10FFFF", "data: \xF4\x90\x80\x80\n\n", { ev(fffd(4)) });
     row("five-byte form", "data: \xF8\x88\x80\x80\x80\n\n", { ev(fffd(5)) });
     row("ff fe", "data: \xFF\xFE\n\n", { ev(fffd(2)) });
     row("truncated at end of data line", "data: \xC2\ndata: \xE2\x82\xAC\n\n",
-            { ev(fffd(1) + QStringLiteral("\n\u20AC")) });
+        { ev(fffd(1) + QStringLiteral("\n\u20AC")) });
     row("invalid in long data line",
-            "data: 0123456789012345678901234567890123456789\xE2\x82\xF0\x80\x80\n\n",
-            { ev("0123456789012345678901234567890123456789" + fffd(4)) });
+        "data: 0123456789012345678901234567890123456789\xE2\x82\xF0\x80\x80\n\n",
+        { ev("0123456789012345678901234567890123456789" + fffd(4)) });
     row("bom at start of long data line",
-            "data: \xEF\xBB\xBF" "0123456789012345678901234567890123456789\n\n",
-            { ev(QStringLiteral("\uFEFF0123456789012345678901234567890123456789")) });
-    row("invalid in field name", "d\xFF" "ata: x\ndata: y\n\n", { ev("y") });
+        "data: \xEF\xBB\xBF"
+        "0123456789012345678901234567890123456789\n\n",
+        { ev(QStringLiteral("\uFEFF0123456789012345678901234567890123456789")) });
+    row("invalid in field name",
+        "d\xFF"
+        "ata: x\ndata: y\n\n",
+        { ev("y") });
     row("invalid in event", "event: \xE2\x82\ndata: x\n\n", { ev("x", fffd(1)) });
     row("invalid in id", "id: \xC0\ndata: x\n\n", { ev("x", "message", fffd(1)) }, fffd(1));
 }
@@ -414,33 +439,30 @@ void TestSseParser::limits_data()
 
     // A line is measured without its line ending; an event by the bytes of its data lines,
     // one LF each. Events before the violation are dispatched, nothing after it.
-    QTest::newRow("line at limit") << QByteArray("data: 1234\n\n") << 10 << 100
-                                   << Events { ev("1234") } << 0;
-    QTest::newRow("line at limit crlf") << QByteArray("data: 1234\r\n\r\n") << 10 << 100
-                                        << Events { ev("1234") } << 0;
-    QTest::newRow("line over limit")
-            << QByteArray("data: a\n\ndata: 12345\n\ndata: b\n\n") << 10 << 100
-            << Events { ev("a") } << 1;
+    QTest::newRow("line at limit")
+        << QByteArray("data: 1234\n\n") << 10 << 100 << Events { ev("1234") } << 0;
+    QTest::newRow("line at limit crlf")
+        << QByteArray("data: 1234\r\n\r\n") << 10 << 100 << Events { ev("1234") } << 0;
+    QTest::newRow("line over limit") << QByteArray("data: a\n\ndata: 12345\n\ndata: b\n\n") << 10
+                                     << 100 << Events { ev("a") } << 1;
     QTest::newRow("unterminated line over limit")
-            << QByteArray("data: a\n\ndata: 123456789") << 10 << 100 << Events { ev("a") } << 1;
-    QTest::newRow("comment over limit")
-            << QByteArray("data: a\n\n: 0123456789\ndata: b\n\n") << 10 << 100
-            << Events { ev("a") } << 1;
+        << QByteArray("data: a\n\ndata: 123456789") << 10 << 100 << Events { ev("a") } << 1;
+    QTest::newRow("comment over limit") << QByteArray("data: a\n\n: 0123456789\ndata: b\n\n") << 10
+                                        << 100 << Events { ev("a") } << 1;
     QTest::newRow("pending event dropped at line limit")
-            << QByteArray("data: a\ndata: 0123456789\n\n") << 10 << 100 << Events {} << 1;
-    QTest::newRow("event at limit") << QByteArray("data: 123\ndata: 456\n\n") << 100 << 8
-                                    << Events { ev("123\n456") } << 0;
+        << QByteArray("data: a\ndata: 0123456789\n\n") << 10 << 100 << Events {} << 1;
+    QTest::newRow("event at limit")
+        << QByteArray("data: 123\ndata: 456\n\n") << 100 << 8 << Events { ev("123\n456") } << 0;
     QTest::newRow("event over limit")
-            << QByteArray("data: a\n\ndata: 1234\ndata: 5678\n\ndata: b\n\n") << 100 << 8
-            << Events { ev("a") } << 1;
-    QTest::newRow("event limit counts bytes") << QByteArray("data: ééé\n\n") << 100 << 6
-                                              << Events {} << 1;
+        << QByteArray("data: a\n\ndata: 1234\ndata: 5678\n\ndata: b\n\n") << 100 << 8
+        << Events { ev("a") } << 1;
+    QTest::newRow("event limit counts bytes")
+        << QByteArray("data: ééé\n\n") << 100 << 6 << Events {} << 1;
     QTest::newRow("event limit per event")
-            << QByteArray("data: 12345\n\ndata: 12345\n\ndata: 12345\n\n") << 100 << 6
-            << Events { ev("12345"), ev("12345"), ev("12345") } << 0;
-    QTest::newRow("both limits, line first")
-            << QByteArray("data: a\n\ndata: 0123456789abcdef\n\n") << 10 << 8
-            << Events { ev("a") } << 1;
+        << QByteArray("data: 12345\n\ndata: 12345\n\ndata: 12345\n\n") << 100 << 6
+        << Events { ev("12345"), ev("12345"), ev("12345") } << 0;
+    QTest::newRow("both limits, line first") << QByteArray("data: a\n\ndata: 0123456789abcdef\n\n")
+                                             << 10 << 8 << Events { ev("a") } << 1;
 }
 
 void TestSseParser::limits()
@@ -506,7 +528,7 @@ void TestSseParser::tenThousandEvents()
         if (i % 11 == 0)
             input += ": keep-alive" + eol;
         const QString data = QStringLiteral("event %1 ✓").arg(i)
-                + (i % 3 == 0 ? QStringLiteral("\nsecond line") : QString());
+            + (i % 3 == 0 ? QStringLiteral("\nsecond line") : QString());
         for (const QString &line : data.split(u'\n'))
             input += "data: " + line.toUtf8() + eol;
         input += eol;
@@ -516,23 +538,24 @@ void TestSseParser::tenThousandEvents()
     const quint32 seed = 4242;
     QRandomGenerator random(seed);
     Chunking randomChunks { QStringLiteral("random chunks, seed %1").arg(seed), {} };
-    for (qsizetype cut = 1 + random.bounded(300); cut < input.size(); cut += 1 + random.bounded(300))
+    for (qsizetype cut = 1 + random.bounded(300); cut < input.size();
+         cut += 1 + random.bounded(300))
         randomChunks.cuts.append(cut);
     Chunking oneByte { QStringLiteral("one byte at a time"), {} };
     for (qsizetype cut = 1; cut < input.size(); ++cut)
         oneByte.cuts.append(cut);
 
-    for (const Chunking &chunking : { Chunking { QStringLiteral("whole"), {} }, randomChunks, oneByte }) {
+    for (const Chunking &chunking :
+        { Chunking { QStringLiteral("whole"), {} }, randomChunks, oneByte }) {
         const Outcome got = replay(input, chunking);
         QCOMPARE(got.events.size(), 10000);
         QCOMPARE(got.errors.size(), 0);
         for (int i = 0; i < got.events.size(); ++i) {
             if (got.events.at(i) != expected.at(i)) {
                 QFAIL(qPrintable(QStringLiteral("%1: event %2 is %3, expected %4")
-                                         .arg(chunking.label)
-                                         .arg(i)
-                                         .arg(describe(got.events.at(i)),
-                                                 describe(expected.at(i)))));
+                                     .arg(chunking.label)
+                                     .arg(i)
+                                     .arg(describe(got.events.at(i)), describe(expected.at(i)))));
             }
         }
         QCOMPARE(got.lastEventId, QString::number(9999 / 7));
@@ -553,8 +576,8 @@ void TestSseParser::errorMessageSaysWhat()
     eventParser.feed("data: 12345678\ndata: 12345678\ndata: 123\n");
     QCOMPARE(eventErrorSpy.count(), 1);
     const QString eventMessage = eventErrorSpy.at(0).at(0).toString();
-    QVERIFY2(eventMessage.contains(u"event") && eventMessage.contains(u"20"),
-            qPrintable(eventMessage));
+    QVERIFY2(
+        eventMessage.contains(u"event") && eventMessage.contains(u"20"), qPrintable(eventMessage));
 }
 
 void TestSseParser::resetRecoversAfterFailure()
@@ -579,7 +602,8 @@ void TestSseParser::resetRecoversAfterFailure()
     parser.reset();
     QVERIFY(!parser.hasFailed());
     QCOMPARE(parser.lastEventId(), QString());
-    parser.feed("\xEF\xBB\xBF" "data: d\n\n");
+    parser.feed("\xEF\xBB\xBF"
+                "data: d\n\n");
     QCOMPARE(eventSpy.count(), 2);
     QCOMPARE(errorSpy.count(), 1);
     QCOMPARE(eventSpy.at(1).at(0).value<SseEvent>(), ev("d"));
@@ -588,21 +612,21 @@ void TestSseParser::resetRecoversAfterFailure()
 void TestSseParser::resetFromSlotStopsChunk_data()
 {
     QTest::addColumn<QByteArrayList>("chunks"); // the first event's dispatch resets the parser
-    QTest::addColumn<QByteArray>("after");      // fed after the reset, as a new stream
+    QTest::addColumn<QByteArray>("after"); // fed after the reset, as a new stream
     QTest::addColumn<Events>("events");
 
-    const QByteArray after = "\xEF\xBB\xBF" "data: c\n\n";
-    QTest::newRow("rest of chunk dropped")
-            << QByteArrayList { "id: 1\ndata: a\n\ndata: b\n\n" } << after
-            << Events { ev("a", "message", "1"), ev("c") };
-    QTest::newRow("line carried from earlier chunk")
-            << QByteArrayList { "id: 1\nda", "ta: a\n", "\ndata: b\n\n" } << after
-            << Events { ev("a", "message", "1"), ev("c") };
+    const QByteArray after = "\xEF\xBB\xBF"
+                             "data: c\n\n";
+    QTest::newRow("rest of chunk dropped") << QByteArrayList { "id: 1\ndata: a\n\ndata: b\n\n" }
+                                           << after << Events { ev("a", "message", "1"), ev("c") };
+    QTest::newRow("line carried from earlier chunk") << QByteArrayList { "id: 1\nda", "ta: a\n",
+        "\ndata: b\n\n" } << after << Events { ev("a", "message", "1"), ev("c") };
     // The LF that completes a CRLF after the reset is a blank line of the new stream: harmless.
     QTest::newRow("cr at chunk end") << QByteArrayList { "data: a\r\r" }
                                      << QByteArray("\ndata: c\n\n") << Events { ev("a"), ev("c") };
-    QTest::newRow("crlf at chunk end") << QByteArrayList { "data: a\r\n\r" }
-                                       << QByteArray("\ndata: c\n\n") << Events { ev("a"), ev("c") };
+    QTest::newRow("crlf at chunk end")
+        << QByteArrayList { "data: a\r\n\r" } << QByteArray("\ndata: c\n\n")
+        << Events { ev("a"), ev("c") };
 }
 
 void TestSseParser::resetFromSlotStopsChunk()

@@ -13,7 +13,7 @@ using SseWriter::LineEnding;
 namespace {
 
 SseEvent ev(const QString &data, const QString &type = QString(), const QString &id = QString(),
-        const QString &retry = QString())
+    const QString &retry = QString())
 {
     SseEvent event;
     event.data = data;
@@ -33,16 +33,36 @@ QString randomText(QRandomGenerator &random, int maxLength, bool lineBreaks)
     for (int i = 0; i < length; ++i) {
         char32_t c = 0;
         switch (random.bounded(lineBreaks ? 10 : 8)) {
-        case 0: c = U':'; break;
-        case 1: c = U' '; break;
-        case 2: c = char32_t(random.bounded(0x20, 0x7F)); break;
-        case 3: c = char32_t(random.bounded(0xA0, 0x100)); break;
-        case 4: c = char32_t(random.bounded(0x400, 0x500)); break;
-        case 5: c = char32_t(random.bounded(0x4E00, 0x9FFF)); break;
-        case 6: c = char32_t(random.bounded(0x10000, 0x110000)); break;
-        case 7: c = random.bounded(2) ? U'\uFEFF' : U'\uFFFD'; break;
-        case 8: c = random.bounded(2) ? U'\n' : U'\r'; break;
-        default: out += QStringLiteral("\r\n"); continue;
+        case 0:
+            c = U':';
+            break;
+        case 1:
+            c = U' ';
+            break;
+        case 2:
+            c = char32_t(random.bounded(0x20, 0x7F));
+            break;
+        case 3:
+            c = char32_t(random.bounded(0xA0, 0x100));
+            break;
+        case 4:
+            c = char32_t(random.bounded(0x400, 0x500));
+            break;
+        case 5:
+            c = char32_t(random.bounded(0x4E00, 0x9FFF));
+            break;
+        case 6:
+            c = char32_t(random.bounded(0x10000, 0x110000));
+            break;
+        case 7:
+            c = random.bounded(2) ? U'\uFEFF' : U'\uFFFD';
+            break;
+        case 8:
+            c = random.bounded(2) ? U'\n' : U'\r';
+            break;
+        default:
+            out += QStringLiteral("\r\n");
+            continue;
         }
         if (c >= 0xD800 && c <= 0xDFFF)
             c = U'?'; // (cannot happen with the ranges above; a lone surrogate is not text)
@@ -61,10 +81,10 @@ QString withoutLineBreaks(QString text)
 QString describe(const SseEvent &e)
 {
     return QStringLiteral("{type=%1 data=%2 id=%3 retry=%4}")
-            .arg(QString::fromLatin1(e.type.toUtf8().toPercentEncoding()),
-                    QString::fromLatin1(e.data.toUtf8().toPercentEncoding()),
-                    QString::fromLatin1(e.lastEventId.toUtf8().toPercentEncoding()),
-                    e.hasRetry ? e.retry : QStringLiteral("none"));
+        .arg(QString::fromLatin1(e.type.toUtf8().toPercentEncoding()),
+            QString::fromLatin1(e.data.toUtf8().toPercentEncoding()),
+            QString::fromLatin1(e.lastEventId.toUtf8().toPercentEncoding()),
+            e.hasRetry ? e.retry : QStringLiteral("none"));
 }
 
 } // namespace
@@ -97,16 +117,17 @@ void TestSseWriter::encode_data()
 
     const int lf = int(LineEnding::Lf);
     QTest::newRow("data") << ev("a") << lf << QByteArray("data: a\n\n");
-    QTest::newRow("default type is written") << ev("a", QStringLiteral("message")) << lf
-                                             << QByteArray("event: message\ndata: a\n\n");
+    QTest::newRow("default type is written")
+        << ev("a", QStringLiteral("message")) << lf << QByteArray("event: message\ndata: a\n\n");
     QTest::newRow("empty data") << ev("") << lf << QByteArray("data: \n\n");
-    QTest::newRow("multi-line") << ev("a\nb\nc") << lf << QByteArray("data: a\ndata: b\ndata: c\n\n");
+    QTest::newRow("multi-line") << ev("a\nb\nc") << lf
+                                << QByteArray("data: a\ndata: b\ndata: c\n\n");
     QTest::newRow("crlf in data") << ev("a\r\nb") << lf << QByteArray("data: a\ndata: b\n\n");
     QTest::newRow("cr in data") << ev("a\rb") << lf << QByteArray("data: a\ndata: b\n\n");
-    QTest::newRow("cr cr lf in data") << ev("a\r\r\nb") << lf
-                                      << QByteArray("data: a\ndata: \ndata: b\n\n");
-    QTest::newRow("blank line in data") << ev("a\n\nb") << lf
-                                        << QByteArray("data: a\ndata: \ndata: b\n\n");
+    QTest::newRow("cr cr lf in data")
+        << ev("a\r\r\nb") << lf << QByteArray("data: a\ndata: \ndata: b\n\n");
+    QTest::newRow("blank line in data")
+        << ev("a\n\nb") << lf << QByteArray("data: a\ndata: \ndata: b\n\n");
     QTest::newRow("trailing lf in data") << ev("a\n") << lf << QByteArray("data: a\ndata: \n\n");
     QTest::newRow("only lf") << ev("\n") << lf << QByteArray("data: \ndata: \n\n");
     QTest::newRow("leading space kept") << ev(" a") << lf << QByteArray("data:  a\n\n");
@@ -115,18 +136,23 @@ void TestSseWriter::encode_data()
                              << QByteArray("data: Привет 😀\n\n");
     QTest::newRow("event") << ev("a", "tick") << lf << QByteArray("event: tick\ndata: a\n\n");
     QTest::newRow("id") << ev("a", {}, "42") << lf << QByteArray("id: 42\ndata: a\n\n");
-    QTest::newRow("retry") << ev("a", {}, {}, "5000") << lf << QByteArray("retry: 5000\ndata: a\n\n");
+    QTest::newRow("retry") << ev("a", {}, {}, "5000") << lf
+                           << QByteArray("retry: 5000\ndata: a\n\n");
     QTest::newRow("all fields") << ev("x\ny", "t", "7", "10") << lf
                                 << QByteArray("event: t\nid: 7\nretry: 10\ndata: x\ndata: y\n\n");
     QTest::newRow("line breaks dropped from type and id")
-            << ev("a", "t\r\nu", "1\n2") << lf << QByteArray("event: tu\nid: 12\ndata: a\n\n");
-    QTest::newRow("nul dropped from id") << ev("a", {}, QString::fromUtf16(u"1\0" "2", 3)) << lf
-                                         << QByteArray("id: 12\ndata: a\n\n");
-    QTest::newRow("crlf ending") << ev("a\nb", "t", "1", "2") << int(LineEnding::CrLf)
-                                 << QByteArray("event: t\r\nid: 1\r\nretry: 2\r\ndata: a\r\ndata: b\r\n\r\n");
+        << ev("a", "t\r\nu", "1\n2") << lf << QByteArray("event: tu\nid: 12\ndata: a\n\n");
+    QTest::newRow("nul dropped from id") << ev("a", {},
+        QString::fromUtf16(u"1\0"
+                           "2",
+            3)) << lf << QByteArray("id: 12\ndata: a\n\n");
+    QTest::newRow("crlf ending")
+        << ev("a\nb", "t", "1", "2") << int(LineEnding::CrLf)
+        << QByteArray("event: t\r\nid: 1\r\nretry: 2\r\ndata: a\r\ndata: b\r\n\r\n");
     QTest::newRow("cr ending") << ev("a\r\nb", "t", "1", "2") << int(LineEnding::Cr)
                                << QByteArray("event: t\rid: 1\rretry: 2\rdata: a\rdata: b\r\r");
-    QTest::newRow("cr ending empty data") << ev("") << int(LineEnding::Cr) << QByteArray("data: \r\r");
+    QTest::newRow("cr ending empty data")
+        << ev("") << int(LineEnding::Cr) << QByteArray("data: \r\r");
 }
 
 void TestSseWriter::encode()
@@ -144,7 +170,8 @@ void TestSseWriter::comment_data()
     QTest::addColumn<QByteArray>("expected");
     QTest::newRow("empty") << QByteArray() << int(LineEnding::Lf) << QByteArray(":\n");
     QTest::newRow("text") << QByteArray("ping") << int(LineEnding::Lf) << QByteArray(": ping\n");
-    QTest::newRow("crlf") << QByteArray("ping") << int(LineEnding::CrLf) << QByteArray(": ping\r\n");
+    QTest::newRow("crlf") << QByteArray("ping") << int(LineEnding::CrLf)
+                          << QByteArray(": ping\r\n");
     QTest::newRow("cr") << QByteArray() << int(LineEnding::Cr) << QByteArray(":\r");
 }
 
@@ -188,14 +215,17 @@ void TestSseWriter::randomRoundTrip()
     QString lastId;
     for (int i = 0; i < count; ++i) {
         SseEvent event;
-        event.type = random.bounded(3) == 0 ? QString() : randomText(random, 12, random.bounded(8) == 0);
+        event.type
+            = random.bounded(3) == 0 ? QString() : randomText(random, 12, random.bounded(8) == 0);
         event.data = randomText(random, random.bounded(8) == 0 ? 400 : 40, true);
-        event.lastEventId = random.bounded(2) ? QString() : randomText(random, 10, random.bounded(8) == 0);
+        event.lastEventId
+            = random.bounded(2) ? QString() : randomText(random, 10, random.bounded(8) == 0);
         if (random.bounded(10) == 0)
             event.lastEventId += QChar(0); // an id with NUL: the writer drops the NUL
         event.hasRetry = random.bounded(4) == 0;
         if (event.hasRetry)
-            event.retry = QString::number(random.bounded(100000)).rightJustified(random.bounded(1, 8), u'0');
+            event.retry = QString::number(random.bounded(100000))
+                              .rightJustified(random.bounded(1, 8), u'0');
 
         const auto ending = LineEnding(random.bounded(3));
         if (random.bounded(5) == 0)
@@ -205,7 +235,9 @@ void TestSseWriter::randomRoundTrip()
         SseEvent want;
         const QString type = withoutLineBreaks(event.type);
         want.type = type.isEmpty() ? QStringLiteral("message") : type;
-        want.data = QString(event.data).replace(QStringLiteral("\r\n"), QStringLiteral("\n")).replace(u'\r', u'\n');
+        want.data = QString(event.data)
+                        .replace(QStringLiteral("\r\n"), QStringLiteral("\n"))
+                        .replace(u'\r', u'\n');
         if (!event.lastEventId.isEmpty())
             lastId = withoutLineBreaks(event.lastEventId).remove(QChar(0));
         want.lastEventId = lastId;
@@ -221,22 +253,25 @@ void TestSseWriter::randomRoundTrip()
     for (qsizetype at = 0; at < stream.size(); ++chunks) {
         // Log-uniform sizes, so single bytes are as common as whole pages.
         const int maxSize = 1 << random.bounded(13);
-        const qsizetype size = std::min<qsizetype>(random.bounded(1, maxSize + 1), stream.size() - at);
+        const qsizetype size
+            = std::min<qsizetype>(random.bounded(1, maxSize + 1), stream.size() - at);
         parser.feed(QByteArrayView(stream).sliced(at, size));
         at += size;
     }
     parser.finish();
 
-    const QString where = QStringLiteral("seed %1, %2 bytes in %3 chunks").arg(seed).arg(stream.size()).arg(chunks);
+    const QString where
+        = QStringLiteral("seed %1, %2 bytes in %3 chunks").arg(seed).arg(stream.size()).arg(chunks);
     QVERIFY2(errorSpy.count() == 0, qPrintable(where));
     QVERIFY2(eventSpy.count() == expected.size(),
-            qPrintable(where + QStringLiteral(": %1 events").arg(eventSpy.count())));
+        qPrintable(where + QStringLiteral(": %1 events").arg(eventSpy.count())));
     for (int i = 0; i < expected.size(); ++i) {
         const auto got = eventSpy.at(i).at(0).value<SseEvent>();
         QVERIFY2(got == expected.at(i),
-                qPrintable(where + QStringLiteral(": event %1 is %2, expected %3")
-                                   .arg(i)
-                                   .arg(describe(got), describe(expected.at(i)))));
+            qPrintable(where
+                + QStringLiteral(": event %1 is %2, expected %3")
+                      .arg(i)
+                      .arg(describe(got), describe(expected.at(i)))));
     }
     QCOMPARE(parser.lastEventId(), lastId);
 }

@@ -70,8 +70,8 @@ void TestUtf8Decoder::decode_data()
     QTest::newRow("U+FFFF") << QByteArray("\xEF\xBF\xBF") << codePoints({ 0xFFFF });
     QTest::newRow("U+10000") << QByteArray("\xF0\x90\x80\x80") << codePoints({ 0x10000 });
     QTest::newRow("U+10FFFF") << QByteArray("\xF4\x8F\xBF\xBF") << codePoints({ 0x10FFFF });
-    QTest::newRow("mixed scripts") << QByteArray("Привет 你好 😀")
-                                   << QStringLiteral("Привет 你好 😀");
+    QTest::newRow("mixed scripts")
+        << QByteArray("Привет 你好 😀") << QStringLiteral("Привет 你好 😀");
 
     // Invalid input: the counts of U+FFFD the WHATWG decoder produces.
     QTest::newRow("lone continuation") << QByteArray("\x80") << fffd(1);
@@ -80,8 +80,12 @@ void TestUtf8Decoder::decode_data()
     QTest::newRow("truncated 3-byte") << QByteArray("\xE2\x82") << fffd(1);
     QTest::newRow("truncated 3-byte then lf") << QByteArray("\xE2\x82\n") << fffd(1) + u'\n';
     QTest::newRow("truncated 4-byte") << QByteArray("\xF0\x9F\x98") << fffd(1);
-    QTest::newRow("truncated 4-byte then ascii") << QByteArray("\xF0\x9F\x98" "A") << fffd(1) + u'A';
-    QTest::newRow("interrupted 3-byte") << QByteArray("\xE2" "A\x82") << fffd(1) + u'A' + fffd(1);
+    QTest::newRow("truncated 4-byte then ascii") << QByteArray("\xF0\x9F\x98"
+                                                               "A")
+                                                 << fffd(1) + u'A';
+    QTest::newRow("interrupted 3-byte") << QByteArray("\xE2"
+                                                      "A\x82")
+                                        << fffd(1) + u'A' + fffd(1);
     QTest::newRow("overlong 2-byte C0") << QByteArray("\xC0\xAF") << fffd(2);
     QTest::newRow("overlong 2-byte C1") << QByteArray("\xC1\xBF") << fffd(2);
     QTest::newRow("overlong 3-byte") << QByteArray("\xE0\x80\x80") << fffd(3);
@@ -90,8 +94,7 @@ void TestUtf8Decoder::decode_data()
     QTest::newRow("overlong 4-byte full") << QByteArray("\xF0\x8F\xBF\xBF") << fffd(4);
     QTest::newRow("surrogate D800") << QByteArray("\xED\xA0\x80") << fffd(3);
     QTest::newRow("surrogate DFFF") << QByteArray("\xED\xBF\xBF") << fffd(3);
-    QTest::newRow("surrogate pair as CESU-8")
-            << QByteArray("\xED\xA0\xBD\xED\xB8\x80") << fffd(6);
+    QTest::newRow("surrogate pair as CESU-8") << QByteArray("\xED\xA0\xBD\xED\xB8\x80") << fffd(6);
     QTest::newRow("above U+10FFFF") << QByteArray("\xF4\x90\x80\x80") << fffd(4);
     QTest::newRow("F5 lead") << QByteArray("\xF5\x80\x80\x80") << fffd(4);
     QTest::newRow("five-byte form") << QByteArray("\xF8\x88\x80\x80\x80") << fffd(5);
@@ -101,14 +104,13 @@ void TestUtf8Decoder::decode_data()
     QTest::newRow("latin-1 mistaken for utf-8") << QByteArray("caf\xE9 au lait, na\xEFve")
                                                 << QStringLiteral("caf\uFFFD au lait, na\uFFFDve");
     QTest::newRow("long line ending in truncated sequence")
-            << QByteArray(QByteArray(40, 'a') + "\xF0\x9F\x98") << QString(40, u'a') + fffd(1);
+        << QByteArray(QByteArray(40, 'a') + "\xF0\x9F\x98") << QString(40, u'a') + fffd(1);
     QTest::newRow("long line starting with U+FEFF")
-            << QByteArray("\xEF\xBB\xBF" + QByteArray(40, 'a')) << u'\uFEFF' + QString(40, u'a');
-    QTest::newRow("long line of surrogates")
-            << QByteArray("\xED\xA0\x80").repeated(12) << fffd(36);
+        << QByteArray("\xEF\xBB\xBF" + QByteArray(40, 'a')) << u'\uFEFF' + QString(40, u'a');
+    QTest::newRow("long line of surrogates") << QByteArray("\xED\xA0\x80").repeated(12) << fffd(36);
     QTest::newRow("lead then lead") << QByteArray("\xE2\xE2\x82\xAC") << fffd(1) + u'\u20AC';
     QTest::newRow("4-byte lead then 2-byte")
-            << QByteArray("\xF0\x9F\xC3\xA9") << fffd(1) + u'\u00E9';
+        << QByteArray("\xF0\x9F\xC3\xA9") << fffd(1) + u'\u00E9';
 }
 
 void TestUtf8Decoder::decode()
@@ -125,7 +127,8 @@ void TestUtf8Decoder::decode()
     const QString textPad(40, u'x');
     QCOMPARE(hexUnits(Utf8::decode(QByteArray(pad + bytes))), hexUnits(textPad + expected));
     QCOMPARE(hexUnits(Utf8::decode(QByteArray(bytes + pad))), hexUnits(expected + textPad));
-    QCOMPARE(hexUnits(Utf8::decode(QByteArray(pad + bytes + pad))), hexUnits(textPad + expected + textPad));
+    QCOMPARE(hexUnits(Utf8::decode(QByteArray(pad + bytes + pad))),
+        hexUnits(textPad + expected + textPad));
 }
 
 void TestUtf8Decoder::appendKeepsExisting()
@@ -144,8 +147,8 @@ void TestUtf8Decoder::appendKeepsExisting()
 void TestUtf8Decoder::everyPositionAroundAsciiRuns()
 {
     const QByteArray inserts[] = { "\x80", "\xE9", "\xC3\xA9", "\xF0\x9F\x98\x80" };
-    const QString decoded[] = { fffd(1), fffd(1), QStringLiteral("\u00E9"),
-        QStringLiteral("\U0001F600") };
+    const QString decoded[]
+        = { fffd(1), fffd(1), QStringLiteral("\u00E9"), QStringLiteral("\U0001F600") };
     for (int length = 0; length <= 40; ++length) {
         for (int at = -1; at < length; ++at) {
             for (int kind = 0; kind < 4; ++kind) {
@@ -163,11 +166,11 @@ void TestUtf8Decoder::everyPositionAroundAsciiRuns()
                 const QByteArray buffer = bytes + "zzzzzzzzzzzzzzzz";
                 const QString got = Utf8::decode(QByteArrayView(buffer).first(bytes.size()));
                 QVERIFY2(got == expected,
-                        qPrintable(QStringLiteral("length %1, insert %2 at %3: got %4")
-                                           .arg(length)
-                                           .arg(kind)
-                                           .arg(at)
-                                           .arg(hexUnits(got))));
+                    qPrintable(QStringLiteral("length %1, insert %2 at %3: got %4")
+                                   .arg(length)
+                                   .arg(kind)
+                                   .arg(at)
+                                   .arg(hexUnits(got))));
             }
         }
     }
@@ -197,14 +200,16 @@ void TestUtf8Decoder::oracleFixture()
         const QByteArray bytes = QByteArray::fromHex(parts.at(0));
         const QString got = Utf8::decode(bytes);
         QVERIFY2(got == expected,
-                qPrintable(QStringLiteral("bytes %1: got %2, expected %3")
-                                   .arg(QString::fromLatin1(parts.at(0)), hexUnits(got),
-                                           hexUnits(expected))));
+            qPrintable(
+                QStringLiteral("bytes %1: got %2, expected %3")
+                    .arg(QString::fromLatin1(parts.at(0)), hexUnits(got), hexUnits(expected))));
         // The same inside long input (the path for long lines), at its start and at its end.
         const QByteArray pad(40, 'x');
         const QString textPad(40, u'x');
-        QVERIFY2(Utf8::decode(QByteArray(pad + bytes)) == textPad + expected, parts.at(0).constData());
-        QVERIFY2(Utf8::decode(QByteArray(bytes + pad)) == expected + textPad, parts.at(0).constData());
+        QVERIFY2(
+            Utf8::decode(QByteArray(pad + bytes)) == textPad + expected, parts.at(0).constData());
+        QVERIFY2(
+            Utf8::decode(QByteArray(bytes + pad)) == expected + textPad, parts.at(0).constData());
         withReplacement += expected.contains(QChar(0xFFFD));
         ++cases;
     }
@@ -235,19 +240,19 @@ void TestUtf8Decoder::randomValidMatchesQt()
         const int length = random.bounded(1, 40);
         for (int i = 0; i < length; ++i) {
             // Pick the sequence length first so every length is common.
-            static const char32_t ranges[][2] = {
-                { 0x0, 0x7F }, { 0x80, 0x7FF }, { 0x800, 0xD7FF }, { 0xE000, 0xFFFF },
-                { 0x10000, 0x10FFFF } };
+            static const char32_t ranges[][2] = { { 0x0, 0x7F }, { 0x80, 0x7FF }, { 0x800, 0xD7FF },
+                { 0xE000, 0xFFFF }, { 0x10000, 0x10FFFF } };
             const auto &range = ranges[random.bounded(5)];
-            bytes += encodeCodePoint(char32_t(random.bounded(quint32(range[0]), quint32(range[1]) + 1)));
+            bytes += encodeCodePoint(
+                char32_t(random.bounded(quint32(range[0]), quint32(range[1]) + 1)));
         }
         const QString got = Utf8::decode(bytes);
         const QString expected = QString::fromUtf8(bytes);
         QVERIFY2(got == expected,
-                qPrintable(QStringLiteral("seed %1, round %2, bytes %3")
-                                   .arg(seed)
-                                   .arg(round)
-                                   .arg(QString::fromLatin1(bytes.toHex(' ')))));
+            qPrintable(QStringLiteral("seed %1, round %2, bytes %3")
+                           .arg(seed)
+                           .arg(round)
+                           .arg(QString::fromLatin1(bytes.toHex(' ')))));
     }
 }
 

@@ -1,0 +1,329 @@
+// End to end: the three real executables (from WSSP_BIN_DIR) as separate processes, wired by
+// one settings file. sse-test-server and ws-sse-proxy start on port 0 and print the ports they
+// got; the file is then rewritten with those ports, so ws-test-client finds both through it,
+// exactly as a user's settings.json would lead it. Checked: the echo transcript of PROTOCOL.md
+// §8 line by line, the server's log, request mode with --json, and a clean exit on SIGTERM.
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+namespace {
+
+constexpr int startMs = 10000;   // one process start, generous for sanitizer builds
+constexpr int runMs = 20000;     // a whole client run: 3 requests of 3 events, 50 ms apart
+constexpr int shutdownMs = 2000; // both servers promise to be gone within 2 s of SIGTERM
+constexpr int responseDelayMs = 50;
+constexpr int sendDelayMs = 50;
+
+QByteArray settingsJson(int proxyPort, int serverPort)
+{
+    return QStringLiteral(R"({
+  "proxy":      { "host": "127.0.0.1", "port": %1, "path": "/proxy" },
+  "testServer": { "host": "127.0.0.1", "port": %2, "responseCount": 3, "responseDelay": %3 },
+  "testClient": { "message": "Hello Server!", "maxMessages": 3, "sendDelay": %4, "timeout": 10000 }
+}
+)")
+            .arg(proxyPort)
+            .arg(serverPort)
+            .arg(responseDelayMs)
+            .arg(sendDelayMs)
+            .toUtf8();
+}
+
+QString exactly(const QString &text)
+{
+    return QRegularExpression::escape(text);
+}
+
+} // namespace
+
+class TstEndToEnd : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void echoTranscript();
+    void requestModeJson();
+    void requestModeUpstreamError();
+
+private:
+    QString program(const QString &name) const;
+    bool writeSettings(int proxyPort, int serverPort);
+    // Starts `process` and returns the port captured by `listening` from its stdout (0: none).
+    quint16 startServer(QProcess &process, const QString &name, const QRegularExpression &listening);
+    // Runs ws-test-client to the end with the shared settings file plus `arguments`; true when
+    // it exited by itself (any status).
+    bool runClient(const QStringList &arguments);
+    // SIGTERM; true when the process exits 0 within shutdownMs.
+    bool terminatesCleanly(QProcess &process, const char *name);
+
+    QString m_binDir;
+    QTemporaryDir m_dir;
+    QString m_settingsPath;
+    QProcess m_server;
+    QProcess m_proxy;
+    QProcess m_client;
+    quint16 m_serverPort = 0;
+    quint16 m_proxyPort = 0;
+    qint64 m_startedAtMs = 0;
+};
+
+void TstEndToEnd::initTestCase()
+{
+    m_binDir = qEnvironmentVariable("WSSP_BIN_DIR");
+    QVERIFY2(!m_binDir.isEmpty(), "WSSP_BIN_DIR is not set (run through ctest)");
+    for (const char *name : { "sse-test-server", "ws-sse-proxy", "ws-test-client" })
+        QVERIFY2(QFileInfo(program(QLatin1String(name))).isExecutable(), name);
+    QVERIFY(m_dir.isValid());
+    m_settingsPath = m_dir.filePath(QStringLiteral("settings.json"));
+    // No stray ./settings.json from the source tree: every program reads only our file.
+    for (QProcess *process : { &m_server, &m_proxy, &m_client })
+        process->setWorkingDirectory(m_dir.path());
+}
+
+QString TstEndToEnd::program(const QString &name) const
+{
+    // Absolute: QProcess resolves a relative program against the child's working directory.
+    return QFileInfo(m_binDir + u'/' + name).absoluteFilePath();
+}
+
+bool TstEndToEnd::writeSettings(int proxyPort, int serverPort)
+{
+    QFile file(m_settingsPath);
+    const QByteArray json = settingsJson(proxyPort, serverPort);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(json) == json.size();
+}
+
+quint16 TstEndToEnd::startServer(QProcess &process, const QString &name,
+                                 const QRegularExpression &listening)
+{
+    process.start(program(name), { QStringLiteral("--settings"), m_settingsPath });
+    QByteArray out;
+    const QDeadlineTimer deadline(startMs);
+    while (!deadline.hasExpired()) {
+        out += process.readAllStandardOutput();
+        const QRegularExpressionMatch match = listening.match(QString::fromUtf8(out));
+        if (match.hasMatch())
+            return quint16(match.captured(1).toUInt());
+        if (process.state() == QProcess::NotRunning)
+            break;
+        process.waitForReadyRead(100); // another process: blocking on its pipe is fine here
+    }
+    qWarning("%s: no startup line; stdout: %s stderr: %s", qPrintable(name), out.constData(),
+             process.readAllStandardError().constData());
+    return 0;
+}
+
+// Every test gets a fresh server and proxy started from one settings file with port 0; the
+// file then gets the real ports for the client.
+void TstEndToEnd::init()
+{
+    QVERIFY(writeSettings(0, 0));
+    m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
+    m_serverPort = startServer(m_server, QStringLiteral("sse-test-server"),
+            QRegularExpression(QStringLiteral(
+                    "^🚀 Test SSE Server listening on http://127\\.0\\.0\\.1:(\\d+) ")));
+    QVERIFY(m_serverPort != 0);
+    m_proxyPort = startServer(m_proxy, QStringLiteral("ws-sse-proxy"),
+            QRegularExpression(QStringLiteral(
+                    "^ws-sse-proxy \\S+ listening on ws://127\\.0\\.0\\.1:(\\d+)/proxy\n")));
+    QVERIFY(m_proxyPort != 0);
+    QVERIFY(writeSettings(m_proxyPort, m_serverPort));
+}
+
+void TstEndToEnd::cleanup()
+{
+    for (QProcess *process : { &m_client, &m_proxy, &m_server }) {
+        if (process->state() != QProcess::NotRunning) {
+            process->kill();
+            process->waitForFinished(startMs);
+        }
+        process->readAllStandardOutput();
+        process->readAllStandardError();
+    }
+}
+
+bool TstEndToEnd::runClient(const QStringList &arguments)
+{
+    QSignalSpy finished(&m_client, &QProcess::finished);
+    m_client.start(program(QStringLiteral("ws-test-client")),
+                   QStringList { QStringLiteral("--settings"), m_settingsPath } + arguments);
+    // qWaitFor runs the event loop, so the server's and proxy's pipes are drained meanwhile.
+    if (!QTest::qWaitFor([&finished]() { return finished.count() == 1; }, runMs)) {
+        qWarning("ws-test-client still running after %d ms; stdout: %s stderr: %s", runMs,
+                 m_client.readAllStandardOutput().constData(),
+                 m_client.readAllStandardError().constData());
+        return false;
+    }
+    return m_client.exitStatus() == QProcess::NormalExit;
+}
+
+bool TstEndToEnd::terminatesCleanly(QProcess &process, const char *name)
+{
+    QSignalSpy finished(&process, &QProcess::finished);
+    QElapsedTimer clock;
+    clock.start();
+    process.terminate(); // SIGTERM
+    if (!QTest::qWaitFor([&finished]() { return finished.count() == 1; }, shutdownMs)) {
+        qWarning("%s still running %d ms after SIGTERM", name, shutdownMs);
+        return false;
+    }
+    qInfo("%s exited %d %lld ms after SIGTERM", name, process.exitCode(), clock.elapsed());
+    return process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+}
+
+// The default mode of ws-test-client: three echo requests through the proxy. Its transcript
+// must be PROTOCOL.md §8 line for line, ids being the only variable part.
+void TstEndToEnd::echoTranscript()
+{
+    QVERIFY(runClient({}));
+    QCOMPARE(m_client.exitCode(), 0);
+    QCOMPARE(QString::fromUtf8(m_client.readAllStandardError()), QString());
+    const qint64 finishedAtMs = QDateTime::currentMSecsSinceEpoch();
+
+    const QString idPattern = QStringLiteral("echo-(\\d{13})-");
+    QStringList expected { exactly(QStringLiteral("✅ Connected to Proxy WebSocket")),
+                           exactly(QStringLiteral("📋 Sending 3 messages")) };
+    const char *const names[] = { "message", "user-message", "final-message" };
+    for (int i = 1; i <= 3; ++i) {
+        const QString text = QStringLiteral("Hello Server! #%1").arg(i);
+        expected << exactly(QStringLiteral("📤 #%1: %2").arg(i).arg(text))
+                 << exactly(QStringLiteral("✅ Connected to server (200)"));
+        for (int n = 1; n <= 3; ++n) {
+            expected << exactly(QStringLiteral("📥 SSE Event [%1]:").arg(QLatin1String(names[n - 1])))
+                     << QString(exactly(QStringLiteral("   🆔 ID: ")) + idPattern + QString::number(n));
+            if (n == 3)
+                expected << exactly(QStringLiteral("   🔄 Retry: 5000ms"));
+            expected << exactly(QStringLiteral("   📝 Data: Echo %1/3: %2").arg(n).arg(text));
+        }
+        expected << exactly(QStringLiteral("🔚 Server closed: Server closed connection normally."));
+    }
+    expected << exactly(QStringLiteral("✅ Sent 3 messages. Test complete."));
+
+    const QString transcript = QString::fromUtf8(m_client.readAllStandardOutput());
+    QVERIFY2(transcript.endsWith(u'\n'), qPrintable(transcript));
+    const QStringList lines = transcript.chopped(1).split(u'\n');
+    QVERIFY2(lines.size() == expected.size(), qPrintable(transcript));
+    QStringList ids; // in order: request 1 events 1..3, request 2 ...
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QRegularExpression line(QRegularExpression::anchoredPattern(expected.at(i)));
+        const QRegularExpressionMatch match = line.match(lines.at(i));
+        QVERIFY2(match.hasMatch(), qPrintable(QStringLiteral("line %1: \"%2\" does not match /%3/")
+                                                      .arg(i + 1).arg(lines.at(i), expected.at(i))));
+        if (match.lastCapturedIndex() == 1)
+            ids << lines.at(i).mid(lines.at(i).indexOf(u"echo-"));
+    }
+    QCOMPARE(ids.size(), 9);
+
+    // The ids' epoch-ms is when the server received each request: the same for the three
+    // events of one request, within this run, and requests at least 2 x responseDelay +
+    // sendDelay apart (the client never sends before `closed` and then pauses).
+    qint64 previousEpoch = 0;
+    for (int i = 0; i < 3; ++i) {
+        const qint64 epoch = ids.at(i * 3).section(u'-', 1, 1).toLongLong();
+        for (int n = 0; n < 3; ++n)
+            QCOMPARE(ids.at(i * 3 + n), QStringLiteral("echo-%1-%2").arg(epoch).arg(n + 1));
+        QVERIFY2(epoch >= m_startedAtMs && epoch <= finishedAtMs, qPrintable(ids.at(i * 3)));
+        if (previousEpoch != 0)
+            QVERIFY2(epoch - previousEpoch >= 2 * responseDelayMs + sendDelayMs,
+                     qPrintable(QStringLiteral("%1 ms between requests").arg(epoch - previousEpoch)));
+        previousEpoch = epoch;
+    }
+
+    // The server logged each request and each event it sent, with the ids the client saw.
+    QByteArray log;
+    QTRY_VERIFY((log += m_server.readAllStandardError()).contains(ids.last().toUtf8()));
+    const QString serverLog = QString::fromUtf8(log);
+    for (int i = 1; i <= 3; ++i) {
+        const QRegularExpression request(QStringLiteral(
+                "(?m)^.*#\\d+ 📨 POST /events from 127\\.0\\.0\\.1: Hello Server! #%1$").arg(i));
+        QCOMPARE(serverLog.count(request), 1);
+        for (int n = 1; n <= 3; ++n) {
+            const QString event = QStringLiteral("📤 [%1/3] %2 %3\n")
+                    .arg(n).arg(QLatin1String(names[n - 1]), ids.at((i - 1) * 3 + n - 1));
+            QVERIFY2(serverLog.count(event) == 1, qPrintable(event + u'\n' + serverLog));
+        }
+    }
+    QCOMPARE(serverLog.count(QStringLiteral("📨")), 3);
+    QCOMPARE(serverLog.count(QStringLiteral("📤 [")), 9);
+
+    QVERIFY(terminatesCleanly(m_proxy, "ws-sse-proxy"));
+    QVERIFY(terminatesCleanly(m_server, "sse-test-server"));
+}
+
+// Request mode with --json through the real proxy: each proxy message as one JSON line.
+void TstEndToEnd::requestModeJson()
+{
+    QVERIFY(runClient({ QStringLiteral("--target"),
+                        QStringLiteral("http://127.0.0.1:%1/ticks?count=5&interval=20").arg(m_serverPort),
+                        QStringLiteral("--json") }));
+    QCOMPARE(m_client.exitCode(), 0);
+    QCOMPARE(QString::fromUtf8(m_client.readAllStandardError()), QString());
+    const QList<QByteArray> lines = m_client.readAllStandardOutput().split('\n');
+    QCOMPARE(lines.size(), 1 + 5 + 1 + 1); // connected, 5 events, closed, and the final '\n'
+    QCOMPARE(lines.last(), QByteArray());
+
+    const QJsonObject connected = QJsonDocument::fromJson(lines.at(0)).object();
+    QCOMPARE(connected[u"type"].toString(), QStringLiteral("connected"));
+    QCOMPARE(connected[u"payload"][u"status"].toInt(), 200);
+    QCOMPARE(connected[u"payload"][u"headers"][u"content-type"].toString(),
+             QStringLiteral("text/event-stream"));
+    QCOMPARE(connected[u"payload"][u"headers"][u"x-server-name"].toString(),
+             QStringLiteral("Test SSE Server"));
+    for (int n = 1; n <= 5; ++n) {
+        const QJsonObject event = QJsonDocument::fromJson(lines.at(n)).object();
+        QCOMPARE(event[u"type"].toString(), QStringLiteral("sse-event"));
+        const QJsonObject expected { { QStringLiteral("id"), QStringLiteral("tick-%1").arg(n) },
+                                     { QStringLiteral("event"), QStringLiteral("tick") },
+                                     { QStringLiteral("data"), QStringLiteral("tick %1").arg(n) } };
+        QCOMPARE(event[u"payload"].toObject(), expected); // and no retry
+    }
+    QCOMPARE(lines.at(6),
+             QByteArray(R"({"type":"closed","payload":{"reason":"Server closed connection normally."}})"));
+
+    QVERIFY(terminatesCleanly(m_proxy, "ws-sse-proxy"));
+    QVERIFY(terminatesCleanly(m_server, "sse-test-server"));
+}
+
+// An upstream that answers 503: connected (503), error, closed; the client exits non-zero
+// with the error on stderr.
+void TstEndToEnd::requestModeUpstreamError()
+{
+    QVERIFY(runClient({ QStringLiteral("--target"),
+                        QStringLiteral("http://127.0.0.1:%1/status?code=503").arg(m_serverPort),
+                        QStringLiteral("--json") }));
+    QCOMPARE(m_client.exitCode(), 1);
+    const QString err = QString::fromUtf8(m_client.readAllStandardError());
+    QVERIFY2(err.startsWith(QStringLiteral("❌ Error: ")) && err.contains(QStringLiteral("503")),
+             qPrintable(err));
+    const QList<QByteArray> lines = m_client.readAllStandardOutput().split('\n');
+    QCOMPARE(lines.size(), 3 + 1);
+    const QJsonObject connected = QJsonDocument::fromJson(lines.at(0)).object();
+    QCOMPARE(connected[u"type"].toString(), QStringLiteral("connected"));
+    QCOMPARE(connected[u"payload"][u"status"].toInt(), 503);
+    const QJsonObject error = QJsonDocument::fromJson(lines.at(1)).object();
+    QCOMPARE(error[u"type"].toString(), QStringLiteral("error"));
+    const QString message = error[u"payload"][u"message"].toString();
+    QVERIFY2(message.contains(QStringLiteral("503")), qPrintable(message));
+    QVERIFY2(err.contains(message), qPrintable(err)); // stderr carries the proxy's message
+    QCOMPARE(QJsonDocument::fromJson(lines.at(2))[u"type"].toString(), QStringLiteral("closed"));
+    QCOMPARE(lines.at(3), QByteArray());
+
+    QVERIFY(terminatesCleanly(m_proxy, "ws-sse-proxy"));
+    QVERIFY(terminatesCleanly(m_server, "sse-test-server"));
+}
+
+QTEST_GUILESS_MAIN(TstEndToEnd)
+#include "tst_endtoend.moc"

@@ -1,0 +1,419 @@
+// The real ws-sse-proxy executable (from WSSP_BIN_DIR): exit statuses and messages for bad
+// settings and options, a port in use, a clean shutdown on SIGINT and SIGTERM with a client
+// mid-stream, and the HTTP routes of its listener (/healthz, /metrics, 404s).
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+
+#include <csignal>
+
+namespace {
+
+constexpr int startMs = 10000;   // one process start, generous for sanitizer builds
+constexpr int shutdownMs = 2000; // the proxy's promise: gone within 2 s of a signal
+
+// A one-shot SSE upstream inside the test: answers the first request with a stream head and
+// one event, then keeps the connection open, so the proxy is mid-stream when it is signalled.
+class HangingUpstream : public QObject
+{
+public:
+    explicit HangingUpstream(QObject *parent = nullptr) : QObject(parent)
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, &HangingUpstream::onNewConnection);
+    }
+    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    quint16 port() const { return m_server.serverPort(); }
+    int requests() const { return m_requests; }
+
+private:
+    void onNewConnection()
+    {
+        while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+            socket->setParent(this);
+            connect(socket, &QTcpSocket::readyRead, this, [this, socket]() { onReadyRead(socket); });
+        }
+    }
+    void onReadyRead(QTcpSocket *socket)
+    {
+        m_heads[socket] += socket->readAll();
+        if (!m_heads[socket].contains("\r\n\r\n"))
+            return;
+        socket->disconnect(this); // answered once; anything after the head is ignored
+        ++m_requests;
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                      "Cache-Control: no-cache\r\nConnection: close\r\n\r\n"
+                      "id: 1\ndata: first\n\n");
+    }
+
+    QTcpServer m_server;
+    QHash<QTcpSocket *, QByteArray> m_heads;
+    int m_requests = 0;
+};
+
+// Sends raw bytes to 127.0.0.1:port and collects everything until the peer closes.
+class RawExchange : public QObject
+{
+public:
+    void send(quint16 port, const QByteArray &request)
+    {
+        connect(&m_socket, &QTcpSocket::connected, this, [this, request]() { m_socket.write(request); });
+        connect(&m_socket, &QTcpSocket::readyRead, this, [this]() { m_response += m_socket.readAll(); });
+        connect(&m_socket, &QTcpSocket::disconnected, this, [this]() {
+            m_response += m_socket.readAll();
+            m_finished = true;
+        });
+        m_socket.connectToHost(QHostAddress::LocalHost, port);
+    }
+    bool isFinished() const { return m_finished; }
+    const QByteArray &response() const { return m_response; }
+
+private:
+    QTcpSocket m_socket;
+    QByteArray m_response;
+    bool m_finished = false;
+};
+
+} // namespace
+
+class TstProxyProcess : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanup();
+    void badStart_data();
+    void badStart();
+    void unknownKeyWarnsAndStarts();
+    void signalRightAfterStartupLine_data();
+    void signalRightAfterStartupLine();
+    void portInUse();
+    void signalWithClientMidStream_data();
+    void signalWithClientMidStream();
+    void signalWithUnresponsiveClient();
+    void httpRoutes_data();
+    void httpRoutes();
+
+private:
+    QString writeSettings(const QByteArray &json);
+    // Starts the proxy on 127.0.0.1 with --port 0 plus `arguments`; returns the port from the
+    // startup line on stdout, 0 when there was none.
+    quint16 start(const QStringList &arguments);
+
+    QString m_program;
+    QTemporaryDir m_dir;
+    int m_files = 0;
+    QProcess m_proxy;
+};
+
+void TstProxyProcess::initTestCase()
+{
+    const QString binDir = qEnvironmentVariable("WSSP_BIN_DIR");
+    QVERIFY2(!binDir.isEmpty(), "WSSP_BIN_DIR is not set (run through ctest)");
+    // Absolute: QProcess resolves a relative program against the child's working directory.
+    m_program = QFileInfo(binDir + QStringLiteral("/ws-sse-proxy")).absoluteFilePath();
+    QVERIFY2(QFileInfo(m_program).isExecutable(), qPrintable(m_program));
+    QVERIFY(m_dir.isValid());
+    m_proxy.setWorkingDirectory(m_dir.path()); // no stray ./settings.json from the source tree
+}
+
+void TstProxyProcess::cleanup()
+{
+    if (m_proxy.state() != QProcess::NotRunning) {
+        m_proxy.kill();
+        m_proxy.waitForFinished(startMs);
+    }
+    m_proxy.readAllStandardOutput();
+    m_proxy.readAllStandardError();
+}
+
+QString TstProxyProcess::writeSettings(const QByteArray &json)
+{
+    const QString path = m_dir.filePath(QStringLiteral("settings-%1.json").arg(++m_files));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size())
+        qFatal("cannot write %s", qPrintable(path));
+    return path;
+}
+
+quint16 TstProxyProcess::start(const QStringList &arguments)
+{
+    m_proxy.start(m_program, QStringList { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                                           QStringLiteral("--port"), QStringLiteral("0") }
+                          + arguments);
+    const QRegularExpression listening(QStringLiteral(
+            "^ws-sse-proxy \\S+ listening on ws://127\\.0\\.0\\.1:(\\d+)/proxy\n"));
+    QByteArray out;
+    const QDeadlineTimer deadline(startMs);
+    while (!deadline.hasExpired()) {
+        out += m_proxy.readAllStandardOutput();
+        const QRegularExpressionMatch match = listening.match(QString::fromUtf8(out));
+        if (match.hasMatch())
+            return quint16(match.captured(1).toUInt());
+        if (m_proxy.state() == QProcess::NotRunning)
+            break;
+        m_proxy.waitForReadyRead(100); // another process: blocking on its pipe is fine here
+    }
+    qWarning("no startup line; stdout: %s stderr: %s", out.constData(),
+             m_proxy.readAllStandardError().constData());
+    return 0;
+}
+
+// Each row: the program must refuse to start with status 2, name the culprit on stderr, and
+// never print the listening line.
+void TstProxyProcess::badStart_data()
+{
+    QTest::addColumn<QByteArray>("settings"); // empty: no --settings from the row
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QStringList>("named");   // each must appear on stderr
+
+    QTest::newRow("not JSON") << QByteArray("{\"proxy\": {nope") << QStringList()
+                              << QStringList { QStringLiteral("not valid JSON"),
+                                               QStringLiteral("settings-") };
+    QTest::newRow("port not a number") << QByteArray(R"({"proxy": {"port": "x"}})") << QStringList()
+                                       << QStringList { QStringLiteral("proxy.port") };
+    QTest::newRow("port out of range") << QByteArray(R"({"proxy": {"port": 70000}})") << QStringList()
+                                       << QStringList { QStringLiteral("proxy.port"),
+                                                        QStringLiteral("0 to 65535") };
+    QTest::newRow("section not an object") << QByteArray(R"({"proxy": 3001})") << QStringList()
+                                           << QStringList { QStringLiteral("proxy: must be an object") };
+    QTest::newRow("watermarks crossed")
+            << QByteArray(R"({"proxy": {"highWatermarkBytes": 100, "lowWatermarkBytes": 200}})")
+            << QStringList() << QStringList { QStringLiteral("proxy.lowWatermarkBytes") };
+    QTest::newRow("settings file missing")
+            << QByteArray() << QStringList { QStringLiteral("--settings"), QStringLiteral("nope.json") }
+            << QStringList { QStringLiteral("nope.json"), QStringLiteral("file not found") };
+    QTest::newRow("--port abc") << QByteArray() << QStringList { QStringLiteral("--port"), QStringLiteral("abc") }
+                                << QStringList { QStringLiteral("--port"), QStringLiteral("\"abc\"") };
+    QTest::newRow("--port 70000") << QByteArray()
+                                  << QStringList { QStringLiteral("--port"), QStringLiteral("70000") }
+                                  << QStringList { QStringLiteral("--port") };
+    QTest::newRow("--sse-timeout -1") << QByteArray()
+                                      << QStringList { QStringLiteral("--sse-timeout"), QStringLiteral("-1") }
+                                      << QStringList { QStringLiteral("--sse-timeout") };
+}
+
+void TstProxyProcess::badStart()
+{
+    QFETCH(QByteArray, settings);
+    QFETCH(QStringList, arguments);
+    QFETCH(QStringList, named);
+    if (!settings.isEmpty())
+        arguments = QStringList { QStringLiteral("--settings"), writeSettings(settings) } + arguments;
+    // The row's options come last so that they win over start()'s --port 0.
+    m_proxy.start(m_program, QStringList { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                                           QStringLiteral("--port"), QStringLiteral("0") }
+                          + arguments);
+    QVERIFY(m_proxy.waitForFinished(startMs));
+    QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit);
+    const QString err = QString::fromUtf8(m_proxy.readAllStandardError());
+    QCOMPARE(m_proxy.exitCode(), 2);
+    QVERIFY2(err.startsWith(QStringLiteral("ws-sse-proxy: ")), qPrintable(err));
+    for (const QString &text : std::as_const(named))
+        QVERIFY2(err.contains(text), qPrintable(QStringLiteral("%1 not in: %2").arg(text, err)));
+    QCOMPARE(m_proxy.readAllStandardOutput(), QByteArray()); // never claimed to listen
+}
+
+void TstProxyProcess::unknownKeyWarnsAndStarts()
+{
+    const QString path = writeSettings(R"({"proxy": {"prot": 1}, "extra": {}})");
+    const quint16 port = start({ QStringLiteral("--settings"), path });
+    QVERIFY(port != 0);
+    RawExchange health; // it really serves
+    health.send(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    QTRY_VERIFY_WITH_TIMEOUT(health.isFinished(), startMs);
+    QVERIFY2(health.response().startsWith("HTTP/1.1 200 OK\r\n"), health.response().constData());
+    const QByteArray err = m_proxy.readAllStandardError();
+    QVERIFY2(err.contains("ws-sse-proxy: warning: ") && err.contains("unknown key \"proxy.prot\""),
+             err.constData());
+    QVERIFY2(err.contains("unknown section \"extra\""), err.constData());
+    QVERIFY2(!err.contains("error"), err.constData());
+
+    QSignalSpy finished(&m_proxy, &QProcess::finished);
+    m_proxy.terminate();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, shutdownMs);
+    QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_proxy.exitCode(), 0);
+}
+
+void TstProxyProcess::signalRightAfterStartupLine_data()
+{
+    QTest::addColumn<int>("signalNumber");
+    QTest::newRow("SIGTERM") << int(SIGTERM);
+    QTest::newRow("SIGINT") << int(SIGINT);
+}
+
+// A supervisor may stop the proxy the moment it has printed where it listens: from that line
+// on, a signal must mean a clean exit 0, never death by the default action. Five rounds,
+// because a late signal handler loses this race only some of the time.
+void TstProxyProcess::signalRightAfterStartupLine()
+{
+    QFETCH(int, signalNumber);
+    for (int round = 1; round <= 5; ++round) {
+        QVERIFY(start({}) != 0);
+        QCOMPARE(::kill(pid_t(m_proxy.processId()), signalNumber), 0);
+        QVERIFY(m_proxy.waitForFinished(shutdownMs)); // nothing in this process needs the loop
+        QVERIFY2(m_proxy.exitStatus() == QProcess::NormalExit,
+                 qPrintable(QStringLiteral("round %1: killed by signal %2 instead of handling it")
+                                    .arg(round).arg(m_proxy.exitCode())));
+        QCOMPARE(m_proxy.exitCode(), 0);
+    }
+}
+
+void TstProxyProcess::portInUse()
+{
+    QTcpServer holder;
+    QVERIFY(holder.listen(QHostAddress::LocalHost, 0));
+    m_proxy.start(m_program, { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                               QStringLiteral("--port"), QString::number(holder.serverPort()) });
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY2(m_proxy.waitForFinished(startMs), "the proxy hangs when its port is taken");
+    QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit);
+    QVERIFY(m_proxy.exitCode() != 0);
+    const QByteArray err = m_proxy.readAllStandardError();
+    QVERIFY2(err.contains(QStringLiteral("port %1 on 127.0.0.1 is already in use")
+                                  .arg(holder.serverPort()).toUtf8()),
+             err.constData());
+    QCOMPARE(m_proxy.readAllStandardOutput(), QByteArray());
+    qInfo("exited %d after %lld ms", m_proxy.exitCode(), clock.elapsed());
+}
+
+void TstProxyProcess::signalWithClientMidStream_data()
+{
+    QTest::addColumn<int>("signalNumber");
+    QTest::newRow("SIGTERM") << int(SIGTERM);
+    QTest::newRow("SIGINT") << int(SIGINT);
+}
+
+// A client is receiving a stream when the signal comes: it hears why (closed "proxy shutting
+// down"), the WebSocket closes with 1001 Going Away, and the process exits 0 within 2 s.
+void TstProxyProcess::signalWithClientMidStream()
+{
+    QFETCH(int, signalNumber);
+    HangingUpstream upstream;
+    QVERIFY(upstream.listen());
+    const quint16 port = start({});
+    QVERIFY(port != 0);
+
+    QWebSocket client;
+    QStringList messages;
+    connect(&client, &QWebSocket::textMessageReceived, this,
+            [&messages](const QString &message) { messages << message; });
+    QSignalSpy disconnected(&client, &QWebSocket::disconnected);
+    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/proxy").arg(port)));
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, startMs);
+    client.sendTextMessage(QStringLiteral(R"({"address": "127.0.0.1", "port": %1, "path": "/stream"})")
+                                   .arg(upstream.port()));
+    QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 2, startMs); // connected, sse-event
+    QCOMPARE(QJsonDocument::fromJson(messages.at(0).toUtf8())[u"type"].toString(), QStringLiteral("connected"));
+    QCOMPARE(QJsonDocument::fromJson(messages.at(1).toUtf8())[u"type"].toString(), QStringLiteral("sse-event"));
+    QCOMPARE(upstream.requests(), 1);
+    QCOMPARE(disconnected.count(), 0);
+
+    QSignalSpy finished(&m_proxy, &QProcess::finished);
+    QElapsedTimer clock;
+    clock.start();
+    QCOMPARE(::kill(pid_t(m_proxy.processId()), signalNumber), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, shutdownMs);
+    const qint64 exitMs = clock.elapsed();
+    QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit); // handled, not killed by the signal
+    QCOMPARE(m_proxy.exitCode(), 0);
+
+    QTRY_COMPARE(disconnected.count(), 1);
+    QCOMPARE(messages.size(), 3);
+    QCOMPARE(messages.at(2), QStringLiteral(R"({"type":"closed","payload":{"reason":"proxy shutting down"}})"));
+    QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+    qInfo("exited after %lld ms", exitMs);
+}
+
+// A client that completed the upgrade but never answers the close handshake must not keep
+// the proxy alive: it still gets `closed` and a 1001 close frame, and the process exits 0
+// within 2 s (the grace period is ProxyServer::shutdownGraceMs, 1.5 s).
+void TstProxyProcess::signalWithUnresponsiveClient()
+{
+    const quint16 port = start({});
+    QVERIFY(port != 0);
+    QTcpSocket raw;
+    QByteArray received;
+    connect(&raw, &QTcpSocket::readyRead, this, [&raw, &received]() { received += raw.readAll(); });
+    raw.connectToHost(QHostAddress::LocalHost, port);
+    QTRY_COMPARE_WITH_TIMEOUT(raw.state(), QAbstractSocket::ConnectedState, startMs);
+    raw.write("GET /proxy HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+              "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+              "Sec-WebSocket-Version: 13\r\n\r\n");
+    QTRY_VERIFY_WITH_TIMEOUT(received.contains("\r\n\r\n"), startMs);
+    QVERIFY2(received.startsWith("HTTP/1.1 101 "), received.constData());
+    received.clear();
+
+    QSignalSpy finished(&m_proxy, &QProcess::finished);
+    QElapsedTimer clock;
+    clock.start();
+    QCOMPARE(::kill(pid_t(m_proxy.processId()), SIGTERM), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, shutdownMs);
+    const qint64 exitMs = clock.elapsed();
+    QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_proxy.exitCode(), 0);
+
+    // Server frames are unmasked: a text frame with `closed`, then close (0x88) with 1001.
+    const QByteArray closed = R"({"type":"closed","payload":{"reason":"proxy shutting down"}})";
+    const QByteArray textFrame = QByteArray("\x81") + char(closed.size()) + closed;
+    QTRY_VERIFY(received.contains("\x88"));
+    QVERIFY2(received.startsWith(textFrame), received.toHex().constData());
+    const QByteArray closeFrame = received.mid(2 + closed.size());
+    QVERIFY2(closeFrame.size() >= 4 && closeFrame.at(0) == '\x88'
+                     && closeFrame.mid(2, 2) == QByteArray("\x03\xe9"),
+             closeFrame.toHex().constData());
+    qInfo("exited after %lld ms", exitMs);
+}
+
+void TstProxyProcess::httpRoutes_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QByteArray>("statusLine");
+    QTest::addColumn<QByteArray>("bodyContains");
+
+    QTest::newRow("healthz") << QByteArray("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                             << QByteArray("HTTP/1.1 200 OK") << QByteArray("\r\n\r\nok\n");
+    QTest::newRow("metrics") << QByteArray("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+                             << QByteArray("HTTP/1.1 200 OK")
+                             << QByteArray("# TYPE wssp_events_relayed_total counter\n");
+    QTest::newRow("unknown path") << QByteArray("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
+                                  << QByteArray("HTTP/1.1 404 Not Found") << QByteArray("/nope");
+    // A real upgrade request on the wrong path: refused with 404 before any 101.
+    QTest::newRow("upgrade on /wrong")
+            << QByteArray("GET /wrong HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                          "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                          "Sec-WebSocket-Version: 13\r\n\r\n")
+            << QByteArray("HTTP/1.1 404 Not Found") << QByteArray("/wrong");
+}
+
+void TstProxyProcess::httpRoutes()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QByteArray, statusLine);
+    QFETCH(QByteArray, bodyContains);
+    const quint16 port = start({});
+    QVERIFY(port != 0);
+
+    RawExchange exchange;
+    exchange.send(port, request);
+    QTRY_VERIFY_WITH_TIMEOUT(exchange.isFinished(), startMs);
+    const QByteArray &response = exchange.response();
+    QVERIFY2(response.startsWith(QByteArray(statusLine + "\r\n")), response.constData());
+    QVERIFY2(response.contains(bodyContains), response.constData());
+    QVERIFY2(!response.contains("101 Switching Protocols"), response.constData());
+    QCOMPARE(response.count("HTTP/1.1 "), 1); // exactly one response, then the close
+}
+
+QTEST_GUILESS_MAIN(TstProxyProcess)
+#include "tst_proxyprocess.moc"
