@@ -511,6 +511,7 @@ struct RelayResult
     double eventsPerSecond = 0;
     double cpuMicrosPerEvent = 0;
     double proxyCpuPercent = 0;
+    double clientCpuPercent = 0; // this process's client thread: near 100 = the clients are the limit
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -595,10 +596,12 @@ RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstre
 
     const qint64 eventsBefore = total(&RelayClient::events);
     const qint64 cpuBefore = proxy.cpuMicros();
+    const qint64 clientCpuBefore = threadCpuNanos();
     QElapsedTimer clock;
     clock.start();
     runFor(options.windowMs);
     const qint64 cpu = proxy.cpuMicros() - cpuBefore;
+    const qint64 clientCpu = threadCpuNanos() - clientCpuBefore;
     const qint64 events = total(&RelayClient::events) - eventsBefore;
     const double seconds = double(clock.nsecsElapsed()) / 1e9;
 
@@ -616,6 +619,7 @@ RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstre
     result.eventsPerSecond = double(events) / seconds;
     result.cpuMicrosPerEvent = events > 0 ? double(cpu) / double(events) : 0;
     result.proxyCpuPercent = double(cpu) / 1e4 / seconds;
+    result.clientCpuPercent = double(clientCpu) / 1e7 / seconds;
     return result;
 }
 
@@ -673,17 +677,17 @@ void runRelayBenchmark(Upstream *upstream, quint16 upstreamPort, const Options &
                 directTick.eventsPerSecond, directTick.cpuMicrosPerEvent);
     std::printf("N = %d clients; ticking = %d streams x %d events/s.\n\n", options.clients,
                 options.lowStreams, options.lowRate);
-    std::printf("| case | dispatcher | events/s delivered | events/s proxy/direct | proxy CPU %% | proxy us CPU/event | CPU/event proxy/direct |\n");
-    std::printf("|---|---|---:|---:|---:|---:|---:|\n");
+    std::printf("| case | dispatcher | events/s delivered | events/s proxy/direct | proxy CPU %% | bench clients CPU %% | proxy us CPU/event | CPU/event proxy/direct |\n");
+    std::printf("|---|---|---:|---:|---:|---:|---:|---:|\n");
     for (const Row &row : rows) {
         for (const bool noGlib : modes) {
             const RelayResult &r = noGlib ? row.own : row.glib;
             const bool flooding = row.flooding;
             const RelayResult &d = flooding ? directFlood : directTick;
-            std::printf("| %s | %s | %.0f | %s | %.0f | %.2f | %.1f |\n", row.name,
+            std::printf("| %s | %s | %.0f | %s | %.0f | %.0f | %.2f | %.1f |\n", row.name,
                         noGlib ? "QT_NO_GLIB=1" : "glib", r.eventsPerSecond,
                         flooding && direct > 0 ? qPrintable(QString::number(r.eventsPerSecond / direct, 'f', 2)) : "-",
-                        r.proxyCpuPercent, r.cpuMicrosPerEvent,
+                        r.proxyCpuPercent, r.clientCpuPercent, r.cpuMicrosPerEvent,
                         d.cpuMicrosPerEvent > 0 ? r.cpuMicrosPerEvent / d.cpuMicrosPerEvent : 0.0);
         }
     }

@@ -139,6 +139,8 @@ void SseParser::reset()
     finish();
     m_lastEventIdBuffer.clear();
     m_lastEventId.clear();
+    m_eventTypeBytes = QByteArray(); // it may hold one huge `event:` value
+    m_eventTypeDecoded = QString();
     m_atStreamStart = true;
     m_failed = false;
     ++m_generation;

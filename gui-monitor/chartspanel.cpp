@@ -80,17 +80,24 @@ void ChartsPanel::setPoints(Plot &plot, const QList<QPointF> &points, qint64 win
     double top = 0;
     for (const QPointF &p : points)
         top = qMax(top, p.y());
+    const AxisScale scale = axisScale(top);
+    plot.yAxis->setRange(0, scale.top);
+    plot.yAxis->setTickInterval(scale.tickInterval);
+}
+
+ChartsPanel::AxisScale ChartsPanel::axisScale(double maximum)
+{
     // A "nice" top (5, 10, 20, 50, ... at least 5) above the maximum keeps the axis from
-    // jittering, and whole-number ticks at 0, 1/5 (or 1/4 for a 2 × 10^n top) of it.
+    // jittering. Ticks at whole numbers only, since labels show no decimals: a 1 × 10^n top
+    // in fifths (0, 2, 4, ... 10), 2 × 10^n in quarters (0, 5, ... 20), 5 × 10^n in fifths.
     double nice = 5;
-    while (nice < top * 1.1) {
+    while (nice < maximum * 1.1) {
         const double base = std::pow(10.0, std::floor(std::log10(nice)));
         nice = nice < 2 * base ? 2 * base : nice < 5 * base ? 5 * base : 10 * base;
     }
-    const double base = std::pow(10.0, std::floor(std::log10(nice)));
-    const bool twos = nice < 2.5 * base; // 2 × 10^n: ticks every 5 × 10^(n-1)
-    plot.yAxis->setRange(0, nice);
-    plot.yAxis->setTickInterval(twos ? nice / 4 : nice / 5);
+    const double mantissa = nice / std::pow(10.0, std::floor(std::log10(nice)));
+    const bool twos = mantissa > 1.5 && mantissa < 2.5;
+    return { nice, twos ? nice / 4 : nice / 5 };
 }
 
 void ChartsPanel::updateFrom(const TotalsHistory &history)

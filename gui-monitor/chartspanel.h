@@ -20,6 +20,15 @@ public:
 
     void updateFrom(const TotalsHistory &history);
 
+    // The value axis for a series whose largest value is `maximum`: range 0..top, ticks
+    // every tickInterval, both whole numbers.
+    struct AxisScale
+    {
+        double top = 5;
+        double tickInterval = 1;
+    };
+    static AxisScale axisScale(double maximum);
+
 private:
     struct Plot
     {

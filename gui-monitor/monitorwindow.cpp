@@ -96,8 +96,8 @@ MonitorWindow::MonitorWindow(const MonitorWindowOptions &options, QWidget *paren
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
     m_splitter->addWidget(top);
     m_splitter->addWidget(m_detail);
-    m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 1);
     m_detail->setContentsMargins(4, 0, 4, 4);
     setCentralWidget(m_splitter);
 
@@ -111,9 +111,11 @@ MonitorWindow::MonitorWindow(const MonitorWindowOptions &options, QWidget *paren
     addDockWidget(Qt::BottomDockWidgetArea, processesDock);
     tabifyDockWidget(chartsDock, processesDock);
     chartsDock->raise();
-    // The table gets most of the height by default; a restored layout overrides this.
+    // The charts stay short by default; a restored layout overrides this.
     resizeDocks({ chartsDock }, { 210 }, Qt::Vertical);
-    m_splitter->setSizes({ 420, 240 });
+    // Half for the detail pane: a dozen sessions fit above, and the event log below shows
+    // more than a handful of rows.
+    m_splitter->setSizes({ 330, 330 });
 
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
     m_totalsLabel->setObjectName(QStringLiteral("totalsLabel"));

@@ -36,7 +36,7 @@ ProcessPanel::ProcessPanel(
     , m_output(new QPlainTextEdit(this))
 {
     m_serverArgs->setPlaceholderText(tr("extra arguments, e.g. --port 8081"));
-    m_clientArgs->setPlaceholderText(tr("extra arguments, e.g. --max-messages 5"));
+    m_clientArgs->setPlaceholderText(tr("extra arguments, e.g. --count 5 --message Hi"));
     m_output->setObjectName(QStringLiteral("processOutput"));
     m_output->setReadOnly(true);
     m_output->setMaximumBlockCount(maxOutputLines);

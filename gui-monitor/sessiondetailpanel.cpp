@@ -28,7 +28,7 @@ SessionDetailPanel::SessionDetailPanel(QWidget *parent)
 
     m_headers->setObjectName(QStringLiteral("sessionHeaders"));
     m_headers->setColumnCount(2);
-    m_headers->setHeaderLabels({ tr("Request"), tr("Value") });
+    m_headers->setHeaderLabels({ tr("Field"), tr("Value") });
     m_headers->setRootIsDecorated(true);
     m_headers->setUniformRowHeights(true);
     m_headers->header()->setSectionResizeMode(0, QHeaderView::Interactive);
@@ -92,7 +92,7 @@ void SessionDetailPanel::showSession(const MonitorSession *session)
         return;
     }
     const QLocale locale;
-    QString title = tr("Session %1 · %2 · %3 · %4 events · %5 requests")
+    QString title = tr("Session %1 · %2 · %3 · %4 events · %5 requests finished")
                         .arg(session->id)
                         .arg(session->clientAddress, MonitorSession::stateName(session->state))
                         .arg(locale.toString(session->eventsRelayed))
@@ -153,18 +153,37 @@ void SessionDetailPanel::appendEvents(const MonitorSessionEvents &events)
 {
     if (events.sessionId != m_sessionId)
         return;
-    if (events.history) {
-        m_eventLog->clear();
-        m_skipped = 0;
-    }
+    QList<MonitorEventRecord> fresh = events.events;
+    if (events.history && m_eventLog->rowCount() > 0)
+        fresh = newerThanLog(events.events);
     m_skipped += events.skipped;
     // Follow the tail only when the user is already looking at it.
     QScrollBar *bar = m_eventView->verticalScrollBar();
     const bool atBottom = bar->value() >= bar->maximum() - 2;
-    m_eventLog->appendEvents(events.events);
+    m_eventLog->appendEvents(fresh);
     if (atBottom)
         m_eventView->scrollToBottom();
     updateLogLabel();
+}
+
+QList<MonitorEventRecord> SessionDetailPanel::newerThanLog(
+    const QList<MonitorEventRecord> &history) const
+{
+    // A history batch for the session already shown comes after a reconnect renewed the
+    // subscription. The proxy keeps only the last 100 events, and none from before the
+    // renewal when no other monitor followed the session meanwhile, so replacing the log
+    // would throw events away: keep the log and add what it does not have yet.
+    const MonitorEventRecord &last = m_eventLog->eventAt(m_eventLog->rowCount() - 1);
+    for (qsizetype i = history.size() - 1; i >= 0; --i) {
+        if (history.at(i) == last)
+            return history.mid(i + 1);
+    }
+    QList<MonitorEventRecord> newer;
+    for (const MonitorEventRecord &e : history) {
+        if (e.time > last.time)
+            newer.append(e);
+    }
+    return newer;
 }
 
 void SessionDetailPanel::updateLogLabel()

@@ -23,7 +23,9 @@ public:
     void showSession(const MonitorSession *session);
     qint64 sessionId() const { return m_sessionId; }
 
-    // A session-events batch for the shown session (others are ignored).
+    // A session-events batch for the shown session (others are ignored). A history batch
+    // starts the log, or, when the log already holds events (a renewed subscription after a
+    // reconnect), adds only the events the log does not have.
     void appendEvents(const MonitorSessionEvents &events);
 
     EventLogModel *eventLog() const { return m_eventLog; }
@@ -33,6 +35,7 @@ public:
 private:
     void rebuildHeaders(const MonitorSession &session);
     void updateLogLabel();
+    QList<MonitorEventRecord> newerThanLog(const QList<MonitorEventRecord> &history) const;
 
     qint64 m_sessionId = 0;
     qint64 m_skipped = 0;

@@ -6,7 +6,7 @@
 #include <QLoggingCategory>
 #include <QWebSocket>
 
-Q_LOGGING_CATEGORY(lcMonitor, "wssp.proxy.monitor", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcProxyMonitor, "wssp.proxy.monitor", QtInfoMsg)
 
 struct MonitorFeed::Monitor
 {
@@ -85,7 +85,7 @@ void MonitorFeed::addMonitor(QWebSocket *socket)
     // the loops over m_monitors below is sending; the monitor must not vanish under it.
     connect(socket, &QWebSocket::disconnected, this, [this, raw]() { removeMonitor(raw); },
             Qt::QueuedConnection);
-    qCInfo(lcMonitor) << "monitor connected from" << socket->peerAddress().toString();
+    qCInfo(lcProxyMonitor) << "monitor connected from" << socket->peerAddress().toString();
 
     MonitorHello hello;
     hello.proxyVersion = QStringLiteral(WSSP_VERSION);
@@ -313,7 +313,7 @@ void MonitorFeed::removeMonitor(Monitor *monitor)
     monitor->socket->deleteLater();
     m_monitors.erase(it);
     unfollowIfUnwatched(following);
-    qCInfo(lcMonitor) << "monitor disconnected;" << m_monitors.size() << "remain";
+    qCInfo(lcProxyMonitor) << "monitor disconnected;" << m_monitors.size() << "remain";
     if (m_monitors.empty()) {
         m_updateTimer.stop();
         m_totalsTimer.stop();
@@ -339,7 +339,7 @@ void MonitorFeed::send(Monitor *monitor, const QString &message)
     if (monitor->socket->bytesToWrite() <= maxQueuedBytes)
         return;
     // A monitor that does not read must not make the proxy queue without limit.
-    qCWarning(lcMonitor) << "monitor not reading;" << monitor->socket->bytesToWrite()
+    qCWarning(lcProxyMonitor) << "monitor not reading;" << monitor->socket->bytesToWrite()
                          << "bytes queued; dropping it";
     monitor->socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("monitor not reading"));
     QTimer::singleShot(2000, monitor->socket, &QWebSocket::abort);

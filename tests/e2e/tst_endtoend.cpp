@@ -23,11 +23,14 @@ constexpr int runMs = 20000;     // a whole client run: 3 requests of 3 events, 
 constexpr int shutdownMs = 2000; // both servers promise to be gone within 2 s of SIGTERM
 constexpr int responseDelayMs = 50;
 constexpr int sendDelayMs = 50;
+// Far above every gap in a healthy stream here, even on a loaded machine (500 ms was seen
+// to expire once before a 503 head arrived, with load 8 on 2 cores).
+constexpr int sseTimeoutMs = 2000;
 
 QByteArray settingsJson(int proxyPort, int serverPort)
 {
     return QStringLiteral(R"({
-  "proxy":      { "host": "127.0.0.1", "port": %1, "path": "/proxy" },
+  "proxy":      { "host": "127.0.0.1", "port": %1, "path": "/proxy", "sseTimeout": %5 },
   "testServer": { "host": "127.0.0.1", "port": %2, "responseCount": 3, "responseDelay": %3 },
   "testClient": { "message": "Hello Server!", "maxMessages": 3, "sendDelay": %4, "timeout": 10000 }
 }
@@ -36,6 +39,7 @@ QByteArray settingsJson(int proxyPort, int serverPort)
             .arg(serverPort)
             .arg(responseDelayMs)
             .arg(sendDelayMs)
+            .arg(sseTimeoutMs)
             .toUtf8();
 }
 
@@ -56,7 +60,8 @@ private slots:
     void cleanup();
     void echoTranscript();
     void requestModeJson();
-    void requestModeUpstreamError();
+    void requestModeFailure_data();
+    void requestModeFailure();
 
 private:
     QString program(const QString &name) const;
@@ -297,29 +302,61 @@ void TstEndToEnd::requestModeJson()
     QVERIFY(terminatesCleanly(m_server, "sse-test-server"));
 }
 
-// An upstream that answers 503: connected (503), error, closed; the client exits non-zero
-// with the error on stderr.
-void TstEndToEnd::requestModeUpstreamError()
+// Upstream failures through the real proxy: the proxy's messages in order, the error named on
+// stderr as well, and a non-zero exit. The rows are the test server's workbench endpoints.
+void TstEndToEnd::requestModeFailure_data()
 {
+    QTest::addColumn<QString>("target");   // path and query on the test server
+    QTest::addColumn<QString>("sequence"); // message types, comma-separated
+    QTest::addColumn<QString>("errorText"); // part of the error message
+    QTest::addColumn<QString>("reason");   // of `closed`
+
+    QTest::newRow("status 503") << QStringLiteral("/status?code=503")
+                                << QStringLiteral("connected,error,closed")
+                                << QStringLiteral("HTTP 503") << QStringLiteral("upstream error");
+    QTest::newRow("not an event stream") << QStringLiteral("/plain")
+                                         << QStringLiteral("connected,error,closed")
+                                         << QStringLiteral("not text/event-stream")
+                                         << QStringLiteral("upstream error");
+    QTest::newRow("silence past proxy.sseTimeout")
+            << QStringLiteral("/idle?interval=10000") << QStringLiteral("connected,error,closed")
+            << QStringLiteral("proxy.sseTimeout") << QStringLiteral("timeout");
+    // PROTOCOL.md §3: "reset mid-stream: error with a message that says which". The server
+    // sends two events, half a third, then RST on a close-delimited body.
+    QTest::newRow("reset mid-event") << QStringLiteral("/broken?after=2")
+                                     << QStringLiteral("connected,sse-event,sse-event,error,closed")
+                                     << QStringLiteral("mid-") << QStringLiteral("upstream error");
+}
+
+void TstEndToEnd::requestModeFailure()
+{
+    QFETCH(QString, target);
+    QFETCH(QString, sequence);
+    QFETCH(QString, errorText);
+    QFETCH(QString, reason);
     QVERIFY(runClient({ QStringLiteral("--target"),
-                        QStringLiteral("http://127.0.0.1:%1/status?code=503").arg(m_serverPort),
+                        QStringLiteral("http://127.0.0.1:%1%2").arg(m_serverPort).arg(target),
                         QStringLiteral("--json") }));
-    QCOMPARE(m_client.exitCode(), 1);
+    const QString out = QString::fromUtf8(m_client.readAllStandardOutput());
     const QString err = QString::fromUtf8(m_client.readAllStandardError());
-    QVERIFY2(err.startsWith(QStringLiteral("❌ Error: ")) && err.contains(QStringLiteral("503")),
-             qPrintable(err));
-    const QList<QByteArray> lines = m_client.readAllStandardOutput().split('\n');
-    QCOMPARE(lines.size(), 3 + 1);
-    const QJsonObject connected = QJsonDocument::fromJson(lines.at(0)).object();
-    QCOMPARE(connected[u"type"].toString(), QStringLiteral("connected"));
-    QCOMPARE(connected[u"payload"][u"status"].toInt(), 503);
-    const QJsonObject error = QJsonDocument::fromJson(lines.at(1)).object();
-    QCOMPARE(error[u"type"].toString(), QStringLiteral("error"));
-    const QString message = error[u"payload"][u"message"].toString();
-    QVERIFY2(message.contains(QStringLiteral("503")), qPrintable(message));
-    QVERIFY2(err.contains(message), qPrintable(err)); // stderr carries the proxy's message
-    QCOMPARE(QJsonDocument::fromJson(lines.at(2))[u"type"].toString(), QStringLiteral("closed"));
-    QCOMPARE(lines.at(3), QByteArray());
+    QVERIFY2(out.endsWith(u'\n'), qPrintable(out));
+    QStringList types;
+    QString message;
+    QString closedReason;
+    const QStringList lines = out.chopped(1).split(u'\n');
+    for (const QString &line : lines) {
+        const QJsonObject object = QJsonDocument::fromJson(line.toUtf8()).object();
+        types << object[u"type"].toString();
+        if (types.last() == u"error")
+            message = object[u"payload"][u"message"].toString();
+        if (types.last() == u"closed")
+            closedReason = object[u"payload"][u"reason"].toString();
+    }
+    QVERIFY2(types.join(u',') == sequence, qPrintable(out + err));
+    QVERIFY2(message.contains(errorText), qPrintable(message));
+    QCOMPARE(closedReason, reason);
+    QCOMPARE(m_client.exitCode(), 1);
+    QCOMPARE(err, QStringLiteral("❌ Error: %1\n").arg(message)); // the proxy's words, once
 
     QVERIFY(terminatesCleanly(m_proxy, "ws-sse-proxy"));
     QVERIFY(terminatesCleanly(m_server, "sse-test-server"));

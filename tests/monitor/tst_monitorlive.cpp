@@ -147,6 +147,7 @@ private slots:
     void tableShowsLiveSessions();
     void selectingSessionShowsItsEvents();
     void statusBarShowsTotals();
+    void reconnectRenewsSubscription();
 
 private:
     QUrl monitorUrl() const;
@@ -243,6 +244,7 @@ void TestMonitorLive::feedReportsOneExchangeInOrder()
     QCOMPARE(snapshot.totals.eventsRelayed, 0);
 
     TestClient *client = startRequest(QStringLiteral("/events"));
+    const QString clientAddress = localAddress(client);
     QTRY_COMPARE(monitor.count(FeedType::RequestConnected), 1);
     QCOMPARE(m_held.size(), 1);
     writeEvents(heldExchange(0), 1, 3);
@@ -270,7 +272,7 @@ void TestMonitorLive::feedReportsOneExchangeInOrder()
     const MonitorSession opened = monitor.ofType(FeedType::SessionOpened).first().session;
     QCOMPARE(opened.id, 1);
     QCOMPARE(opened.state, MonitorSession::State::Idle);
-    QCOMPARE(opened.clientAddress, localAddress(client));
+    QCOMPARE(opened.clientAddress, clientAddress);
     QCOMPARE(opened.method, QString());
     QCOMPARE(opened.eventsRelayed, 0);
     QVERIFY(opened.startedAt > 0);
@@ -309,7 +311,7 @@ void TestMonitorLive::feedReportsOneExchangeInOrder()
     QCOMPARE(closed.eventsRelayed, 3);
     QCOMPARE(closed.requestsHandled, 1);
     QCOMPARE(closed.status, 200);
-    QCOMPARE(closed.clientAddress, localAddress(client));
+    QCOMPARE(closed.clientAddress, clientAddress);
     QVERIFY(closed.finishedAt >= closed.startedAt);
     QCOMPARE(closed.lastError, QString());
     // Nobody subscribed: no event batches, no errors.
@@ -596,6 +598,11 @@ void TestMonitorLive::selectingSessionShowsItsEvents()
     QTRY_COMPARE(cell(window, 2, SessionTableModel::StateColumn), QStringLiteral("streaming"));
     QTRY_COMPARE(window.sessionView()->model()->rowCount(), 2);
 
+    int historyBatches = 0;
+    connect(window.feed(), &MonitorFeedClient::messageReceived, this, [&](const MonitorMessage &m) {
+        historyBatches += m.type == FeedType::SessionEvents && m.sessionEvents.history ? 1 : 0;
+    });
+
     // Click session 2's row (sorted newest first: row 0).
     QTableView *view = window.sessionView();
     const QModelIndex index = view->model()->index(0, SessionTableModel::ClientColumn);
@@ -604,6 +611,8 @@ void TestMonitorLive::selectingSessionShowsItsEvents()
     QTRY_COMPARE(window.feed()->subscribedSession(), 2);
     SessionDetailPanel *detail = window.detailPanel();
     QCOMPARE(detail->sessionId(), 2);
+    // The proxy records a session's events from the moment it is followed: wait for that.
+    QTRY_COMPARE(historyBatches, 1);
 
     writeEvents(heldExchange(0), 1, 7);
     QTRY_COMPARE(client->events().size(), 7);
@@ -636,8 +645,8 @@ void TestMonitorLive::selectingSessionShowsItsEvents()
                         .contains(QStringLiteral("closed after")));
     QCOMPARE(log->rowCount(), 7);
     QCOMPARE(detail->sessionId(), 2);
-    // The proxy was never asked for a session it no longer has.
-    QCOMPARE(window.statusBar()->currentMessage(), QString());
+    // The proxy has forgotten the closed session: the monitor stops asking about it.
+    QCOMPARE(window.feed()->subscribedSession(), 0);
 
     // Clicking the other row follows it instead; its log starts empty.
     const QModelIndex otherIndex = view->model()->index(1, SessionTableModel::ClientColumn);
@@ -645,7 +654,17 @@ void TestMonitorLive::selectingSessionShowsItsEvents()
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(otherIndex).center());
     QTRY_COMPARE(window.feed()->subscribedSession(), 1);
     QCOMPARE(detail->sessionId(), 1);
+    QTRY_COMPARE(historyBatches, 2);
     QCOMPARE(log->rowCount(), 0);
+
+    // Clicking the closed row shows it without subscribing; back on session 1, the proxy's
+    // answer (in order after anything it would have said) proves no error came.
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(index).center());
+    QCOMPARE(detail->sessionId(), 2);
+    QCOMPARE(window.feed()->subscribedSession(), 0);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(otherIndex).center());
+    QTRY_COMPARE(historyBatches, 3);
+    QCOMPARE(window.statusBar()->currentMessage(), QString());
 }
 
 void TestMonitorLive::statusBarShowsTotals()
@@ -679,6 +698,55 @@ void TestMonitorLive::statusBarShowsTotals()
     const QString text = window.totalsLabel()->text();
     QVERIFY2(text.startsWith(QStringLiteral("Sessions 2 open / 2 · Events 12 (")), qPrintable(text));
     QVERIFY2(text.endsWith(QStringLiteral(" · Requests: 3 completed")), qPrintable(text));
+}
+
+void TestMonitorLive::reconnectRenewsSubscription()
+{
+    startProxy();
+    routeHeld("/held");
+    MonitorWindow window(windowOptions(monitorUrl()));
+    window.show();
+    int historyBatches = 0;
+    connect(window.feed(), &MonitorFeedClient::messageReceived, this, [&](const MonitorMessage &m) {
+        historyBatches += m.type == FeedType::SessionEvents && m.sessionEvents.history ? 1 : 0;
+    });
+    QTRY_COMPARE(window.feed()->state(), MonitorFeedClient::State::Connected);
+    TestClient *client = startRequest(QStringLiteral("/held"));
+    QTRY_COMPARE(cell(window, 1, SessionTableModel::StateColumn), QStringLiteral("streaming"));
+    window.selectSession(1);
+    QTRY_COMPARE(historyBatches, 1);
+    writeEvents(heldExchange(0), 1, 2);
+    QTRY_COMPARE(window.detailPanel()->eventLog()->rowCount(), 2);
+
+    // A new connection: the proxy forgot the subscription; the monitor renews it. Its log
+    // keeps what it had (whatever history the proxy still kept) and goes on without
+    // repeating an event.
+    window.feed()->reconnectNow();
+    QTRY_COMPARE(historyBatches, 2);
+    QCOMPARE(window.feed()->subscribedSession(), 1);
+    QCOMPARE(window.detailPanel()->sessionId(), 1);
+    EventLogModel *log = window.detailPanel()->eventLog();
+    QCOMPARE(log->rowCount(), 2);
+    writeEvents(heldExchange(0), 3, 4);
+    QTRY_COMPARE(log->rowCount(), 4);
+    for (int row = 0; row < 4; ++row)
+        QCOMPARE(log->eventAt(row).id, QStringLiteral("ev-%1").arg(row + 1));
+
+    // The session ends while the monitor is away: after the snapshot it is no longer
+    // followed, and the proxy is not asked for it.
+    window.feed()->stop();
+    client->socket().close();
+    QTRY_COMPARE(m_proxy->sessionCount(), 0);
+    window.feed()->start();
+    QTRY_COMPARE(window.feed()->state(), MonitorFeedClient::State::Connected);
+    QTRY_COMPARE(window.sessionModel()->rowCount(), 0);
+    QCOMPARE(window.feed()->subscribedSession(), 0);
+    QCOMPARE(window.detailPanel()->sessionId(), 0);
+    startRequest(QStringLiteral("/held"));
+    QTRY_COMPARE(cell(window, 2, SessionTableModel::StateColumn), QStringLiteral("streaming"));
+    window.selectSession(2);
+    QTRY_COMPARE(historyBatches, 3); // answered after anything the proxy had to say before
+    QCOMPARE(window.statusBar()->currentMessage(), QString());
 }
 
 QTEST_MAIN(TestMonitorLive)

@@ -197,6 +197,13 @@ void TstProxyProcess::badStart_data()
     QTest::newRow("--port 70000") << QByteArray()
                                   << QStringList { QStringLiteral("--port"), QStringLiteral("70000") }
                                   << QStringList { QStringLiteral("--port") };
+    // Bad usage is status 2 in all three programs (sse-test-server and ws-test-client agree).
+    QTest::newRow("unknown option") << QByteArray() << QStringList { QStringLiteral("--bogus") }
+                                    << QStringList { QStringLiteral("bogus") };
+    QTest::newRow("missing value") << QByteArray() << QStringList { QStringLiteral("--sse-timeout") }
+                                   << QStringList { QStringLiteral("sse-timeout") };
+    QTest::newRow("stray argument") << QByteArray() << QStringList { QStringLiteral("extra") }
+                                    << QStringList { QStringLiteral("\"extra\"") };
     QTest::newRow("--sse-timeout -1") << QByteArray()
                                       << QStringList { QStringLiteral("--sse-timeout"), QStringLiteral("-1") }
                                       << QStringList { QStringLiteral("--sse-timeout") };
