@@ -129,8 +129,8 @@ void ClientSession::onSocketDisconnected()
     m_queue.clear();
     m_info.state = State::Closed;
     m_info.finishedAtMs = QDateTime::currentMSecsSinceEpoch();
-    qCInfo(lcSession).noquote() << logPrefix() << "closed after" << m_info.requestsHandled
-                                << "requests," << m_info.eventsRelayed << "events";
+    qCInfo(lcSession).noquote() << logPrefix() << "closed; requests handled:" << m_info.requestsHandled
+                                << "events relayed:" << m_info.eventsRelayed;
     emit closed(m_info.id);
 }
 

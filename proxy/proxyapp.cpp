@@ -55,7 +55,20 @@ int runProxyApp(const QStringList &arguments)
     const QCommandLineOption quietOption(QStringList { QStringLiteral("q"), QStringLiteral("quiet") },
                                          QStringLiteral("Log warnings and errors only."));
     parser.addOptions({ hostOption, portOption, pathOption, timeoutOption, verboseOption, quietOption });
-    parser.process(arguments);
+    // parse(), not process(): process() exits with status 1 on bad usage; ours is 2.
+    if (!parser.parse(arguments)) {
+        std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(parser.errorText()));
+        return SettingsCli::exitBadSettings;
+    }
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(0);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
+    if (!parser.positionalArguments().isEmpty()) {
+        std::fprintf(stderr, "ws-sse-proxy: error: unexpected argument \"%s\"\n",
+                     qPrintable(parser.positionalArguments().constFirst()));
+        return SettingsCli::exitBadSettings;
+    }
 
     configureLogging(parser.isSet(verboseOption), parser.isSet(quietOption));
 
@@ -68,18 +81,20 @@ int runProxyApp(const QStringList &arguments)
     if (!SettingsCli::overrideInt(parser, portOption, 0, 65535, &settings->proxy.port, &error)
         || !SettingsCli::overrideInt(parser, timeoutOption, 0, std::numeric_limits<int>::max(),
                                      &settings->proxy.sseTimeout, &error)) {
-        std::fprintf(stderr, "ws-sse-proxy: %s\n", qPrintable(error));
+        std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(error));
         return SettingsCli::exitBadSettings;
     }
     if (!settings->validate(&error)) {
-        std::fprintf(stderr, "ws-sse-proxy: %s\n", qPrintable(error));
+        std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(error));
         return SettingsCli::exitBadSettings;
     }
 
+    // Before the startup line: from then on a supervisor may signal us at any moment.
+    SignalWatcher signalWatcher({ SIGINT, SIGTERM });
     ProxyServer server(*settings);
     if (!server.listen(&error)) {
-        std::fprintf(stderr, "ws-sse-proxy: %s\n", qPrintable(error));
-        return 1;
+        std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(error));
+        return exitCannotListen;
     }
     std::printf("ws-sse-proxy %s listening on %s\n", WSSP_VERSION, qPrintable(server.proxyUrl()));
     std::printf("  health: http://%s:%u/healthz  metrics: http://%s:%u/metrics  monitor: ws://%s:%u/monitor\n",
@@ -91,7 +106,6 @@ int runProxyApp(const QStringList &arguments)
                 server.adminPort());
     std::fflush(stdout);
 
-    SignalWatcher signalWatcher({ SIGINT, SIGTERM });
     QObject::connect(&signalWatcher, &SignalWatcher::signalled, &server,
                      [&server](int) { server.shutdown(); });
     QObject::connect(&server, &ProxyServer::stopped, qApp, [] { QCoreApplication::exit(0); });

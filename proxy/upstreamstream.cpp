@@ -161,11 +161,20 @@ void UpstreamStream::completeIfDone()
     }
     // "If the file ends in the middle of an event, before the final empty line, the incomplete
     // event is not dispatched."
+    const bool cutMidLine = m_parser.isMidLine();
     m_parser.finish();
-    if (m_reply->error() != QNetworkReply::NoError)
+    if (m_reply->error() != QNetworkReply::NoError) {
         finish(Outcome::UpstreamError, describeNetworkError());
-    else
+    } else if (cutMidLine) {
+        // A body delimited by the connection's close looks complete to QNAM even when the
+        // connection was reset; a stream cut in the middle of a line did not end on purpose.
+        finish(Outcome::UpstreamError,
+               QStringLiteral("upstream connection to %1 broke off mid-stream: it ended in the "
+                              "middle of a line; the unfinished event was discarded")
+                       .arg(hostAndPort(m_reply->url())));
+    } else {
         finish(Outcome::Completed, QString());
+    }
 }
 
 void UpstreamStream::finish(Outcome outcome, const QString &message)

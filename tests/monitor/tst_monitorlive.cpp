@@ -136,6 +136,7 @@ private slots:
     // The feed, read by a raw WebSocket: message order and content for real sessions.
     void feedReportsOneExchangeInOrder();
     void subscribeSendsHistoryThenLiveBatches();
+    void lastEventsComeBeforeSessionClosed();
     void subscribeToUnknownSessionIsAnError();
     void badMessagesAreAnsweredWithError_data();
     void badMessagesAreAnsweredWithError();
@@ -387,6 +388,38 @@ void TestMonitorLive::subscribeSendsHistoryThenLiveBatches()
     QCOMPARE(first.count(FeedType::Error), 0);
     QCOMPARE(second.count(FeedType::Error), 0);
     QCOMPARE(client->events().size(), 6);
+}
+
+void TestMonitorLive::lastEventsComeBeforeSessionClosed()
+{
+    // The client leaves at once after its last event, usually before the next 100 ms batch:
+    // the proxy flushes the follower's pending events ahead of session-closed.
+    startProxy();
+    routeHeld("/events");
+    FeedRecorder monitor;
+    QVERIFY(monitor.open(monitorUrl()));
+    TestClient *client = startRequest(QStringLiteral("/events"));
+    QTRY_COMPARE(monitor.count(FeedType::RequestConnected), 1);
+    monitor.send(MonitorMessages::subscribe(1));
+    QTRY_COMPARE(monitor.count(FeedType::SessionEvents), 1);
+    connect(client, &TestClient::messageReceived, this, [client]() {
+        if (client->events().size() == 5)
+            client->socket().close();
+    });
+    writeEvents(heldExchange(0), 1, 5);
+    QTRY_COMPARE(monitor.count(FeedType::SessionClosed), 1);
+
+    QCOMPARE(client->events().size(), 5);
+    QCOMPARE(monitor.events(1).size(), 5);
+    // No batch after session-closed (the pong comes after anything queued before it).
+    monitor.send(MonitorMessages::ping());
+    QTRY_COMPARE(monitor.count(FeedType::Pong), 1);
+    const int closedIndex = monitor.indexOf(FeedType::SessionClosed);
+    QCOMPARE(monitor.indexOf(FeedType::SessionEvents, closedIndex), -1);
+    QCOMPARE(monitor.ofType(FeedType::SessionClosed).first().session.eventsRelayed, 5);
+    QCOMPARE(monitor.ofType(FeedType::RequestFinished).first().requestFinished.outcome,
+             MonitorOutcome::Cancelled);
+    QCOMPARE(monitor.count(FeedType::Error), 0);
 }
 
 void TestMonitorLive::subscribeToUnknownSessionIsAnError()
@@ -676,9 +709,13 @@ void TestMonitorLive::statusBarShowsTotals()
     QTRY_COMPARE(window.feed()->state(), MonitorFeedClient::State::Connected);
     QTRY_VERIFY(window.totalsLabel()->text().startsWith(QStringLiteral("Sessions 0 open / 0 · Events 0 (")));
 
+    m_upstream->route("/fail", TestUpstream::status(503, "Service Unavailable", "text/plain", "busy\n"));
     TestClient *a = startRequest(QStringLiteral("/done"));
     TestClient *b = startRequest(QStringLiteral("/done"));
     QTRY_COMPARE(a->count(MessageType::Closed), 1);
+    a->send(upstreamRequest(m_upstream->port(), QStringLiteral("/fail")));
+    QTRY_COMPARE(a->count(MessageType::Closed), 2);
+    QCOMPARE(a->count(MessageType::Error), 1);
     QTRY_COMPARE(b->count(MessageType::Closed), 1);
     b->send(upstreamRequest(m_upstream->port(), QStringLiteral("/done")));
     QTRY_COMPARE(b->count(MessageType::Closed), 2);
@@ -692,12 +729,28 @@ void TestMonitorLive::statusBarShowsTotals()
     const MonitorTotals totals = *window.history().latest();
     QCOMPARE(totals.sessionsOpen, 2);
     QCOMPARE(totals.sessionsOpened, 2);
+    QTRY_COMPARE(window.history().latest()->requestsWith(MonitorOutcome::UpstreamError), 1);
     QCOMPARE(totals.requestsWith(MonitorOutcome::Completed), 3);
+    QCOMPARE(totals.requestsWith(MonitorOutcome::Rejected), 0);
     QCOMPARE(totals.requestsActive, 0);
     QVERIFY(totals.bytesIn > 0 && totals.bytesOut > 0);
     const QString text = window.totalsLabel()->text();
     QVERIFY2(text.startsWith(QStringLiteral("Sessions 2 open / 2 · Events 12 (")), qPrintable(text));
-    QVERIFY2(text.endsWith(QStringLiteral(" · Requests: 3 completed")), qPrintable(text));
+    QVERIFY2(text.endsWith(QStringLiteral(" · Requests: 3 completed, 1 upstream-error")),
+             qPrintable(text));
+
+    // The failed request shows in its session's row: status and last error, in red.
+    const QString error = a->ofType(MessageType::Error).first().text;
+    QVERIFY(error.contains(QStringLiteral("503")));
+    QTRY_COMPARE(cell(window, 1, SessionTableModel::ErrorColumn), error);
+    QCOMPARE(cell(window, 1, SessionTableModel::StatusColumn), QStringLiteral("503"));
+    QCOMPARE(cell(window, 1, SessionTableModel::StateColumn), QStringLiteral("idle"));
+    QCOMPARE(cell(window, 1, SessionTableModel::EventsColumn), QLocale().toString(4));
+    const SessionTableModel *model = window.sessionModel();
+    QCOMPARE(model->index(model->rowOf(1), SessionTableModel::ErrorColumn)
+                     .data(Qt::ForegroundRole).value<QColor>(),
+             QColor(0xc6, 0x28, 0x28));
+    QCOMPARE(cell(window, 2, SessionTableModel::ErrorColumn), QString());
 }
 
 void TestMonitorLive::reconnectRenewsSubscription()

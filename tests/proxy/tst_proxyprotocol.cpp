@@ -120,7 +120,7 @@ void TestProxyProtocol::eventFieldsRelayedExactly()
                             "data: \xD0\x9F\xD1\x80\xD0\xB8 \xE4\xB8\xAD \xF0\x9F\x98\x80 \xFF end\n\n"
                             "id\ndata: id reset\n\n"
                             "retry: 12x\ndata: bad retry\n\n"
-                            "data: unfinished";
+                            "data: unfinished\n";
     const QByteArray body(bytes, sizeof(bytes) - 1); // the id line holds a NUL byte
     m_upstream->route("/s", TestUpstream::sse(body));
     TestClient *client = connectClient();

@@ -23,6 +23,7 @@ private slots:
     void redirectIsReportedNotFollowed();
     void resetMidStreamRelaysCompleteEventsFirst();
     void normalEndDiscardsUnfinishedEvent();
+    void closeMidLineIsAnError();
     void silenceTimeout();
     void steadyStreamDoesNotTimeOut();
     void oversizedLineEndsTheRequest();
@@ -182,6 +183,17 @@ void TestProxyUpstream::normalEndDiscardsUnfinishedEvent()
     TestClient *client = runRequest(upstreamRequest(m_upstream->port(), QStringLiteral("/s")));
     QCOMPARE(client->sequence(), QStringLiteral("connected,sse-event,closed"));
     QCOMPARE(client->messages().last().text, QStringLiteral("Server closed connection normally."));
+}
+
+void TestProxyUpstream::closeMidLineIsAnError()
+{
+    // Connection-delimited body: QNAM cannot tell a reset from an ordinary close, but a stream
+    // that stops in the middle of a line was cut off.
+    m_upstream->route("/cut", TestUpstream::sse("id: 1\ndata: one\n\nid: 2\ndata: tw"));
+    TestClient *client = runRequest(upstreamRequest(m_upstream->port(), QStringLiteral("/cut")));
+    QCOMPARE(client->events().size(), 1);
+    verifyFailure(client, QStringLiteral("connected,sse-event,error,closed"),
+                  QStringLiteral("broke off mid-stream: it ended in the middle of a line"));
 }
 
 void TestProxyUpstream::silenceTimeout()
