@@ -115,10 +115,7 @@ void ClientSession::onSocketDisconnected()
         return;
     // Nothing keeps reading for a client that is gone.
     if (m_stream) {
-        m_stream->disconnect(this);
-        m_stream->abort();
-        m_stream->deleteLater();
-        m_stream = nullptr;
+        dropStream();
         m_metrics->countRequest(RequestOutcome::ClientGone);
         ++m_info.requestsHandled;
         emit requestFinished(m_info.id, RequestOutcome::ClientGone, QString(),
@@ -151,15 +148,16 @@ void ClientSession::onStallTimerTimeout()
     const qint64 queued = m_socket->bytesToWrite();
     qCWarning(lcSession).noquote() << logPrefix() << "client stopped reading;" << queued
                                    << "bytes queued; dropping it";
+    // No queued request may start on a connection that is being dropped.
+    m_shuttingDown = true;
+    m_metrics->queuedRequests -= m_queue.size();
+    m_queue.clear();
     endRequest(RequestOutcome::ClientStalled,
                QStringLiteral("client not reading: %1 bytes waiting for %2 ms "
                               "(proxy.stallTimeout); closing the connection")
                        .arg(queued)
                        .arg(m_settings.stallTimeout),
                QString::fromUtf16(ProxyMessages::reasonClientStalled));
-    m_metrics->queuedRequests -= m_queue.size();
-    m_queue.clear();
-    m_shuttingDown = true;
     m_socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("client not reading"));
     // A client that reads nothing never completes the close handshake either.
     QTimer::singleShot(5000, m_socket, &QWebSocket::abort);
@@ -168,9 +166,7 @@ void ClientSession::onStallTimerTimeout()
 void ClientSession::enqueue(Pending pending)
 {
     if (!m_stream && m_queue.isEmpty()) {
-        m_queue.enqueue(std::move(pending));
-        ++m_metrics->queuedRequests;
-        startNext();
+        run(pending);
         return;
     }
     if (m_queue.size() >= m_settings.maxQueuedRequests) {
@@ -186,13 +182,18 @@ void ClientSession::enqueue(Pending pending)
 void ClientSession::startNext()
 {
     while (!m_stream && !m_queue.isEmpty() && !m_shuttingDown) {
-        Pending next = m_queue.dequeue();
+        const Pending next = m_queue.dequeue();
         --m_metrics->queuedRequests;
-        if (next.request)
-            start(*next.request);
-        else
-            answerRejection(next.rejection);
+        run(next);
     }
+}
+
+void ClientSession::run(const Pending &pending)
+{
+    if (pending.request)
+        start(*pending.request);
+    else
+        answerRejection(pending.rejection);
 }
 
 void ClientSession::start(const ProxyRequest &request)
@@ -280,12 +281,7 @@ void ClientSession::onUpstreamFinished(UpstreamStream::Outcome outcome, const QS
 
 void ClientSession::endRequest(RequestOutcome outcome, const QString &error, const QString &reason)
 {
-    if (m_stream) {
-        m_stream->disconnect(this);
-        m_stream->abort();
-        m_stream->deleteLater();
-        m_stream = nullptr;
-    }
+    dropStream();
     m_stallTimer.stop();
     if (!error.isEmpty()) {
         m_info.lastError = error;
@@ -302,6 +298,16 @@ void ClientSession::endRequest(RequestOutcome outcome, const QString &error, con
                                     << "-" << error;
     emit requestFinished(m_info.id, outcome, error, reason);
     startNext();
+}
+
+void ClientSession::dropStream()
+{
+    if (!m_stream)
+        return;
+    m_stream->disconnect(this); // nothing more from it: its end has been (or is being) answered
+    m_stream->abort();
+    m_stream->deleteLater(); // we may be inside one of its signals
+    m_stream = nullptr;
 }
 
 void ClientSession::answerRejection(const QString &error)

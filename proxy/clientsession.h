@@ -97,10 +97,12 @@ private:
 
     void enqueue(Pending pending);
     void startNext();
+    void run(const Pending &pending);
     void start(const ProxyRequest &request);
     void cancel();
     // Ends the active request: `error` (if any) then `closed`, counts it, starts the next one.
     void endRequest(RequestOutcome outcome, const QString &error, const QString &reason);
+    void dropStream();
     void answerRejection(const QString &error);
     void send(const QString &message);
     void pauseIfBackedUp();

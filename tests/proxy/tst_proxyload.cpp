@@ -153,10 +153,17 @@ void TestProxyLoad::stalledClientIsDropped()
     auto stalled = openNonReadingClient(upstreamRequest(m_upstream->port(), QStringLiteral("/flood")));
     QVERIFY(stalled);
     QTRY_VERIFY_WITH_TIMEOUT(m_proxy->metrics().backpressurePauses >= 1, 10000);
+    // A request queued behind the stalled one must not start when the client is dropped.
+    stalled->write(maskedTextFrame(QJsonDocument(upstreamRequest(m_upstream->port(), QStringLiteral("/flood")))
+                                           .toJson(QJsonDocument::Compact)));
+    QTRY_COMPARE_WITH_TIMEOUT(m_proxy->metrics().queuedRequests, 1, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(m_proxy->metrics().requests[size_t(RequestOutcome::ClientStalled)], 1u, 5000);
+    QCOMPARE(m_proxy->metrics().queuedRequests, 0);
+    QCOMPARE(m_upstream->requests().size(), 1);
     QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 0, 2000);
     QTRY_COMPARE_WITH_TIMEOUT(closedSpy.size(), 1, 10000); // the socket is closed (or aborted)
     QCOMPARE(m_proxy->sessionCount(), 0);
+    QCOMPARE(m_proxy->metrics().requests[size_t(RequestOutcome::ClientGone)], 0u); // none started
 }
 
 void TestProxyLoad::shutdownTellsEveryClient()
