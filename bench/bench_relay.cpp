@@ -12,7 +12,7 @@
 //   4. A client that stops reading while the upstream floods: proxy RSS and upstream bytes stay
 //      bounded.
 //
-// Loopback only, bounded in time (about 55 s with the defaults). Exits non-zero when an event
+// Loopback only, bounded in time (about 50 s with the defaults). Exits non-zero when an event
 // is lost, reordered or mis-encoded, or when a stage cannot run. Build it in a Release tree.
 
 #include "proxymessages.h"
@@ -492,7 +492,7 @@ QByteArray requestFor(quint16 upstreamPort, const QString &path)
 
 struct Options
 {
-    int warmupMs = 1000;
+    int warmupMs = 500;
     int windowMs = 3000;
     int clients = 16;
     int lowStreams = 50;
@@ -893,7 +893,7 @@ int main(int argc, char *argv[])
             "directory) on loopback. Prints Markdown tables; exits 1 if any event is lost."));
     parser.addHelpOption();
     const QCommandLineOption windowOption(QStringLiteral("window"), QStringLiteral("Measuring window per relay case, ms (3000)."), QStringLiteral("ms"));
-    const QCommandLineOption warmupOption(QStringLiteral("warmup"), QStringLiteral("Warm-up before each window, ms (1000)."), QStringLiteral("ms"));
+    const QCommandLineOption warmupOption(QStringLiteral("warmup"), QStringLiteral("Warm-up before each window, ms (500)."), QStringLiteral("ms"));
     const QCommandLineOption clientsOption(QStringLiteral("clients"), QStringLiteral("Clients in the many-clients flood case (16)."), QStringLiteral("n"));
     const QCommandLineOption idleOption(QStringLiteral("idle-sessions"), QStringLiteral("Idle sessions in the memory test (1000)."), QStringLiteral("n"));
     const QCommandLineOption streamingOption(QStringLiteral("streaming-sessions"), QStringLiteral("Streaming sessions in the memory test (500)."), QStringLiteral("n"));
