@@ -18,6 +18,17 @@ quint64 hardMessageCap(int friendlyLimit)
     return qMax<quint64>(quint64(friendlyLimit) * 4, 4 * 1024 * 1024);
 }
 
+// "127.0.0.1:54012", "[::1]:54012"; an IPv4-mapped IPv6 address is shown as IPv4.
+QString addressWithPort(const QHostAddress &address, quint16 port)
+{
+    bool isMappedIpv4 = false;
+    const quint32 ipv4 = address.toIPv4Address(&isMappedIpv4);
+    const QString host = isMappedIpv4 ? QHostAddress(ipv4).toString()
+            : address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']'
+                                                                   : address.toString();
+    return host + u':' + QString::number(port);
+}
+
 } // namespace
 
 ClientSession::ClientSession(quint64 id, QWebSocket *socket, UpstreamPool *pool,
@@ -30,8 +41,7 @@ ClientSession::ClientSession(quint64 id, QWebSocket *socket, UpstreamPool *pool,
     m_socket->setMaxAllowedIncomingFrameSize(hardMessageCap(m_settings.maxMessageBytes));
 
     m_info.id = id;
-    m_info.clientAddress = m_socket->peerAddress().toString() + u':'
-            + QString::number(m_socket->peerPort());
+    m_info.clientAddress = addressWithPort(m_socket->peerAddress(), m_socket->peerPort());
     m_info.startedAtMs = QDateTime::currentMSecsSinceEpoch();
 
     connect(m_socket, &QWebSocket::textMessageReceived, this,

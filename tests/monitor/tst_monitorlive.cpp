@@ -6,6 +6,7 @@
 // depends on timing.
 
 #include "eventlogmodel.h"
+#include "monitorfeed.h"
 #include "monitorwindow.h"
 #include "proxytestbase.h"
 #include "sessiondetailpanel.h"

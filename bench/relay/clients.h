@@ -1,0 +1,130 @@
+#pragma once
+
+// The readers of the bench: a direct QTcpSocket reader of the upstream (the baseline) and the
+// WebSocket clients of the proxy. Both check that events arrive numbered 0, 1, 2, ...
+
+#include <QAtomicInteger>
+#include <QObject>
+#include <QTcpSocket>
+#include <QUrl>
+#include <QWebSocket>
+
+#include <vector>
+
+namespace relaybench {
+
+// Direct reader (the baseline): a plain QTcpSocket reads the flood with no proxy in between,
+// counting events and checking their numbers. Runs in a thread of its own, like the proxy.
+class DirectReader : public QObject
+{
+    Q_OBJECT
+
+public:
+    void start(quint16 port, const QByteArray &path)
+    {
+        m_socket = new QTcpSocket(this);
+        connect(m_socket, &QTcpSocket::readyRead, this, &DirectReader::onSocketReadyRead);
+        m_socket->connectToHost(QHostAddress::LocalHost, port);
+        m_socket->write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    }
+    void stop() { m_socket->abort(); }
+
+    QAtomicInteger<qint64> events = 0;
+    QAtomicInteger<qint64> gaps = 0;
+
+private:
+    void onSocketReadyRead()
+    {
+        m_pending += m_socket->readAll();
+        qsizetype from = 0;
+        if (!m_headDone) {
+            const qsizetype end = m_pending.indexOf("\r\n\r\n");
+            if (end < 0)
+                return;
+            m_headDone = true;
+            from = end + 4;
+        }
+        qint64 counted = 0;
+        for (;;) {
+            const qsizetype end = m_pending.indexOf("\n\n", from);
+            if (end < 0)
+                break;
+            // "id: <n>\n..." : the number starts 4 bytes in.
+            const qsizetype idEnd = m_pending.indexOf('\n', from);
+            if (QByteArrayView(m_pending).sliced(from + 4, idEnd - from - 4).toLongLong() != m_next)
+                ++gaps;
+            ++m_next;
+            ++counted;
+            from = end + 2;
+        }
+        m_pending.remove(0, from);
+        events += counted;
+    }
+
+    QTcpSocket *m_socket = nullptr;
+    QByteArray m_pending;
+    bool m_headDone = false;
+    qint64 m_next = 0;
+};
+
+// One WebSocket client of the proxy. With a request it streams and checks that the events'
+// numbers run 0, 1, 2, ... with no gap; without one it just stays connected.
+class RelayClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    RelayClient(const QUrl &proxyUrl, const QByteArray &request, QObject *parent)
+        : QObject(parent), m_request(request)
+    {
+        connect(&m_socket, &QWebSocket::connected, this, &RelayClient::onSocketConnected);
+        connect(&m_socket, &QWebSocket::textMessageReceived, this,
+                &RelayClient::onSocketTextMessageReceived);
+        m_socket.open(proxyUrl);
+    }
+
+    bool connected = false;
+    qint64 events = 0;
+    qint64 gaps = 0;
+    qint64 otherMessages = 0; // error, closed: none expected while streaming
+
+    void abort() { m_socket.abort(); }
+
+private:
+    void onSocketConnected()
+    {
+        connected = true;
+        if (!m_request.isEmpty())
+            m_socket.sendTextMessage(QString::fromUtf8(m_request));
+    }
+
+    void onSocketTextMessageReceived(const QString &message)
+    {
+        static const QString idKey = QStringLiteral("\"id\":\"");
+        if (!message.startsWith(u"{\"type\":\"sse-event\"")) {
+            if (!message.startsWith(u"{\"type\":\"connected\""))
+                ++otherMessages;
+            return;
+        }
+        const qsizetype at = message.indexOf(idKey);
+        const qsizetype end = message.indexOf(u'"', at + idKey.size());
+        if (at < 0 || end < 0
+            || QStringView(message).sliced(at + idKey.size(), end - at - idKey.size()).toLongLong()
+                    != m_next)
+            ++gaps;
+        ++m_next;
+        ++events;
+    }
+
+    QWebSocket m_socket;
+    QByteArray m_request;
+    qint64 m_next = 0;
+};
+
+// Opens `count` clients, at most `inFlight` handshakes at a time (a burst of a thousand
+// connects overflows the listen backlog and costs SYN retries, not proxy work).
+std::vector<RelayClient *> openClients(QObject *owner, const QUrl &url, int count,
+                                       const QByteArray &request, int inFlight = 64);
+void closeClients(std::vector<RelayClient *> &clients);
+
+} // namespace relaybench

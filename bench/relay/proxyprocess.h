@@ -1,0 +1,37 @@
+#pragma once
+
+#include "measure.h"
+
+#include <QByteArray>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QUrl>
+
+namespace relaybench {
+
+// The proxy under test, as a child process.
+class ProxyProcess
+{
+public:
+    // Starts <this program's dir>/ws-sse-proxy on 127.0.0.1, port 0, and reads its URL.
+    bool start(bool noGlib);
+    void stop();
+    ~ProxyProcess() { stop(); }
+
+    QUrl url() const { return m_url; }
+    // ws://127.0.0.1:<port>/monitor on the same listener (admin.monitor is on by default).
+    QUrl monitorUrl() const;
+    qint64 cpuMicros() const { return processCpuMicros(m_process.processId()); }
+    qint64 rssKb() const { return processRssKb(m_process.processId()); }
+    qint64 pid() const { return m_process.processId(); }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    QUrl m_url;
+};
+
+// The proxy's JSON request for `path` on the bench's upstream.
+QByteArray requestFor(quint16 upstreamPort, const QString &path);
+
+} // namespace relaybench

@@ -1,0 +1,213 @@
+// Stage 2: relay cost through the proxy against direct readers of the same upstream.
+
+#include "clients.h"
+#include "measure.h"
+#include "proxyprocess.h"
+#include "stages.h"
+#include "upstream.h"
+
+#include <QElapsedTimer>
+#include <QThread>
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+namespace relaybench {
+
+namespace {
+
+// Reads `streams` upstream connections of `path` directly (no proxy) on one thread of its own;
+// events/s and that thread's CPU per event.
+RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &path, int streams,
+                          const Options &options)
+{
+    QThread thread;
+    QObject *home = new QObject;
+    home->moveToThread(&thread);
+    QObject::connect(&thread, &QThread::finished, home, &QObject::deleteLater);
+    thread.start();
+    std::vector<DirectReader *> readers;
+    QMetaObject::invokeMethod(home, [&] {
+        for (int i = 0; i < streams; ++i) {
+            auto *reader = new DirectReader;
+            reader->setParent(home);
+            reader->start(port, path);
+            readers.push_back(reader);
+        }
+    }, Qt::BlockingQueuedConnection);
+    const auto totalEvents = [&readers] {
+        qint64 sum = 0;
+        for (DirectReader *r : readers)
+            sum += r->events.loadRelaxed();
+        return sum;
+    };
+    const auto readerCpu = [home] {
+        qint64 nanos = 0;
+        QMetaObject::invokeMethod(home, [] { return threadCpuNanos(); }, Qt::BlockingQueuedConnection, &nanos);
+        return nanos;
+    };
+    runFor(options.warmupMs);
+    const qint64 before = totalEvents();
+    const qint64 cpuBefore = readerCpu();
+    QElapsedTimer clock;
+    clock.start();
+    runFor(options.windowMs);
+    const qint64 events = totalEvents() - before;
+    const qint64 cpu = readerCpu() - cpuBefore;
+    const double seconds = double(clock.nsecsElapsed()) / 1e9;
+    qint64 gaps = 0;
+    for (DirectReader *r : readers)
+        gaps += r->gaps.loadRelaxed();
+    QMetaObject::invokeMethod(home, [&readers] {
+        for (DirectReader *r : readers)
+            r->stop();
+    }, Qt::BlockingQueuedConnection);
+    thread.quit();
+    thread.wait();
+    waitUntil([upstream] { return upstream->openConnections.loadRelaxed() == 0; }, 5000);
+    if (gaps != 0)
+        fail("the direct reader saw events out of order");
+    RelayResult result;
+    result.eventsPerSecond = double(events) / seconds;
+    result.cpuMicrosPerEvent = events > 0 ? double(cpu) / 1000 / double(events) : 0;
+    result.proxyCpuPercent = double(cpu) / 1e7 / seconds;
+    return result;
+}
+
+} // namespace
+
+RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstreamPort,
+                         int clientCount, const QString &path, const Options &options,
+                         const char *label, const RelayProbe *probe)
+{
+    QObject owner;
+    std::vector<RelayClient *> clients = openClients(&owner, proxy.url(), clientCount,
+                                                     requestFor(upstreamPort, path));
+    const auto total = [&](qint64 RelayClient::*field) {
+        qint64 sum = 0;
+        for (RelayClient *c : clients)
+            sum += c->*field;
+        return sum;
+    };
+    if (!waitUntil([&] {
+            return std::all_of(clients.begin(), clients.end(), [](RelayClient *c) { return c->events > 0; });
+        }, 10000))
+        fail("not every client received events");
+    if (probe && probe->ready)
+        probe->ready();
+    runFor(options.warmupMs);
+
+    const qint64 eventsBefore = total(&RelayClient::events);
+    const qint64 cpuBefore = proxy.cpuMicros();
+    const qint64 clientCpuBefore = threadCpuNanos();
+    if (probe && probe->windowStart)
+        probe->windowStart();
+    QElapsedTimer clock;
+    clock.start();
+    runFor(options.windowMs);
+    const qint64 cpu = proxy.cpuMicros() - cpuBefore;
+    const qint64 clientCpu = threadCpuNanos() - clientCpuBefore;
+    if (probe && probe->windowEnd)
+        probe->windowEnd();
+    const qint64 events = total(&RelayClient::events) - eventsBefore;
+    const double seconds = double(clock.nsecsElapsed()) / 1e9;
+
+    const qint64 gaps = total(&RelayClient::gaps);
+    const qint64 others = total(&RelayClient::otherMessages);
+    if (gaps != 0 || others != 0) {
+        std::fprintf(stderr, "bench-relay: %s: %lld events out of order, %lld error/closed messages\n",
+                     label, gaps, others);
+        fail("events lost or reordered through the proxy");
+    }
+    closeClients(clients);
+    waitUntil([upstream] { return upstream->openConnections.loadRelaxed() == 0; }, 5000);
+
+    RelayResult result;
+    result.eventsPerSecond = double(events) / seconds;
+    result.cpuMicrosPerEvent = events > 0 ? double(cpu) / double(events) : 0;
+    result.proxyCpuPercent = double(cpu) / 1e4 / seconds;
+    result.clientCpuPercent = double(clientCpu) / 1e7 / seconds;
+    return result;
+}
+
+void runRelayBenchmark(Upstream *upstream, quint16 upstreamPort, const Options &options)
+{
+    const QString flood = QStringLiteral("/flood?size=%1").arg(options.smallSize);
+    const QString tick = QStringLiteral("/tick?size=%1&rate=%2").arg(options.smallSize).arg(options.lowRate);
+
+    struct Row { const char *key; const char *name; int clients; QString path; bool flooding;
+                 RelayResult glib; RelayResult own; };
+    std::vector<Row> rows;
+    const Row all[] = { { "flood1", "flood, 1 client", 1, flood, true, {}, {} },
+                        { "floodN", "flood, N clients", options.clients, flood, true, {}, {} },
+                        { "tick", "ticking, S streams x R ev/s", options.lowStreams, tick, false, {}, {} } };
+    for (const Row &row : all) {
+        if (options.relayCases.contains(QLatin1String(row.key)))
+            rows.push_back(row);
+    }
+    const std::vector<bool> modes = [&options] {
+        std::vector<bool> m;
+        if (options.dispatchers.contains(u"glib"))
+            m.push_back(false);
+        if (options.dispatchers.contains(u"own"))
+            m.push_back(true);
+        return m;
+    }();
+    // Baselines in the same run: the same upstream streams read directly, no proxy.
+    RelayResult directFlood;
+    RelayResult directTick;
+    for (const Row &row : rows) {
+        if (row.flooding && directFlood.eventsPerSecond == 0)
+            directFlood = measureDirect(upstream, upstreamPort, flood.toUtf8(), 1, options);
+        else if (!row.flooding)
+            directTick = measureDirect(upstream, upstreamPort, tick.toUtf8(), options.lowStreams, options);
+    }
+    const double direct = directFlood.eventsPerSecond;
+    for (const bool noGlib : modes) {
+        ProxyProcess proxy;
+        if (!proxy.start(noGlib)) {
+            fail("cannot start ws-sse-proxy beside bench-relay");
+            return;
+        }
+        for (Row &row : rows)
+            (noGlib ? row.own : row.glib) = measureRelay(proxy, upstream, upstreamPort, row.clients,
+                                                         row.path, options, row.name);
+        proxy.stop();
+    }
+
+    std::printf("\n## 2. Relay through ws-sse-proxy (%d-char events; %d ms window after %d ms warm-up)\n\n",
+                options.smallSize, options.windowMs, options.warmupMs);
+    std::printf("Baselines, same run, no proxy: one QTcpSocket reader of the same flood (its own thread):\n"
+                "%.0f events/s, %.2f us CPU/event (reader thread). The same %d ticking streams read directly on\n"
+                "one thread: %.0f events/s, %.2f us CPU/event.\n\n",
+                directFlood.eventsPerSecond, directFlood.cpuMicrosPerEvent, options.lowStreams,
+                directTick.eventsPerSecond, directTick.cpuMicrosPerEvent);
+    std::printf("N = %d clients; ticking = %d streams x %d events/s.\n\n", options.clients,
+                options.lowStreams, options.lowRate);
+    std::printf("| case | dispatcher | events/s delivered | events/s proxy/direct | proxy CPU %% | bench clients CPU %% | proxy us CPU/event | CPU/event proxy/direct |\n");
+    std::printf("|---|---|---:|---:|---:|---:|---:|---:|\n");
+    for (const Row &row : rows) {
+        for (const bool noGlib : modes) {
+            const RelayResult &r = noGlib ? row.own : row.glib;
+            const bool flooding = row.flooding;
+            const RelayResult &d = flooding ? directFlood : directTick;
+            std::printf("| %s | %s | %.0f | %s | %.0f | %.0f | %.2f | %.1f |\n", row.name,
+                        noGlib ? "QT_NO_GLIB=1" : "glib", r.eventsPerSecond,
+                        flooding && direct > 0 ? qPrintable(QString::number(r.eventsPerSecond / direct, 'f', 2)) : "-",
+                        r.proxyCpuPercent, r.clientCpuPercent, r.cpuMicrosPerEvent,
+                        d.cpuMicrosPerEvent > 0 ? r.cpuMicrosPerEvent / d.cpuMicrosPerEvent : 0.0);
+        }
+    }
+    if (modes.size() < 2)
+        return;
+    std::printf("\nQT_NO_GLIB=1 vs glib, CPU per event:");
+    for (const Row &row : rows)
+        std::printf(" %s %+.0f%%;", row.name,
+                    row.glib.cpuMicrosPerEvent > 0
+                            ? (row.own.cpuMicrosPerEvent / row.glib.cpuMicrosPerEvent - 1) * 100 : 0.0);
+    std::printf("\n");
+    std::fflush(stdout);
+}
+
+} // namespace relaybench
