@@ -1,10 +1,9 @@
 #include "proxymessages.h"
 
+#include "jsonfields.h"
 #include "jsonwriter.h"
 
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QJsonParseError>
 #include <QJsonValue>
 
 #include <algorithm>
@@ -145,20 +144,10 @@ namespace {
 
 std::optional<Message> Message::parse(QStringView text, QString *error)
 {
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        fail(error,
-            QStringLiteral("message is not JSON: %1 at offset %2")
-                .arg(parseError.errorString())
-                .arg(parseError.offset));
+    const std::optional<QJsonObject> parsed = JsonFields::parseObject(text, error);
+    if (!parsed)
         return std::nullopt;
-    }
-    if (!doc.isObject()) {
-        fail(error, QStringLiteral("message must be a JSON object"));
-        return std::nullopt;
-    }
-    const QJsonObject object = doc.object();
+    const QJsonObject &object = *parsed;
     const QJsonValue typeValue = object.value(QLatin1String("type"));
     if (!typeValue.isString()) {
         fail(error, QStringLiteral("type: must be a string"));

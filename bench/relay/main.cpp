@@ -2,7 +2,7 @@
 //
 //   1. Encoding: ProxyMessages::appendSseEvent into a reused buffer against the naive
 //      QJsonObject + QJsonDocument::toJson + QString::fromUtf8, same events, same run.
-//   2. Relay: starts <this dir>/ws-sse-proxy as a child on port 0, feeds it from an in-process
+//   2. Relay: starts <this dir>/ws-sse-proxy (or --proxy) as a child on port 0, feeds it from an in-process
 //      SSE upstream (flood or ticking) and reads with QWebSocket clients in this process.
 //      Reports events/s delivered and the PROXY PROCESS's CPU (utime+stime from /proc) per event,
 //      against a direct QTcpSocket reader of the same flood (no proxy) measured in the same run;
@@ -14,10 +14,12 @@
 //   5. Monitoring: the same relay cases with and without a /monitor feed connected (and
 //      subscribed to the flooded session), alternated in one proxy process.
 //
-// Loopback only, bounded in time (about 2 minutes with the defaults). Exits non-zero when an event
-// is lost, reordered or mis-encoded, or when a stage cannot run. Build it in a Release tree.
+// Loopback only, bounded in time (about 95 s with the defaults). Exits non-zero when an event is
+// lost, reordered or mis-encoded, or when a stage cannot run. Build it in a Release tree.
+// One file per stage (stage_*.cpp); docs/BENCHMARKS.md, "Relay", has results.
 
 #include "measure.h"
+#include "proxyprocess.h"
 #include "stages.h"
 #include "upstream.h"
 
@@ -62,8 +64,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption casesOption(QStringLiteral("cases"), QStringLiteral("Relay cases: flood1,floodN,tick (all)."), QStringLiteral("list"));
     const QCommandLineOption dispatchersOption(QStringLiteral("dispatchers"), QStringLiteral("Proxy event dispatchers: glib,own (both; own = QT_NO_GLIB=1)."), QStringLiteral("list"));
     const QCommandLineOption roundsOption(QStringLiteral("monitor-rounds"), QStringLiteral("A/B rounds of the monitor stage (3)."), QStringLiteral("n"));
+    const QCommandLineOption proxyOption(QStringLiteral("proxy"), QStringLiteral("The ws-sse-proxy to measure (the one beside bench-relay)."), QStringLiteral("path"));
     const QCommandLineOption onlyOption(QStringLiteral("only"), QStringLiteral("Run only these stages: encode,relay,memory,stall,monitor."), QStringLiteral("list"));
-    parser.addOptions({ windowOption, warmupOption, clientsOption, idleOption, streamingOption, stallOption, casesOption, dispatchersOption, roundsOption, onlyOption });
+    parser.addOptions({ windowOption, warmupOption, clientsOption, idleOption, streamingOption, stallOption, casesOption, dispatchersOption, roundsOption, proxyOption, onlyOption });
     parser.process(app);
 
     Options options;
@@ -78,6 +81,8 @@ int main(int argc, char *argv[])
         options.relayCases = parser.value(casesOption).split(u',', Qt::SkipEmptyParts);
     if (parser.isSet(dispatchersOption))
         options.dispatchers = parser.value(dispatchersOption).split(u',', Qt::SkipEmptyParts);
+    if (parser.isSet(proxyOption))
+        setProxyProgram(parser.value(proxyOption));
     const QStringList only = parser.value(onlyOption).split(u',', Qt::SkipEmptyParts);
     const auto wanted = [&only](const char *stage) { return only.isEmpty() || only.contains(QLatin1String(stage)); };
 

@@ -8,6 +8,17 @@
 
 namespace relaybench {
 
+namespace {
+
+QString g_proxyProgram; // empty: <this program's directory>/ws-sse-proxy
+
+} // namespace
+
+void setProxyProgram(const QString &path)
+{
+    g_proxyProgram = path;
+}
+
 bool ProxyProcess::start(bool noGlib)
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -18,7 +29,9 @@ bool ProxyProcess::start(bool noGlib)
     m_process.setProcessEnvironment(env);
     m_process.setWorkingDirectory(m_dir.path()); // no settings.json: defaults + options
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_process.start(QCoreApplication::applicationDirPath() + QStringLiteral("/ws-sse-proxy"),
+    m_process.start(g_proxyProgram.isEmpty()
+                            ? QCoreApplication::applicationDirPath() + QStringLiteral("/ws-sse-proxy")
+                            : g_proxyProgram,
                     { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
                       QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--quiet") });
     if (!m_process.waitForStarted(5000))

@@ -13,7 +13,7 @@ namespace relaybench {
 class ProxyProcess
 {
 public:
-    // Starts <this program's dir>/ws-sse-proxy on 127.0.0.1, port 0, and reads its URL.
+    // Starts ws-sse-proxy (see setProxyProgram) on 127.0.0.1, port 0, and reads its URL.
     bool start(bool noGlib);
     void stop();
     ~ProxyProcess() { stop(); }
@@ -30,6 +30,9 @@ private:
     QProcess m_process;
     QUrl m_url;
 };
+
+// The ws-sse-proxy executable to start; default: the one beside this program.
+void setProxyProgram(const QString &path);
 
 // The proxy's JSON request for `path` on the bench's upstream.
 QByteArray requestFor(quint16 upstreamPort, const QString &path);

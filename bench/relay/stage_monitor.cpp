@@ -11,6 +11,7 @@
 #include "proxyprocess.h"
 #include "stages.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 
 #include <algorithm>

@@ -440,8 +440,10 @@ void TestMonitorLive::badMessagesAreAnsweredWithError_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("error");
     QTest::newRow("not JSON") << QStringLiteral("{")
-                              << QStringLiteral("not JSON: unterminated object at offset 1");
-    QTest::newRow("array") << QStringLiteral("[]") << QStringLiteral("not a JSON object");
+                              << QStringLiteral(
+                                     "message is not JSON: unterminated object at offset 1");
+    QTest::newRow("array") << QStringLiteral("[]")
+                           << QStringLiteral("message must be a JSON object, got an array");
     QTest::newRow("no type") << QStringLiteral("{\"payload\":{}}") << QStringLiteral("type: missing");
     QTest::newRow("unknown type") << QStringLiteral("{\"type\":\"hullo\",\"payload\":{}}")
                                   << QStringLiteral("type: unknown message type \"hullo\"");

@@ -241,8 +241,12 @@ void TestMonitorMessages::rejects_data()
     };
 
     QTest::newRow("not json") << QStringLiteral("{")
-                              << QStringLiteral("not JSON: unterminated object at offset 1");
-    QTest::newRow("array") << QStringLiteral("[]") << QStringLiteral("not a JSON object");
+                              << QStringLiteral(
+                                     "message is not JSON: unterminated object at offset 1");
+    QTest::newRow("array") << QStringLiteral("[]")
+                           << QStringLiteral("message must be a JSON object, got an array");
+    QTest::newRow("scalar") << QStringLiteral("42")
+                            << QStringLiteral("message must be a JSON object, got a scalar");
     QTest::newRow("no type") << QStringLiteral(R"({"payload":{}})")
                              << QStringLiteral("type: missing");
     QTest::newRow("type number") << QStringLiteral(R"({"type":3})")

@@ -1,0 +1,412 @@
+#include "monitormessages.h"
+
+#include "jsonfields.h"
+
+#include <QJsonArray>
+#include <QJsonValue>
+
+// The feed's value types to and from JSON (docs/MONITOR.md §2). Encoders and the decoder of
+// whole messages are in monitormessages.cpp.
+
+namespace {
+
+using JsonFields::FieldReader;
+using JsonFields::toJsonArray;
+
+const char16_t *const outcomeNames[monitorOutcomeCount] = {
+    u"completed",
+    u"rejected",
+    u"upstream-error",
+    u"timeout",
+    u"cancelled",
+    u"shutdown",
+    u"stalled",
+};
+
+QJsonObject headersToJson(const MonitorHeaders &headers)
+{
+    QJsonObject o;
+    for (auto it = headers.begin(); it != headers.end(); ++it)
+        o.insert(it.key(), it.value());
+    return o;
+}
+
+} // namespace
+
+MonitorHeaders monitorHeaders(const HttpHeaderList &headers)
+{
+    MonitorHeaders result;
+    for (const HttpHeader &h : headers) {
+        const QString name = QString::fromLatin1(h.first).toLower();
+        const QString value = QString::fromUtf8(h.second);
+        auto it = result.find(name);
+        if (it == result.end())
+            result.insert(name, value);
+        else
+            it.value() += QStringLiteral(", ") + value;
+    }
+    return result;
+}
+
+QJsonObject monitorSettingsSummary(const Settings &settings)
+{
+    const ProxySettings &p = settings.proxy;
+    const AdminSettings &a = settings.admin;
+    QJsonObject o;
+    o.insert(QStringLiteral("proxy.host"), p.host);
+    o.insert(QStringLiteral("proxy.port"), p.port);
+    o.insert(QStringLiteral("proxy.path"), p.path);
+    o.insert(QStringLiteral("proxy.sseTimeout"), p.sseTimeout);
+    o.insert(QStringLiteral("proxy.legacyDataMessages"), p.legacyDataMessages);
+    o.insert(QStringLiteral("proxy.maxQueuedRequests"), p.maxQueuedRequests);
+    o.insert(QStringLiteral("proxy.maxMessageBytes"), p.maxMessageBytes);
+    o.insert(QStringLiteral("proxy.maxLineBytes"), p.maxLineBytes);
+    o.insert(QStringLiteral("proxy.maxEventBytes"), p.maxEventBytes);
+    o.insert(QStringLiteral("proxy.readBufferBytes"), p.readBufferBytes);
+    o.insert(QStringLiteral("proxy.highWatermarkBytes"), p.highWatermarkBytes);
+    o.insert(QStringLiteral("proxy.lowWatermarkBytes"), p.lowWatermarkBytes);
+    o.insert(QStringLiteral("proxy.stallTimeout"), p.stallTimeout);
+    o.insert(QStringLiteral("admin.health"), a.health);
+    o.insert(QStringLiteral("admin.metrics"), a.metrics);
+    o.insert(QStringLiteral("admin.monitor"), a.monitor);
+    o.insert(QStringLiteral("admin.host"), a.host);
+    o.insert(QStringLiteral("admin.port"), a.port);
+    o.insert(QStringLiteral("admin.monitorTokenSet"), !a.monitorToken.isEmpty());
+    return o;
+}
+
+QString monitorOutcomeName(MonitorOutcome outcome)
+{
+    return QString::fromUtf16(outcomeNames[int(outcome)]);
+}
+
+std::optional<MonitorOutcome> monitorOutcomeFromName(QStringView name)
+{
+    for (int i = 0; i < monitorOutcomeCount; ++i) {
+        if (name == QStringView(outcomeNames[i]))
+            return MonitorOutcome(i);
+    }
+    return std::nullopt;
+}
+
+// --- MonitorSession
+
+QString MonitorSession::stateName(State state)
+{
+    switch (state) {
+    case State::Idle:
+        return QStringLiteral("idle");
+    case State::Connecting:
+        return QStringLiteral("connecting");
+    case State::Streaming:
+        return QStringLiteral("streaming");
+    case State::Closed:
+        return QStringLiteral("closed");
+    }
+    return {};
+}
+
+std::optional<MonitorSession::State> MonitorSession::stateFromName(QStringView name)
+{
+    for (State s : { State::Idle, State::Connecting, State::Streaming, State::Closed }) {
+        if (name == stateName(s))
+            return s;
+    }
+    return std::nullopt;
+}
+
+std::optional<MonitorSession> MonitorSession::fromJson(const QJsonObject &object, QString *error)
+{
+    FieldReader r(object, error);
+    MonitorSession s;
+    s.id = r.integer(u"id", true, 1);
+    s.clientAddress = r.string(u"clientAddress", false);
+    const QString state = r.string(u"state", true);
+    if (r.ok()) {
+        const std::optional<State> parsed = stateFromName(state);
+        if (!parsed)
+            r.fail(u"state", QStringLiteral("unknown state \"%1\"").arg(state));
+        else
+            s.state = *parsed;
+    }
+    s.method = r.string(u"method", false);
+    s.url = r.string(u"url", false);
+    s.requestHeaders = r.stringMap(u"requestHeaders");
+    s.status = int(r.integer(u"status", false, 0, 999));
+    s.responseHeaders = r.stringMap(u"responseHeaders");
+    s.eventsRelayed = r.integer(u"eventsRelayed", false);
+    s.bytesIn = r.integer(u"bytesIn", false);
+    s.bytesOut = r.integer(u"bytesOut", false);
+    s.requestsHandled = r.integer(u"requestsHandled", false);
+    s.queued = int(r.integer(u"queued", false, 0, 1 << 30));
+    s.startedAt = r.integer(u"startedAt", true);
+    s.finishedAt = r.integer(u"finishedAt", false);
+    s.lastError = r.string(u"lastError", false);
+    if (!r.ok())
+        return std::nullopt;
+    return s;
+}
+
+QJsonObject MonitorSession::toJson() const
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("id"), id);
+    o.insert(QStringLiteral("clientAddress"), clientAddress);
+    o.insert(QStringLiteral("state"), stateName(state));
+    o.insert(QStringLiteral("method"), method);
+    o.insert(QStringLiteral("url"), url);
+    o.insert(QStringLiteral("requestHeaders"), headersToJson(requestHeaders));
+    o.insert(QStringLiteral("status"), status);
+    o.insert(QStringLiteral("responseHeaders"), headersToJson(responseHeaders));
+    o.insert(QStringLiteral("eventsRelayed"), eventsRelayed);
+    o.insert(QStringLiteral("bytesIn"), bytesIn);
+    o.insert(QStringLiteral("bytesOut"), bytesOut);
+    o.insert(QStringLiteral("requestsHandled"), requestsHandled);
+    o.insert(QStringLiteral("queued"), queued);
+    o.insert(QStringLiteral("startedAt"), startedAt);
+    o.insert(QStringLiteral("finishedAt"), finishedAt);
+    o.insert(QStringLiteral("lastError"), lastError);
+    return o;
+}
+
+bool operator==(const MonitorSession &a, const MonitorSession &b)
+{
+    return a.id == b.id && a.clientAddress == b.clientAddress && a.state == b.state
+        && a.method == b.method && a.url == b.url && a.requestHeaders == b.requestHeaders
+        && a.status == b.status && a.responseHeaders == b.responseHeaders
+        && a.eventsRelayed == b.eventsRelayed && a.bytesIn == b.bytesIn && a.bytesOut == b.bytesOut
+        && a.requestsHandled == b.requestsHandled && a.queued == b.queued
+        && a.startedAt == b.startedAt && a.finishedAt == b.finishedAt && a.lastError == b.lastError;
+}
+
+// --- MonitorTotals
+
+std::optional<MonitorTotals> MonitorTotals::fromJson(const QJsonObject &object, QString *error)
+{
+    FieldReader r(object, error);
+    MonitorTotals t;
+    t.time = r.integer(u"time", true);
+    t.sessionsOpen = r.integer(u"sessionsOpen", true);
+    t.sessionsOpened = r.integer(u"sessionsOpened", true);
+    t.requestsActive = r.integer(u"requestsActive", false);
+    t.eventsRelayed = r.integer(u"eventsRelayed", true);
+    t.bytesIn = r.integer(u"bytesIn", true);
+    t.bytesOut = r.integer(u"bytesOut", true);
+    const QJsonObject requests = r.object(u"requests", true);
+    if (r.ok()) {
+        // Each outcome is optional (absent = 0); an unknown outcome is ignored like any
+        // unknown field, so a newer proxy may count outcomes this monitor does not know.
+        FieldReader rr(requests, nullptr);
+        for (int i = 0; i < monitorOutcomeCount && r.ok(); ++i) {
+            const QString name = QString::fromUtf16(outcomeNames[i]);
+            t.requests[size_t(i)] = rr.integer(name, false);
+            if (!rr.ok())
+                r.fail(QString(QStringLiteral("requests.") + name),
+                    QStringLiteral("must be a non-negative integer"));
+        }
+    }
+    if (!r.ok())
+        return std::nullopt;
+    return t;
+}
+
+QJsonObject MonitorTotals::toJson() const
+{
+    QJsonObject requestsObject;
+    for (int i = 0; i < monitorOutcomeCount; ++i)
+        requestsObject.insert(QString::fromUtf16(outcomeNames[i]), requests[size_t(i)]);
+    QJsonObject o;
+    o.insert(QStringLiteral("time"), time);
+    o.insert(QStringLiteral("sessionsOpen"), sessionsOpen);
+    o.insert(QStringLiteral("sessionsOpened"), sessionsOpened);
+    o.insert(QStringLiteral("requestsActive"), requestsActive);
+    o.insert(QStringLiteral("eventsRelayed"), eventsRelayed);
+    o.insert(QStringLiteral("bytesIn"), bytesIn);
+    o.insert(QStringLiteral("bytesOut"), bytesOut);
+    o.insert(QStringLiteral("requests"), requestsObject);
+    return o;
+}
+
+bool operator==(const MonitorTotals &a, const MonitorTotals &b)
+{
+    return a.time == b.time && a.sessionsOpen == b.sessionsOpen
+        && a.sessionsOpened == b.sessionsOpened && a.requestsActive == b.requestsActive
+        && a.eventsRelayed == b.eventsRelayed && a.bytesIn == b.bytesIn && a.bytesOut == b.bytesOut
+        && a.requests == b.requests;
+}
+
+// --- MonitorEventRecord
+
+std::optional<MonitorEventRecord> MonitorEventRecord::fromJson(
+    const QJsonObject &object, QString *error)
+{
+    FieldReader r(object, error);
+    MonitorEventRecord e;
+    e.time = r.integer(u"time", true);
+    e.type = r.string(u"type", true);
+    e.id = r.string(u"id", false);
+    e.data = r.string(u"data", true);
+    e.truncated = r.boolean(u"truncated");
+    e.dataLength = r.has(u"dataLength") ? r.integer(u"dataLength", false) : e.data.size();
+    if (r.ok() && e.dataLength < e.data.size())
+        r.fail(u"dataLength", QStringLiteral("must not be less than the length of data"));
+    if (!r.ok())
+        return std::nullopt;
+    return e;
+}
+
+QJsonObject MonitorEventRecord::toJson() const
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("time"), time);
+    o.insert(QStringLiteral("type"), type);
+    o.insert(QStringLiteral("id"), id);
+    o.insert(QStringLiteral("data"), data);
+    o.insert(QStringLiteral("truncated"), truncated);
+    o.insert(QStringLiteral("dataLength"), qMax(dataLength, qint64(data.size())));
+    return o;
+}
+
+bool operator==(const MonitorEventRecord &a, const MonitorEventRecord &b)
+{
+    return a.time == b.time && a.type == b.type && a.id == b.id && a.data == b.data
+        && a.truncated == b.truncated && a.dataLength == b.dataLength;
+}
+
+// --- MonitorHello
+
+std::optional<MonitorHello> MonitorHello::fromJson(const QJsonObject &object, QString *error)
+{
+    FieldReader r(object, error);
+    MonitorHello h;
+    h.protocolVersion = int(r.integer(u"protocolVersion", true, 1, 1 << 30));
+    h.proxyVersion = r.string(u"proxyVersion", true);
+    h.startedAt = r.integer(u"startedAt", true);
+    h.serverTime = r.integer(u"serverTime", true);
+    h.settings = r.object(u"settings", false);
+    if (!r.ok())
+        return std::nullopt;
+    return h;
+}
+
+QJsonObject MonitorHello::toJson() const
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("protocolVersion"), protocolVersion);
+    o.insert(QStringLiteral("proxyVersion"), proxyVersion);
+    o.insert(QStringLiteral("startedAt"), startedAt);
+    o.insert(QStringLiteral("serverTime"), serverTime);
+    o.insert(QStringLiteral("settings"), settings);
+    return o;
+}
+
+// --- request lifecycle
+
+std::optional<MonitorRequestStarted> MonitorRequestStarted::fromJson(
+    const QJsonObject &object, QString *error)
+{
+    FieldReader r(object, error);
+    MonitorRequestStarted q;
+    q.sessionId = r.integer(u"sessionId", true, 1);
+    q.time = r.integer(u"time", true);
+    q.method = r.string(u"method", true);
+    q.url = r.string(u"url", true);
+    q.headers = r.stringMap(u"headers");
+    if (!r.ok())
+        return std::nullopt;
+    return q;
+}
+
+QJsonObject MonitorRequestStarted::toJson() const
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("sessionId"), sessionId);
+    o.insert(QStringLiteral("time"), time);
+    o.insert(QStringLiteral("method"), method);
+    o.insert(QStringLiteral("url"), url);
+    o.insert(QStringLiteral("headers"), headersToJson(headers));
+    return o;
+}
+
+std::optional<MonitorRequestConnected> MonitorRequestConnected::fromJson(
+    const QJsonObject &object, QString *error)
+{
+    FieldReader r(object, error);
+    MonitorRequestConnected q;
+    q.sessionId = r.integer(u"sessionId", true, 1);
+    q.time = r.integer(u"time", true);
+    q.status = int(r.integer(u"status", true, 100, 999));
+    q.headers = r.stringMap(u"headers");
+    if (!r.ok())
+        return std::nullopt;
+    return q;
+}
+
+QJsonObject MonitorRequestConnected::toJson() const
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("sessionId"), sessionId);
+    o.insert(QStringLiteral("time"), time);
+    o.insert(QStringLiteral("status"), status);
+    o.insert(QStringLiteral("headers"), headersToJson(headers));
+    return o;
+}
+
+std::optional<MonitorRequestFinished> MonitorRequestFinished::fromJson(
+    const QJsonObject &object, QString *error)
+{
+    FieldReader r(object, error);
+    MonitorRequestFinished q;
+    q.sessionId = r.integer(u"sessionId", true, 1);
+    q.time = r.integer(u"time", true);
+    const QString outcome = r.string(u"outcome", true);
+    if (r.ok()) {
+        const std::optional<MonitorOutcome> parsed = monitorOutcomeFromName(outcome);
+        if (!parsed)
+            r.fail(u"outcome", QStringLiteral("unknown outcome \"%1\"").arg(outcome));
+        else
+            q.outcome = *parsed;
+    }
+    q.error = r.string(u"error", false);
+    q.reason = r.string(u"reason", true);
+    q.eventsRelayed = r.integer(u"eventsRelayed", false);
+    if (!r.ok())
+        return std::nullopt;
+    return q;
+}
+
+QJsonObject MonitorRequestFinished::toJson() const
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("sessionId"), sessionId);
+    o.insert(QStringLiteral("time"), time);
+    o.insert(QStringLiteral("outcome"), monitorOutcomeName(outcome));
+    o.insert(QStringLiteral("error"), error);
+    o.insert(QStringLiteral("reason"), reason);
+    o.insert(QStringLiteral("eventsRelayed"), eventsRelayed);
+    return o;
+}
+
+std::optional<MonitorSessionEvents> MonitorSessionEvents::fromJson(
+    const QJsonObject &object, QString *error)
+{
+    FieldReader r(object, error);
+    MonitorSessionEvents e;
+    e.sessionId = r.integer(u"sessionId", true, 1);
+    e.history = r.boolean(u"history");
+    e.skipped = r.integer(u"skipped", false);
+    e.events = r.list<MonitorEventRecord>(u"events", true);
+    if (!r.ok())
+        return std::nullopt;
+    return e;
+}
+
+QJsonObject MonitorSessionEvents::toJson() const
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("sessionId"), sessionId);
+    o.insert(QStringLiteral("history"), history);
+    o.insert(QStringLiteral("skipped"), skipped);
+    o.insert(QStringLiteral("events"), toJsonArray(events));
+    return o;
+}
