@@ -42,10 +42,21 @@ public:
 
 private:
     struct Monitor;
+    struct Tapped
+    {
+        qint64 time = 0;
+        SseEvent event;       // data cut to dataExcerptChars: the ring never pins a huge event
+        qsizetype dataLength = 0;
+    };
     struct Followed
     {
-        QList<MonitorEventRecord> history; // ring of the last historyLength events
+        std::vector<Tapped> ring; // the last historyLength events, overwritten in place
+        quint64 count = 0;        // events tapped since the first follower came
     };
+    // Records of the events numbered [from, count) still in the ring; `skipped` gets the rest.
+    QList<MonitorEventRecord> recordsSince(const Followed &followed, quint64 from, int max,
+                                           qint64 *skipped) const;
+    void flushEvents(Monitor *monitor);
 
     void onSessionOpened(ClientSession *session);
     void onSessionClosed(const ClientSession *session, quint64 id);

@@ -138,6 +138,8 @@ private slots:
     void feedReportsOneExchangeInOrder();
     void subscribeSendsHistoryThenLiveBatches();
     void lastEventsComeBeforeSessionClosed();
+    void longDataIsCutToAnExcerpt();
+    void burstOverTheBudgetIsCounted();
     void subscribeToUnknownSessionIsAnError();
     void badMessagesAreAnsweredWithError_data();
     void badMessagesAreAnsweredWithError();
@@ -421,6 +423,57 @@ void TestMonitorLive::lastEventsComeBeforeSessionClosed()
     QCOMPARE(monitor.ofType(FeedType::RequestFinished).first().requestFinished.outcome,
              MonitorOutcome::Cancelled);
     QCOMPARE(monitor.count(FeedType::Error), 0);
+}
+
+void TestMonitorLive::longDataIsCutToAnExcerpt()
+{
+    startProxy();
+    routeHeld("/events");
+    FeedRecorder monitor;
+    QVERIFY(monitor.open(monitorUrl()));
+    TestClient *client = startRequest(QStringLiteral("/events"));
+    QTRY_COMPARE(monitor.count(FeedType::RequestConnected), 1);
+    monitor.send(MonitorMessages::subscribe(1));
+    QTRY_COMPARE(monitor.count(FeedType::SessionEvents), 1);
+
+    SseEvent big;
+    big.data = QString(3000, u'd');
+    heldExchange(0)->write(SseWriter::encode(big));
+    QTRY_COMPARE(client->events().size(), 1);
+    QCOMPARE(client->events().first().data.size(), 3000); // the client gets all of it
+    QTRY_COMPARE(monitor.events(1).size(), 1);
+    const MonitorEventRecord record = monitor.events(1).first();
+    QVERIFY(record.truncated);
+    QCOMPARE(record.dataLength, 3000);
+    QCOMPARE(record.data, QString(MonitorFeed::dataExcerptChars, u'd'));
+}
+
+void TestMonitorLive::burstOverTheBudgetIsCounted()
+{
+    startProxy();
+    routeHeld("/events");
+    FeedRecorder monitor;
+    QVERIFY(monitor.open(monitorUrl()));
+    TestClient *client = startRequest(QStringLiteral("/events"));
+    QTRY_COMPARE(monitor.count(FeedType::RequestConnected), 1);
+    monitor.send(MonitorMessages::subscribe(1));
+    QTRY_COMPARE(monitor.count(FeedType::SessionEvents), 1);
+
+    // Far more than one batch's budget in one write: they all reach the client, the feed sends
+    // at most eventsPerBatch a batch and counts the rest as skipped.
+    const int burst = 5 * MonitorFeed::eventsPerBatch;
+    writeEvents(heldExchange(0), 1, burst);
+    QTRY_COMPARE(client->events().size(), burst);
+    qint64 seen = 0;
+    QTRY_VERIFY([&] {
+        seen = 0;
+        for (const MonitorMessage &m : monitor.ofType(FeedType::SessionEvents))
+            seen += m.sessionEvents.events.size() + m.sessionEvents.skipped;
+        return seen == burst;
+    }());
+    for (const MonitorMessage &m : monitor.ofType(FeedType::SessionEvents))
+        QVERIFY(m.sessionEvents.events.size() <= MonitorFeed::eventsPerBatch);
+    QCOMPARE(monitor.events(1).last().id, client->events().last().lastEventId); // newest sent
 }
 
 void TestMonitorLive::subscribeToUnknownSessionIsAnError()
