@@ -6,6 +6,7 @@
 // and last event ID. Both signals are spied on and zero counts are asserted too.
 
 #include "sseparser.h"
+#include "utf8cases.h"
 
 #include <QFile>
 #include <QRandomGenerator>
@@ -149,11 +150,6 @@ void verifyEveryChunking(const QByteArray &input, const Events &expected, int ex
 QString fffd(int count)
 {
     return QString(count, QChar(0xFFFD));
-}
-
-QByteArray fromHex(QByteArrayView hex)
-{
-    return QByteArray::fromHex(hex.toByteArray());
 }
 
 } // namespace
@@ -405,28 +401,15 @@ void TestSseParser::rules()
 // `data:` value under every chunking.
 void TestSseParser::invalidUtf8Oracle()
 {
-    QFile file(QStringLiteral(WSSP_TEST_DATA_DIR "/utf8-cases.txt"));
-    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
-    int cases = 0;
-    while (!file.atEnd()) {
-        const QByteArray line = file.readLine().trimmed();
-        if (line.isEmpty() || line.startsWith('#'))
-            continue;
-        const QList<QByteArray> parts = line.split('\t');
-        QCOMPARE(parts.size(), 2);
-        QString expected;
-        for (const QByteArray &hex : parts.at(1).split(' ')) {
-            bool ok = false;
-            const char32_t codePoint = hex.toUInt(&ok, 16);
-            QVERIFY(ok);
-            expected += QStringView(QChar::fromUcs4(codePoint));
-        }
-        verifyEveryChunking("data: " + fromHex(parts.at(0)) + "\n\n", { ev(expected) }, 0, {});
+    QString error;
+    const QList<Utf8Case> cases = loadUtf8Cases(QStringLiteral(WSSP_TEST_DATA_DIR "/utf8-cases.txt"), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    for (const Utf8Case &c : cases) {
+        verifyEveryChunking("data: " + c.bytes + "\n\n", { ev(c.expected) }, 0, {});
         if (QTest::currentTestFailed())
-            QFAIL(qPrintable(QStringLiteral("case %1").arg(QString::fromLatin1(parts.at(0)))));
-        ++cases;
+            QFAIL(qPrintable(QStringLiteral("case %1").arg(QString::fromLatin1(c.hex))));
     }
-    QCOMPARE(cases, 1500);
+    QCOMPARE(cases.size(), 1500);
 }
 
 void TestSseParser::limits_data()

@@ -1,6 +1,7 @@
 // Utf8::decode against the WHATWG Encoding Standard's "UTF-8 decode" (one U+FFFD per maximal
 // invalid subpart), and against QString::fromUtf8 wherever the input is valid UTF-8.
 
+#include "utf8cases.h"
 #include "utf8decoder.h"
 
 #include <QFile>
@@ -180,40 +181,24 @@ void TestUtf8Decoder::everyPositionAroundAsciiRuns()
 // follows the same maximal-subpart rule); see tests/data/make-utf8-cases.py.
 void TestUtf8Decoder::oracleFixture()
 {
-    QFile file(QStringLiteral(WSSP_TEST_DATA_DIR "/utf8-cases.txt"));
-    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
-    int cases = 0;
+    QString error;
+    const QList<Utf8Case> cases = loadUtf8Cases(QStringLiteral(WSSP_TEST_DATA_DIR "/utf8-cases.txt"), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     int withReplacement = 0;
-    while (!file.atEnd()) {
-        const QByteArray line = file.readLine().trimmed();
-        if (line.isEmpty() || line.startsWith('#'))
-            continue;
-        const QList<QByteArray> parts = line.split('\t');
-        QCOMPARE(parts.size(), 2);
-        QString expected;
-        for (const QByteArray &hex : parts.at(1).split(' ')) {
-            bool ok = false;
-            const char32_t codePoint = hex.toUInt(&ok, 16);
-            QVERIFY(ok);
-            expected += QStringView(QChar::fromUcs4(codePoint));
-        }
-        const QByteArray bytes = QByteArray::fromHex(parts.at(0));
-        const QString got = Utf8::decode(bytes);
-        QVERIFY2(got == expected,
+    for (const Utf8Case &c : cases) {
+        const QString got = Utf8::decode(c.bytes);
+        QVERIFY2(got == c.expected,
             qPrintable(
                 QStringLiteral("bytes %1: got %2, expected %3")
-                    .arg(QString::fromLatin1(parts.at(0)), hexUnits(got), hexUnits(expected))));
+                    .arg(QString::fromLatin1(c.hex), hexUnits(got), hexUnits(c.expected))));
         // The same inside long input (the path for long lines), at its start and at its end.
         const QByteArray pad(40, 'x');
         const QString textPad(40, u'x');
-        QVERIFY2(
-            Utf8::decode(QByteArray(pad + bytes)) == textPad + expected, parts.at(0).constData());
-        QVERIFY2(
-            Utf8::decode(QByteArray(bytes + pad)) == expected + textPad, parts.at(0).constData());
-        withReplacement += expected.contains(QChar(0xFFFD));
-        ++cases;
+        QVERIFY2(Utf8::decode(QByteArray(pad + c.bytes)) == textPad + c.expected, c.hex.constData());
+        QVERIFY2(Utf8::decode(QByteArray(c.bytes + pad)) == c.expected + textPad, c.hex.constData());
+        withReplacement += c.expected.contains(QChar(0xFFFD));
     }
-    QCOMPARE(cases, 1500);
+    QCOMPARE(cases.size(), 1500);
     QVERIFY(withReplacement > 1000); // the fixture really exercises the error paths
 }
 

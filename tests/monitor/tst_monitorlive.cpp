@@ -160,6 +160,9 @@ private:
     TestUpstream::Exchange *heldExchange(int n) const { return m_held.value(n).data(); }
     static void writeEvents(TestUpstream::Exchange *exchange, int first, int last);
     TestClient *startRequest(const QString &path);
+    // A proxy, a held stream on /events as session 1, and `monitor` subscribed to it with its
+    // (empty) history batch received. Null when any step failed.
+    TestClient *followNewSession(FeedRecorder *monitor);
     static QString localAddress(TestClient *client);
     static QString cell(const MonitorWindow &window, qint64 id, int column, int role = Qt::DisplayRole);
     static MonitorWindowOptions windowOptions(const QUrl &url);
@@ -194,6 +197,21 @@ TestClient *TestMonitorLive::startRequest(const QString &path)
 {
     TestClient *client = connectClient();
     client->send(upstreamRequest(m_upstream->port(), path));
+    return client;
+}
+
+TestClient *TestMonitorLive::followNewSession(FeedRecorder *monitor)
+{
+    startProxy();
+    routeHeld("/events");
+    if (!monitor->open(monitorUrl()))
+        return nullptr;
+    TestClient *client = startRequest(QStringLiteral("/events"));
+    if (!QTest::qWaitFor([&] { return monitor->count(FeedType::RequestConnected) == 1; }, 5000))
+        return nullptr;
+    monitor->send(MonitorMessages::subscribe(1));
+    if (!QTest::qWaitFor([&] { return monitor->count(FeedType::SessionEvents) == 1; }, 5000))
+        return nullptr;
     return client;
 }
 
@@ -397,14 +415,9 @@ void TestMonitorLive::lastEventsComeBeforeSessionClosed()
 {
     // The client leaves at once after its last event, usually before the next 100 ms batch:
     // the proxy flushes the follower's pending events ahead of session-closed.
-    startProxy();
-    routeHeld("/events");
     FeedRecorder monitor;
-    QVERIFY(monitor.open(monitorUrl()));
-    TestClient *client = startRequest(QStringLiteral("/events"));
-    QTRY_COMPARE(monitor.count(FeedType::RequestConnected), 1);
-    monitor.send(MonitorMessages::subscribe(1));
-    QTRY_COMPARE(monitor.count(FeedType::SessionEvents), 1);
+    TestClient *client = followNewSession(&monitor);
+    QVERIFY(client);
     connect(client, &TestClient::messageReceived, this, [client]() {
         if (client->events().size() == 5)
             client->socket().close();
@@ -427,14 +440,9 @@ void TestMonitorLive::lastEventsComeBeforeSessionClosed()
 
 void TestMonitorLive::longDataIsCutToAnExcerpt()
 {
-    startProxy();
-    routeHeld("/events");
     FeedRecorder monitor;
-    QVERIFY(monitor.open(monitorUrl()));
-    TestClient *client = startRequest(QStringLiteral("/events"));
-    QTRY_COMPARE(monitor.count(FeedType::RequestConnected), 1);
-    monitor.send(MonitorMessages::subscribe(1));
-    QTRY_COMPARE(monitor.count(FeedType::SessionEvents), 1);
+    TestClient *client = followNewSession(&monitor);
+    QVERIFY(client);
 
     SseEvent big;
     big.data = QString(3000, u'd');
@@ -450,14 +458,9 @@ void TestMonitorLive::longDataIsCutToAnExcerpt()
 
 void TestMonitorLive::burstOverTheBudgetIsCounted()
 {
-    startProxy();
-    routeHeld("/events");
     FeedRecorder monitor;
-    QVERIFY(monitor.open(monitorUrl()));
-    TestClient *client = startRequest(QStringLiteral("/events"));
-    QTRY_COMPARE(monitor.count(FeedType::RequestConnected), 1);
-    monitor.send(MonitorMessages::subscribe(1));
-    QTRY_COMPARE(monitor.count(FeedType::SessionEvents), 1);
+    TestClient *client = followNewSession(&monitor);
+    QVERIFY(client);
 
     // Far more than one batch's budget in one write: they all reach the client, the feed sends
     // at most eventsPerBatch a batch and counts the rest as skipped.
