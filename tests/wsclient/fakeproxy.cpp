@@ -179,3 +179,27 @@ std::function<QStringList(const QJsonObject &)> FakeProxy::echoReplies(int total
         return replies;
     };
 }
+
+QString echoTranscript(int count, const QString &message)
+{
+    QStringList lines { QStringLiteral("✅ Connected to Proxy WebSocket"),
+        QStringLiteral("📋 Sending %1 messages").arg(count) };
+    for (int i = 1; i <= count; ++i) {
+        const QString text = QStringLiteral("%1 #%2").arg(message).arg(i);
+        lines << QStringLiteral("📤 #%1: %2").arg(i).arg(text)
+              << QStringLiteral("✅ Connected to server (200)")
+              << QStringLiteral("📥 SSE Event [message]:")
+              << QStringLiteral("   🆔 ID: echo-1704110400000-1")
+              << QStringLiteral("   📝 Data: Echo 1/3: ") + text
+              << QStringLiteral("📥 SSE Event [user-message]:")
+              << QStringLiteral("   🆔 ID: echo-1704110400000-2")
+              << QStringLiteral("   📝 Data: Echo 2/3: ") + text
+              << QStringLiteral("📥 SSE Event [final-message]:")
+              << QStringLiteral("   🆔 ID: echo-1704110400000-3")
+              << QStringLiteral("   🔄 Retry: 5000ms")
+              << QStringLiteral("   📝 Data: Echo 3/3: ") + text
+              << QStringLiteral("🔚 Server closed: Server closed connection normally.");
+    }
+    lines << QStringLiteral("✅ Sent %1 messages. Test complete.").arg(count);
+    return lines.join(u'\n') + u'\n';
+}

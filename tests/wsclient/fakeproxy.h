@@ -83,3 +83,7 @@ private:
     bool m_autoReply = true;
     QElapsedTimer m_clock;
 };
+
+// The §8 transcript ws-test-client prints for `count` echo requests answered by the fake proxy's
+// echo script (ids echo-1704110400000-1..3, retry on the last), ending in a newline.
+QString echoTranscript(int count, const QString &message);
