@@ -1,8 +1,13 @@
 # Shared by run.sh and test.sh: install what is missing from Debian's packages, then build.
 # Sourced, not run.
 
+# Everything the build, the tests and the demo need on a bare Debian 12 (debootstrap minbase).
+# Keep it complete: CI's scripts/check-packages.sh fails when the build uses a package that is
+# neither here nor pulled in by these; scripts/fresh-debian-check.sh tries the real thing.
+# libqt6opengl6-dev: Qt6Charts' CMake config needs Qt6OpenGL's, and qt6-charts-dev does not
+# depend on it.
 WSSP_PACKAGES=(cmake ninja-build g++ pkg-config
-    qt6-base-dev qt6-websockets-dev qt6-charts-dev qt6-qpa-plugins libgl-dev)
+    qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libgl-dev)
 
 wssp_as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
