@@ -1,10 +1,27 @@
 #include "upstreampool.h"
 
 #include <QNetworkAccessManager>
+#include <QNetworkCookie>
+#include <QNetworkCookieJar>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 
 #include <algorithm>
+
+namespace {
+
+// The proxy keeps no cookie state: a pooled manager serves many clients, and a jar would hand
+// one client's cookies to another (and let an upstream fix a cookie on every client). Requests
+// already ask Qt not to load or save cookies; this jar makes sure nothing could be kept anyway.
+class NoCookieJar : public QNetworkCookieJar
+{
+public:
+    using QNetworkCookieJar::QNetworkCookieJar;
+    QList<QNetworkCookie> cookiesForUrl(const QUrl &) const override { return {}; }
+    bool setCookiesFromUrl(const QList<QNetworkCookie> &, const QUrl &) override { return false; }
+};
+
+} // namespace
 
 UpstreamPool::UpstreamPool(QObject *parent) : QObject(parent) { }
 
@@ -22,6 +39,9 @@ QNetworkReply *UpstreamPool::start(const ProxyRequest &request, qint64 readBuffe
                                 QNetworkRequest::AlwaysNetwork);
     networkRequest.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
     networkRequest.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    // The client's own Cookie header goes out as given; Set-Cookie goes back to that client only.
+    networkRequest.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    networkRequest.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     networkRequest.setTransferTimeout(0); // silence is governed by proxy.sseTimeout instead
     if (!request.hasHeader("User-Agent"))
         networkRequest.setRawHeader("User-Agent", "ws-sse-proxy/" WSSP_VERSION);
@@ -53,6 +73,7 @@ UpstreamPool::Manager *UpstreamPool::managerFor(const QString &origin)
     auto manager = std::make_unique<Manager>();
     manager->network = new QNetworkAccessManager(this);
     manager->network->setAutoDeleteReplies(false);
+    manager->network->setCookieJar(new NoCookieJar(manager->network));
     m_managers.push_back(std::move(manager));
     return m_managers.back().get();
 }

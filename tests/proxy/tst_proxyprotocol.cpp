@@ -23,6 +23,7 @@ private slots:
     void requestArrivesUpstreamAsSent_data();
     void requestArrivesUpstreamAsSent();
     void hopByHopHeadersAreNotForwarded();
+    void cookiesAreNeverSharedBetweenClients();
     void requestsRunOneAtATimeInOrder();
     void queueOverflowIsAnsweredAtOnce();
     void cancelEndsTheActiveRequest();
@@ -289,6 +290,48 @@ void TestProxyProtocol::hopByHopHeadersAreNotForwarded()
     QCOMPARE(received.header("Host"), QByteArray("127.0.0.1:" + QByteArray::number(m_upstream->port())));
     QCOMPARE(received.header("Accept"), QByteArray("text/event-stream, */*;q=0.1"));
     QCOMPARE(received.header("X-Keep"), QByteArray("yes"));
+}
+
+// Attack row: client A's upstream sets a cookie; nothing of it may reach client B (or A's own
+// later requests): the proxy keeps no cookie state, forwards each client's Cookie header as
+// given and relays Set-Cookie to the client whose request got it.
+void TestProxyProtocol::cookiesAreNeverSharedBetweenClients()
+{
+    m_upstream->route("/login", TestUpstream::sse("data: in\n\n", { { "Set-Cookie", "sid=secret-of-a; Path=/" } }));
+    m_upstream->route("/who", TestUpstream::sse("data: ok\n\n"));
+    TestUpstream otherPort;
+    otherPort.route("/who", TestUpstream::sse("data: ok\n\n"));
+
+    TestClient *a = connectClient();
+    TestClient *b = connectClient();
+    a->send(upstreamRequest(m_upstream->port(), QStringLiteral("/login")));
+    QTRY_COMPARE(a->count(MessageType::Closed), 1);
+    QCOMPARE(a->ofType(MessageType::Connected).first().headers.value(QStringLiteral("set-cookie")),
+             QStringLiteral("sid=secret-of-a; Path=/"));
+
+    b->send(upstreamRequest(m_upstream->port(), QStringLiteral("/who")));
+    QJsonObject withOwnCookie = upstreamRequest(m_upstream->port(), QStringLiteral("/who"));
+    withOwnCookie[QStringLiteral("headers")] = QJsonObject { { QStringLiteral("Cookie"), QStringLiteral("mine=b") } };
+    b->send(withOwnCookie);
+    b->send(upstreamRequest(otherPort.port(), QStringLiteral("/who")));
+    a->send(upstreamRequest(m_upstream->port(), QStringLiteral("/who")));
+    QTRY_COMPARE(b->count(MessageType::Closed), 3);
+    QTRY_COMPARE(a->count(MessageType::Closed), 2);
+
+    QCOMPARE(m_upstream->requests().size(), 4);
+    QCOMPARE(otherPort.requests().size(), 1);
+    QVERIFY(!otherPort.requests().first().hasHeader("Cookie"));
+    int withCookie = 0;
+    for (const TestUpstream::Recorded &received : m_upstream->requests()) {
+        QVERIFY2(!received.header("Cookie").contains("secret-of-a"), received.header("Cookie").constData());
+        if (received.hasHeader("Cookie")) {
+            QCOMPARE(received.header("Cookie"), QByteArray("mine=b"));
+            ++withCookie;
+        }
+    }
+    QCOMPARE(withCookie, 1);
+    for (const ProxyMessages::Message &connected : b->ofType(MessageType::Connected))
+        QVERIFY(!connected.headers.contains(QStringLiteral("set-cookie")));
 }
 
 void TestProxyProtocol::requestsRunOneAtATimeInOrder()
