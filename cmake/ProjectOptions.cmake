@@ -20,9 +20,12 @@ target_compile_definitions(wssp_options INTERFACE
     QT_USE_QSTRINGBUILDER
     WSSP_VERSION="${PROJECT_VERSION}")
 
-# wssp_add_test(<name> SOURCES ... LIBS ...): one QtTest executable registered with CTest.
+# wssp_add_test(<name> SOURCES ... LIBS ... [TIMEOUT s] [BOTH_UPSTREAM_CLIENTS]): one QtTest
+# executable registered with CTest. BOTH_UPSTREAM_CLIENTS registers it a second time as
+# <name>-qt, run with WSSP_TEST_UPSTREAM_CLIENT=qt (ProxyTestBase then starts its proxies with
+# proxy.upstreamClient "qt"): every in-process proxy test runs against both upstream clients.
 function(wssp_add_test name)
-    cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS" ${ARGN})
+    cmake_parse_arguments(ARG "BOTH_UPSTREAM_CLIENTS" "TIMEOUT" "SOURCES;LIBS" ${ARGN})
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE ${ARG_LIBS} Qt6::Test wssp_options)
     set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
@@ -32,4 +35,9 @@ function(wssp_add_test name)
     endif()
     set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT}
         ENVIRONMENT "QT_QPA_PLATFORM=offscreen;WSSP_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
+    if(ARG_BOTH_UPSTREAM_CLIENTS)
+        add_test(NAME ${name}-qt COMMAND ${name})
+        set_tests_properties(${name}-qt PROPERTIES TIMEOUT ${ARG_TIMEOUT}
+            ENVIRONMENT "QT_QPA_PLATFORM=offscreen;WSSP_BIN_DIR=${CMAKE_BINARY_DIR}/bin;WSSP_TEST_UPSTREAM_CLIENT=qt")
+    endif()
 endfunction()

@@ -20,7 +20,7 @@ namespace {
 
 constexpr int intMax = std::numeric_limits<int>::max();
 
-enum class StringRule { Any, NonEmpty, Path, WsUrl };
+enum class StringRule { Any, NonEmpty, Path, WsUrl, Choice };
 
 struct Key
 {
@@ -29,6 +29,7 @@ struct Key
     int min = 0;
     int max = intMax;
     StringRule rule = StringRule::Any;
+    QStringList choices; // StringRule::Choice
 };
 
 struct Section
@@ -39,17 +40,22 @@ struct Section
 
 Key intKey(const char *name, int *target, int min, int max = intMax)
 {
-    return Key { QString::fromLatin1(name), target, min, max, StringRule::Any };
+    return Key { QString::fromLatin1(name), target, min, max, StringRule::Any, {} };
 }
 
 Key boolKey(const char *name, bool *target)
 {
-    return Key { QString::fromLatin1(name), target, 0, 0, StringRule::Any };
+    return Key { QString::fromLatin1(name), target, 0, 0, StringRule::Any, {} };
 }
 
 Key stringKey(const char *name, QString *target, StringRule rule = StringRule::Any)
 {
-    return Key { QString::fromLatin1(name), target, 0, 0, rule };
+    return Key { QString::fromLatin1(name), target, 0, 0, rule, {} };
+}
+
+Key choiceKey(const char *name, QString *target, const QStringList &choices)
+{
+    return Key { QString::fromLatin1(name), target, 0, 0, StringRule::Choice, choices };
 }
 
 // Binds the schema to one Settings value.
@@ -76,6 +82,12 @@ QList<Section> schema(Settings &s)
                 intKey("highWatermarkBytes", &p.highWatermarkBytes, 1),
                 intKey("lowWatermarkBytes", &p.lowWatermarkBytes, 0),
                 intKey("stallTimeout", &p.stallTimeout, 0),
+                choiceKey("upstreamClient", &p.upstreamClient,
+                          { QStringLiteral("inline"), QStringLiteral("qt") }),
+                intKey("connectTimeout", &p.connectTimeout, 0),
+                intKey("responseHeadTimeout", &p.responseHeadTimeout, 0),
+                intKey("maxResponseHeadBytes", &p.maxResponseHeadBytes, 256, 16 * 1024 * 1024),
+                intKey("maxResponseHeaders", &p.maxResponseHeaders, 1, 10000),
             } },
         { QStringLiteral("admin"),
             {
@@ -163,6 +175,10 @@ QString applyValue(const Key &key, const QJsonValue &value)
     case StringRule::WsUrl:
         if (!s.isEmpty() && !isWebSocketUrl(s))
             return QStringLiteral("must be empty or a ws:// or wss:// URL with a host");
+        break;
+    case StringRule::Choice:
+        if (!key.choices.contains(s))
+            return QStringLiteral("must be one of \"%1\"").arg(key.choices.join(QStringLiteral("\", \"")));
         break;
     }
     *target = s;

@@ -26,6 +26,11 @@ struct ProxySettings
     int highWatermarkBytes = 1024 * 1024;         // client queue above this: pause the upstream
     int lowWatermarkBytes = 256 * 1024;           // client queue below this: resume
     int stallTimeout = 60000;                     // ms paused before a stalled client is dropped; 0 = never
+    QString upstreamClient = QStringLiteral("inline"); // "inline" (InlineHttpReply) or "qt" (Qt's threaded HTTP)
+    int connectTimeout = 10000;                   // ms to resolve, connect and finish TLS; 0 = none (inline)
+    int responseHeadTimeout = 30000;              // ms from the request sent to the response head; 0 = none (inline)
+    int maxResponseHeadBytes = 64 * 1024;         // status line + headers of an upstream response (inline)
+    int maxResponseHeaders = 100;                 // header fields in an upstream response (inline)
 };
 
 struct AdminSettings

@@ -39,9 +39,6 @@ public:
     // The stream's "last event ID string": the ID in force at the latest blank line.
     QString lastEventId() const { return m_lastEventId; }
     bool hasFailed() const { return m_failed; }
-    // Bytes of a line have arrived but not its line ending: a stream that ends now was cut off
-    // mid-line (its server would never end a stream that way on purpose).
-    bool isMidLine() const { return !m_partialLine.isEmpty(); }
     Limits limits() const { return m_limits; }
 
 signals:

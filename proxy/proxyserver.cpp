@@ -31,12 +31,23 @@ QList<QHostAddress> listenAddresses(const QString &host)
     return resolved.isEmpty() ? QList<QHostAddress>() : QList<QHostAddress> { resolved.first() };
 }
 
+UpstreamPool::Config upstreamConfig(const ProxySettings &proxy)
+{
+    UpstreamPool::Config config;
+    config.client = proxy.upstreamClient == u"qt" ? UpstreamPool::Client::Qt : UpstreamPool::Client::Inline;
+    config.inlineOptions.connectTimeoutMs = proxy.connectTimeout;
+    config.inlineOptions.responseHeadTimeoutMs = proxy.responseHeadTimeout;
+    config.inlineOptions.headLimits.maxHeadBytes = proxy.maxResponseHeadBytes;
+    config.inlineOptions.headLimits.maxHeaderCount = proxy.maxResponseHeaders;
+    return config;
+}
+
 } // namespace
 
 ProxyServer::ProxyServer(const Settings &settings, QObject *parent)
     : QObject(parent),
       m_settings(settings),
-      m_pool(new UpstreamPool(this)),
+      m_pool(new UpstreamPool(upstreamConfig(settings.proxy), this)),
       m_proxySockets(QStringLiteral("ws-sse-proxy"), QWebSocketServer::NonSecureMode),
       m_monitorSockets(QStringLiteral("ws-sse-proxy monitor"), QWebSocketServer::NonSecureMode)
 {

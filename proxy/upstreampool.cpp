@@ -1,5 +1,7 @@
 #include "upstreampool.h"
 
+#include "upstreamaccessmanager.h"
+
 #include <QNetworkAccessManager>
 #include <QNetworkCookie>
 #include <QNetworkCookieJar>
@@ -23,7 +25,7 @@ public:
 
 } // namespace
 
-UpstreamPool::UpstreamPool(QObject *parent) : QObject(parent) { }
+UpstreamPool::UpstreamPool(const Config &config, QObject *parent) : QObject(parent), m_config(config) { }
 
 UpstreamPool::~UpstreamPool() = default;
 
@@ -66,6 +68,15 @@ QNetworkReply *UpstreamPool::start(const ProxyRequest &request, qint64 readBuffe
 
 UpstreamPool::Manager *UpstreamPool::managerFor(const QString &origin)
 {
+    if (m_config.client == Client::Inline) {
+        // One manager serves every stream: its replies have no per-host limit.
+        if (m_managers.empty()) {
+            m_managers.push_back(std::make_unique<Manager>());
+            m_managers.back()->network = new UpstreamAccessManager(m_config.inlineOptions, this);
+            m_managers.back()->network->setAutoDeleteReplies(false);
+        }
+        return m_managers.front().get();
+    }
     for (const auto &manager : m_managers) {
         if (manager->activeByOrigin.value(origin) < maxStreamsPerOrigin)
             return manager.get();

@@ -1,5 +1,6 @@
 #include "upstreamstream.h"
 
+#include "inlinehttpreply.h"
 #include "utf8decoder.h"
 
 #include <QSslError>
@@ -160,21 +161,13 @@ void UpstreamStream::completeIfDone()
         return;
     }
     // "If the file ends in the middle of an event, before the final empty line, the incomplete
-    // event is not dispatched."
-    const bool cutMidLine = m_parser.isMidLine();
+    // event is not dispatched." A body that ends, ends: also in the middle of a line (a close
+    // and a reset look alike on a socket; docs/PROTOCOL.md, "How a stream ends").
     m_parser.finish();
-    if (m_reply->error() != QNetworkReply::NoError) {
+    if (m_reply->error() != QNetworkReply::NoError)
         finish(Outcome::UpstreamError, describeNetworkError());
-    } else if (cutMidLine) {
-        // A body delimited by the connection's close looks complete to QNAM even when the
-        // connection was reset; a stream cut in the middle of a line did not end on purpose.
-        finish(Outcome::UpstreamError,
-               QStringLiteral("upstream connection to %1 broke off mid-stream: it ended in the "
-                              "middle of a line; the unfinished event was discarded")
-                       .arg(hostAndPort(m_reply->url())));
-    } else {
+    else
         finish(Outcome::Completed, QString());
-    }
 }
 
 void UpstreamStream::finish(Outcome outcome, const QString &message)
@@ -192,6 +185,9 @@ void UpstreamStream::finish(Outcome outcome, const QString &message)
 
 QString UpstreamStream::describeNetworkError() const
 {
+    // The inline client's messages are complete already (what, where, and the setting).
+    if (m_reply->attribute(InlineHttpReply::DescribedErrorAttribute).toBool())
+        return m_reply->errorString();
     const QString where = hostAndPort(m_reply->url());
     switch (m_reply->error()) {
     case QNetworkReply::ConnectionRefusedError:

@@ -6,8 +6,11 @@
 # neither here nor pulled in by these; scripts/fresh-debian-check.sh tries the real thing.
 # libqt6opengl6-dev: Qt6Charts' CMake config needs Qt6OpenGL's, and qt6-charts-dev does not
 # depend on it.
+# libhttp-parser-dev: the upstream response parser. clang + libclang-rt-14-dev: libFuzzer for the
+# fuzz targets (clang only recommends its runtime, and we install without recommends).
 WSSP_PACKAGES=(cmake ninja-build g++ pkg-config
-    qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libgl-dev)
+    qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libgl-dev
+    libhttp-parser-dev clang libclang-rt-14-dev)
 
 wssp_as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -54,6 +54,19 @@ QByteArray eventStreamHead()
                        { "X-Server-Name", serverName.toByteArray() } });
 }
 
+QByteArray chunkedEventStreamHead()
+{
+    return head(200, { { "Content-Type", "text/event-stream" },
+                       { "Cache-Control", "no-cache" },
+                       { "Transfer-Encoding", "chunked" },
+                       { "X-Server-Name", serverName.toByteArray() } });
+}
+
+QByteArray chunk(QByteArrayView bytes)
+{
+    return QByteArray::number(bytes.size(), 16) + "\r\n" + bytes.toByteArray() + "\r\n";
+}
+
 QByteArray plainText(int status, QByteArrayView body, const HttpHeaderList &extraHeaders)
 {
     HttpHeaderList headers = { { "Content-Type", "text/plain; charset=utf-8" },

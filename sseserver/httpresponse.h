@@ -20,6 +20,10 @@ QByteArray head(int status, const HttpHeaderList &headers);
 
 // 200 with Content-Type: text/event-stream, Cache-Control: no-cache, X-Server-Name.
 QByteArray eventStreamHead();
+// The same head with `Transfer-Encoding: chunked`, and one chunk of a chunked body: a stream
+// broken off before its last chunk is then an error for any client, not an ambiguous close.
+QByteArray chunkedEventStreamHead();
+QByteArray chunk(QByteArrayView bytes);
 
 // A complete response with a text/plain body (Content-Length set).
 QByteArray plainText(int status, QByteArrayView body, const HttpHeaderList &extraHeaders = {});

@@ -74,20 +74,21 @@ QByteArray BrokenStream::halfEvent(qint64 sequence)
 
 ResponseSource::Step BrokenStream::next()
 {
+    // Chunked, so that the break is unmistakable: the body ends without its last chunk.
     Step step;
     if (m_sent == 0)
-        step.bytes = HttpResponse::eventStreamHead();
+        step.bytes = HttpResponse::chunkedEventStreamHead();
     if (m_sent < m_after) {
         const qint64 sequence = ++m_sent;
         SseEvent event;
         event.lastEventId = QStringLiteral("broken-%1").arg(sequence);
         event.data = QStringLiteral("{\"sequence\":%1}").arg(sequence);
-        step.bytes += SseWriter::encode(event);
+        step.bytes += HttpResponse::chunk(SseWriter::encode(event));
         step.then = Then::Wait;
         step.delayMs = m_intervalMs;
         return step;
     }
-    step.bytes += halfEvent(m_after + 1);
+    step.bytes += HttpResponse::chunk(halfEvent(m_after + 1));
     step.then = Then::Abort;
     step.note = QStringLiteral("💥 %1 events and half an event sent, resetting the connection")
                     .arg(m_after);

@@ -10,3 +10,5 @@ target_compile_definitions(tst_utf8decoder PRIVATE WSSP_TEST_DATA_DIR="${WSSP_PA
 wssp_add_test(tst_ssewriter SOURCES tst_ssewriter.cpp LIBS wssp_core)
 wssp_add_test(tst_samplestreams SOURCES tst_samplestreams.cpp LIBS wssp_core)
 target_compile_definitions(tst_samplestreams PRIVATE WSSP_RESOURCES="${PROJECT_SOURCE_DIR}/resources")
+
+wssp_add_test(tst_httpresponsereader SOURCES tst_httpresponsereader.cpp LIBS wssp_core)

@@ -97,6 +97,11 @@ QStringList flatten(const Settings &s)
         u"proxy.highWatermarkBytes=" + n(s.proxy.highWatermarkBytes),
         u"proxy.lowWatermarkBytes=" + n(s.proxy.lowWatermarkBytes),
         u"proxy.stallTimeout=" + n(s.proxy.stallTimeout),
+        u"proxy.upstreamClient=" + s.proxy.upstreamClient,
+        u"proxy.connectTimeout=" + n(s.proxy.connectTimeout),
+        u"proxy.responseHeadTimeout=" + n(s.proxy.responseHeadTimeout),
+        u"proxy.maxResponseHeadBytes=" + n(s.proxy.maxResponseHeadBytes),
+        u"proxy.maxResponseHeaders=" + n(s.proxy.maxResponseHeaders),
         u"admin.health=" + b(s.admin.health),
         u"admin.metrics=" + b(s.admin.metrics),
         u"admin.monitor=" + b(s.admin.monitor),
@@ -181,6 +186,11 @@ void TestSettings::defaults()
     QCOMPARE(s.proxy.highWatermarkBytes, 1024 * 1024);
     QCOMPARE(s.proxy.lowWatermarkBytes, 256 * 1024);
     QCOMPARE(s.proxy.stallTimeout, 60000);
+    QCOMPARE(s.proxy.upstreamClient, QStringLiteral("inline"));
+    QCOMPARE(s.proxy.connectTimeout, 10000);
+    QCOMPARE(s.proxy.responseHeadTimeout, 30000);
+    QCOMPARE(s.proxy.maxResponseHeadBytes, 64 * 1024);
+    QCOMPARE(s.proxy.maxResponseHeaders, 100);
     QCOMPARE(s.admin.health, true);
     QCOMPARE(s.admin.metrics, true);
     QCOMPARE(s.admin.monitor, true);
@@ -200,7 +210,7 @@ void TestSettings::defaults()
     QCOMPARE(s.monitor.token, QString());
     QCOMPARE(s.proxyUrl(), QStringLiteral("ws://localhost:3001/proxy"));
     QCOMPARE(s.monitorUrl(), QStringLiteral("ws://localhost:3001/monitor"));
-    QCOMPARE(flatten(s).size(), 30);
+    QCOMPARE(flatten(s).size(), 35);
 
     // An empty object changes nothing and warns about nothing.
     Settings applied;
@@ -256,7 +266,9 @@ void TestSettings::everyKey()
         "proxy": { "host": "0.0.0.0", "port": 0, "path": "/p", "sseTimeout": 1500,
                    "legacyDataMessages": true, "maxQueuedRequests": 0, "maxMessageBytes": 100,
                    "maxLineBytes": 200, "maxEventBytes": 300, "readBufferBytes": 400,
-                   "highWatermarkBytes": 500, "lowWatermarkBytes": 500, "stallTimeout": 0 },
+                   "highWatermarkBytes": 500, "lowWatermarkBytes": 500, "stallTimeout": 0,
+                   "upstreamClient": "qt", "connectTimeout": 0, "responseHeadTimeout": 7,
+                   "maxResponseHeadBytes": 256, "maxResponseHeaders": 1 },
         "admin": { "health": false, "metrics": false, "monitor": false, "host": "127.0.0.1",
                    "port": 9090, "monitorToken": "secret" },
         "testServer": { "host": "::1", "port": 0, "responseCount": 1, "responseDelay": 0 },
@@ -283,6 +295,11 @@ void TestSettings::everyKey()
     QCOMPARE(s->proxy.highWatermarkBytes, 500);
     QCOMPARE(s->proxy.lowWatermarkBytes, 500);
     QCOMPARE(s->proxy.stallTimeout, 0);
+    QCOMPARE(s->proxy.upstreamClient, QStringLiteral("qt"));
+    QCOMPARE(s->proxy.connectTimeout, 0);
+    QCOMPARE(s->proxy.responseHeadTimeout, 7);
+    QCOMPARE(s->proxy.maxResponseHeadBytes, 256);
+    QCOMPARE(s->proxy.maxResponseHeaders, 1);
     QCOMPARE(s->admin.health, false);
     QCOMPARE(s->admin.metrics, false);
     QCOMPARE(s->admin.monitor, false);
@@ -419,6 +436,12 @@ void TestSettings::badFile_data()
     // string rules
     const QString pathRule
         = j("proxy.path: must be a path starting with '/', without spaces, '?' or '#'");
+    QTest::newRow("upstreamClient unknown") << QByteArray(R"({"proxy":{"upstreamClient":"curl"}})")
+                                            << QStringLiteral("proxy.upstreamClient: must be one of \"inline\", \"qt\"");
+    QTest::newRow("upstreamClient number") << QByteArray(R"({"proxy":{"upstreamClient":1}})")
+                                           << QStringLiteral("proxy.upstreamClient: must be a string");
+    QTest::newRow("maxResponseHeadBytes too small") << QByteArray(R"({"proxy":{"maxResponseHeadBytes":255}})")
+                                                    << QStringLiteral("proxy.maxResponseHeadBytes: must be an integer from 256 to 16777216");
     QTest::newRow("path no slash") << QByteArray(R"({"proxy":{"path":"proxy"}})") << pathRule;
     QTest::newRow("path empty") << QByteArray(R"({"proxy":{"path":""}})") << pathRule;
     QTest::newRow("path space") << QByteArray(R"({"proxy":{"path":"/a b"}})") << pathRule;

@@ -5,6 +5,21 @@
 
 ProxyServer *ProxyTestBase::startProxy(Settings settings)
 {
+    // CTest runs every proxy test once per upstream client (wssp_add_test BOTH_UPSTREAM_CLIENTS).
+    const QString client = qEnvironmentVariable("WSSP_TEST_UPSTREAM_CLIENT");
+    if (!client.isEmpty())
+        settings.proxy.upstreamClient = client;
+    return startProxyWithOwnClient(settings);
+}
+
+ProxyServer *ProxyTestBase::startInlineProxy(Settings settings)
+{
+    settings.proxy.upstreamClient = QStringLiteral("inline");
+    return startProxyWithOwnClient(settings);
+}
+
+ProxyServer *ProxyTestBase::startProxyWithOwnClient(Settings settings)
+{
     settings.proxy.host = QStringLiteral("127.0.0.1");
     settings.proxy.port = 0;
     m_clients.clear();

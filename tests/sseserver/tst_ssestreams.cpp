@@ -219,7 +219,23 @@ void TestSseStreams::brokenEndsWithHalfEvent()
         ++waits;
     }
     QCOMPARE(waits, after);
-    const QByteArray body = all.sliced(HttpResponse::eventStreamHead().size());
+    const QByteArray head = HttpResponse::chunkedEventStreamHead();
+    QVERIFY(all.startsWith(head));
+    QVERIFY(head.contains("\r\nTransfer-Encoding: chunked\r\n"));
+    // Decode the chunks: every one is whole, and the last chunk (size 0) never comes.
+    QByteArray body;
+    qsizetype at = head.size();
+    while (at < all.size()) {
+        const qsizetype lineEnd = all.indexOf("\r\n", at);
+        QVERIFY(lineEnd > at);
+        bool ok = false;
+        const qsizetype size = all.mid(at, lineEnd - at).toLongLong(&ok, 16);
+        QVERIFY(ok && size > 0);
+        body += all.mid(lineEnd + 2, size);
+        QCOMPARE(all.mid(lineEnd + 2 + size, 2), QByteArray("\r\n"));
+        at = lineEnd + 2 + size + 2;
+    }
+    QCOMPARE(at, all.size());
     QCOMPARE(body.count("\n\n"), after); // complete events only
     QVERIFY(body.endsWith(BrokenStream::halfEvent(after + 1)));
     QVERIFY(!body.endsWith('\n'));
