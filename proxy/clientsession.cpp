@@ -1,11 +1,11 @@
 #include "clientsession.h"
 
+#include "proxiedrequest.h"
 #include "proxymessages.h"
 #include "upstreampool.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
-#include <QNetworkReply>
 
 Q_LOGGING_CATEGORY(lcSession, "wssp.proxy.session", QtInfoMsg)
 
@@ -34,7 +34,12 @@ QString addressWithPort(const QHostAddress &address, quint16 port)
 ClientSession::ClientSession(quint64 id, QWebSocket *socket, UpstreamPool *pool,
                              const ProxySettings &settings, ProxyMetrics *metrics,
                              QObject *parent)
-    : QObject(parent), m_socket(socket), m_pool(pool), m_settings(settings), m_metrics(metrics)
+    : QObject(parent),
+      m_socket(socket),
+      m_pool(pool),
+      m_settings(settings),
+      m_metrics(metrics),
+      m_queue(&metrics->queuedRequests)
 {
     m_socket->setParent(this);
     m_socket->setMaxAllowedIncomingMessageSize(hardMessageCap(m_settings.maxMessageBytes));
@@ -62,7 +67,6 @@ ClientSession::ClientSession(quint64 id, QWebSocket *socket, UpstreamPool *pool,
 ClientSession::~ClientSession()
 {
     --m_metrics->sessionsOpen;
-    m_metrics->queuedRequests -= m_queue.size();
 }
 
 void ClientSession::shutdown()
@@ -71,16 +75,15 @@ void ClientSession::shutdown()
         return;
     m_shuttingDown = true;
     const QString reason = QString::fromUtf16(ProxyMessages::reasonShuttingDown);
-    if (m_stream)
-        endRequest(RequestOutcome::ShuttingDown, QString(), reason);
+    if (m_active)
+        m_active->end(RequestOutcome::ShuttingDown, QString(), reason);
     else
         send(ProxyMessages::closed(reason)); // idle clients hear why they are disconnected too
-    for (qsizetype i = 0; i < m_queue.size(); ++i) {
+    while (!m_queue.isEmpty()) {
+        m_queue.dequeue();
         send(ProxyMessages::closed(reason));
-        m_metrics->countRequest(RequestOutcome::ShuttingDown);
+        recordEnd(RequestOutcome::ShuttingDown, QString(), reason);
     }
-    m_metrics->queuedRequests -= m_queue.size();
-    m_queue.clear();
     m_socket->close(QWebSocketProtocol::CloseCodeGoingAway, reason);
 }
 
@@ -123,18 +126,12 @@ void ClientSession::onSocketDisconnected()
 {
     if (m_info.state == State::Closed)
         return;
-    // Nothing keeps reading for a client that is gone.
-    if (m_stream) {
-        dropStream();
-        m_metrics->countRequest(RequestOutcome::ClientGone);
-        ++m_info.requestsHandled;
-        emit requestFinished(m_info.id, RequestOutcome::ClientGone, QString(),
-                             QStringLiteral("client disconnected"));
-    }
+    // Nothing keeps reading for a client that is gone, and nothing more is sent to it.
     m_stallTimer.stop();
-    m_metrics->queuedRequests -= m_queue.size();
     m_queue.clear();
     m_info.state = State::Closed;
+    if (m_active)
+        m_active->end(RequestOutcome::ClientGone, QString(), QStringLiteral("client disconnected"));
     m_info.finishedAtMs = QDateTime::currentMSecsSinceEpoch();
     qCInfo(lcSession).noquote() << logPrefix() << "closed; requests handled:" << m_info.requestsHandled
                                 << "events relayed:" << m_info.eventsRelayed;
@@ -143,31 +140,30 @@ void ClientSession::onSocketDisconnected()
 
 void ClientSession::onSocketBytesWritten()
 {
-    if (!m_stream || !m_stream->isPaused()
+    if (!m_active || !m_active->isPaused()
         || m_socket->bytesToWrite() > m_settings.lowWatermarkBytes)
         return;
     m_stallTimer.stop();
     qCDebug(lcSession).noquote() << logPrefix() << "client caught up; resuming upstream";
-    m_stream->resume(); // relays what is buffered; may pause again
+    m_active->resume(); // relays what is buffered; may pause again
 }
 
 void ClientSession::onStallTimerTimeout()
 {
-    if (!m_stream)
+    if (!m_active)
         return;
     const qint64 queued = m_socket->bytesToWrite();
     qCWarning(lcSession).noquote() << logPrefix() << "client stopped reading;" << queued
                                    << "bytes queued; dropping it";
     // No queued request may start on a connection that is being dropped.
     m_shuttingDown = true;
-    m_metrics->queuedRequests -= m_queue.size();
     m_queue.clear();
-    endRequest(RequestOutcome::ClientStalled,
-               QStringLiteral("client not reading: %1 bytes waiting for %2 ms "
-                              "(proxy.stallTimeout); closing the connection")
-                       .arg(queued)
-                       .arg(m_settings.stallTimeout),
-               QString::fromUtf16(ProxyMessages::reasonClientStalled));
+    m_active->end(RequestOutcome::ClientStalled,
+                  QStringLiteral("client not reading: %1 bytes waiting for %2 ms "
+                                 "(proxy.stallTimeout); closing the connection")
+                          .arg(queued)
+                          .arg(m_settings.stallTimeout),
+                  QString::fromUtf16(ProxyMessages::reasonClientStalled));
     m_socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("client not reading"));
     // A client that reads nothing never completes the close handshake either.
     QTimer::singleShot(5000, m_socket, &QWebSocket::abort);
@@ -175,7 +171,7 @@ void ClientSession::onStallTimerTimeout()
 
 void ClientSession::enqueue(Pending pending)
 {
-    if (!m_stream && m_queue.isEmpty()) {
+    if (!m_active && m_queue.isEmpty()) {
         run(pending);
         return;
     }
@@ -186,16 +182,12 @@ void ClientSession::enqueue(Pending pending)
         return;
     }
     m_queue.enqueue(std::move(pending));
-    ++m_metrics->queuedRequests;
 }
 
 void ClientSession::startNext()
 {
-    while (!m_stream && !m_queue.isEmpty() && !m_shuttingDown) {
-        const Pending next = m_queue.dequeue();
-        --m_metrics->queuedRequests;
-        run(next);
-    }
+    while (!m_active && !m_queue.isEmpty() && !m_shuttingDown)
+        run(m_queue.dequeue());
 }
 
 void ClientSession::run(const Pending &pending)
@@ -215,45 +207,44 @@ void ClientSession::start(const ProxyRequest &request)
     m_info.status = 0;
     m_info.responseHeaders.clear();
     m_info.requestEventsRelayed = 0;
-    m_requestClock.start();
     qCInfo(lcSession).noquote() << logPrefix() << "request" << request.method << m_info.url;
 
     UpstreamStream::Options options;
     options.limits.maxLineBytes = m_settings.maxLineBytes;
     options.limits.maxEventBytes = m_settings.maxEventBytes;
     options.silenceTimeoutMs = m_settings.sseTimeout;
-    m_stream = new UpstreamStream(m_pool->start(request, m_settings.readBufferBytes), options, this);
-    connect(m_stream, &UpstreamStream::connected, this, &ClientSession::onUpstreamConnected);
-    connect(m_stream, &UpstreamStream::eventReceived, this, &ClientSession::onUpstreamEvent);
-    connect(m_stream, &UpstreamStream::bodyBytesRead, this, [this](qint64 count) {
+    m_active = new ProxiedRequest(request, m_pool->start(request, m_settings.readBufferBytes), options, this);
+    connect(m_active, &ProxiedRequest::connected, this, &ClientSession::onRequestConnected);
+    connect(m_active, &ProxiedRequest::eventReceived, this, &ClientSession::onRequestEvent);
+    connect(m_active, &ProxiedRequest::bodyBytesRead, this, [this](qint64 count) {
         m_info.bytesIn += quint64(count);
         m_metrics->upstreamBytesReceived += quint64(count);
     });
-    connect(m_stream, &UpstreamStream::finished, this, &ClientSession::onUpstreamFinished);
+    connect(m_active, &ProxiedRequest::finished, this, &ClientSession::onRequestFinished);
     emit requestStarted(m_info.id);
 }
 
 void ClientSession::cancel()
 {
-    if (!m_stream) {
+    if (!m_active) {
         qCDebug(lcSession).noquote() << logPrefix() << "cancel with no request in progress";
         return;
     }
-    endRequest(RequestOutcome::Cancelled, QString(), QString::fromUtf16(ProxyMessages::reasonCancelled));
+    m_active->end(RequestOutcome::Cancelled, QString(), QString::fromUtf16(ProxyMessages::reasonCancelled));
 }
 
-void ClientSession::onUpstreamConnected(int status, const HttpHeaderList &headers)
+void ClientSession::onRequestConnected(int status, const HttpHeaderList &headers, double seconds)
 {
     m_info.state = State::Streaming;
     m_info.status = status;
     m_info.responseHeaders = headers;
-    m_metrics->observeHeaderLatency(double(m_requestClock.nsecsElapsed()) / 1e9);
+    m_metrics->observeHeaderLatency(seconds);
     qCInfo(lcSession).noquote() << logPrefix() << "upstream answered" << status;
     send(ProxyMessages::connected(status, headers));
     emit requestConnected(m_info.id);
 }
 
-void ClientSession::onUpstreamEvent(const SseEvent &event)
+void ClientSession::onRequestEvent(const SseEvent &event)
 {
     qCDebug(lcSession).noquote() << logPrefix() << "event" << event.type << event.lastEventId
                                  << event.data.size() << "chars";
@@ -265,71 +256,45 @@ void ClientSession::onUpstreamEvent(const SseEvent &event)
     ++m_info.eventsRelayed;
     ++m_info.requestEventsRelayed;
     ++m_metrics->eventsRelayed;
-    if (m_eventTap)
-        emit eventTapped(m_info.id, event);
+    emit eventRelayed(m_info.id, event);
     pauseIfBackedUp();
 }
 
-void ClientSession::onUpstreamFinished(UpstreamStream::Outcome outcome, const QString &message)
+// The one place a request's end is answered, however it ended.
+void ClientSession::onRequestFinished(RequestOutcome outcome, const QString &error, const QString &reason)
 {
-    switch (outcome) {
-    case UpstreamStream::Outcome::Completed:
-        endRequest(RequestOutcome::Completed, QString(),
-                   QString::fromUtf16(ProxyMessages::reasonUpstreamEnded));
-        break;
-    case UpstreamStream::Outcome::UpstreamError:
-        endRequest(RequestOutcome::UpstreamError, message,
-                   QString::fromUtf16(ProxyMessages::reasonUpstreamError));
-        break;
-    case UpstreamStream::Outcome::Timeout:
-        endRequest(RequestOutcome::Timeout, message, QString::fromUtf16(ProxyMessages::reasonTimeout));
-        break;
-    case UpstreamStream::Outcome::Aborted:
-        break; // we aborted it ourselves and have already answered
+    m_active->deleteLater(); // we are inside its signal
+    m_active = nullptr;
+    m_stallTimer.stop();
+    if (m_info.state != State::Closed) { // a client that is gone hears nothing more
+        if (!error.isEmpty())
+            send(ProxyMessages::error(error));
+        send(ProxyMessages::closed(reason));
+        m_info.state = State::Idle;
     }
+    recordEnd(outcome, error, reason);
+    startNext();
 }
 
-void ClientSession::endRequest(RequestOutcome outcome, const QString &error, const QString &reason)
+void ClientSession::answerRejection(const QString &error)
 {
-    dropStream();
-    m_stallTimer.stop();
-    if (!error.isEmpty()) {
+    send(ProxyMessages::error(error));
+    send(ProxyMessages::closed(QString::fromUtf16(ProxyMessages::reasonRejected)));
+    recordEnd(RequestOutcome::Rejected, error, QString::fromUtf16(ProxyMessages::reasonRejected));
+}
+
+void ClientSession::recordEnd(RequestOutcome outcome, const QString &error, const QString &reason)
+{
+    if (!error.isEmpty())
         m_info.lastError = error;
-        send(ProxyMessages::error(error));
-    }
-    send(ProxyMessages::closed(reason));
     m_metrics->countRequest(outcome);
     ++m_info.requestsHandled;
-    m_info.state = State::Idle;
     if (error.isEmpty())
         qCInfo(lcSession).noquote() << logPrefix() << "request finished:" << requestOutcomeName(outcome);
     else
         qCInfo(lcSession).noquote() << logPrefix() << "request finished:" << requestOutcomeName(outcome)
                                     << "-" << error;
     emit requestFinished(m_info.id, outcome, error, reason);
-    startNext();
-}
-
-void ClientSession::dropStream()
-{
-    if (!m_stream)
-        return;
-    m_stream->disconnect(this); // nothing more from it: its end has been (or is being) answered
-    m_stream->abort();
-    m_stream->deleteLater(); // we may be inside one of its signals
-    m_stream = nullptr;
-}
-
-void ClientSession::answerRejection(const QString &error)
-{
-    qCInfo(lcSession).noquote() << logPrefix() << "request rejected:" << error;
-    m_info.lastError = error;
-    send(ProxyMessages::error(error));
-    send(ProxyMessages::closed(QString::fromUtf16(ProxyMessages::reasonRejected)));
-    m_metrics->countRequest(RequestOutcome::Rejected);
-    ++m_info.requestsHandled;
-    emit requestFinished(m_info.id, RequestOutcome::Rejected, error,
-                         QString::fromUtf16(ProxyMessages::reasonRejected));
 }
 
 void ClientSession::send(const QString &message)
@@ -343,10 +308,10 @@ void ClientSession::send(const QString &message)
 
 void ClientSession::pauseIfBackedUp()
 {
-    if (!m_stream || m_stream->isPaused()
+    if (!m_active || m_active->isPaused()
         || m_socket->bytesToWrite() <= m_settings.highWatermarkBytes)
         return;
-    m_stream->pause();
+    m_active->pause();
     ++m_metrics->backpressurePauses;
     qCDebug(lcSession).noquote() << logPrefix() << "client is" << m_socket->bytesToWrite()
                                  << "bytes behind; pausing upstream";

@@ -1,24 +1,24 @@
 #pragma once
 
+#include "gaugedqueue.h"
 #include "proxymetrics.h"
 #include "proxyrequest.h"
 #include "settings.h"
 #include "sseevent.h"
-#include "upstreamstream.h"
 
-#include <QElapsedTimer>
 #include <QObject>
-#include <QPointer>
-#include <QQueue>
 #include <QTimer>
 #include <QWebSocket>
 
 #include <optional>
 
+class ProxiedRequest;
 class UpstreamPool;
 
-// One WebSocket client: decodes its messages, runs its requests one at a time against the
-// upstream (later ones wait in a bounded queue), and relays what happens as protocol messages.
+// One WebSocket client: decodes its messages, runs its requests one at a time (later ones wait
+// in a bounded queue), and relays what each request (a ProxiedRequest, which owns everything
+// about one request) reports as protocol messages. Metrics and the monitor's Info are updated
+// here, from those reports, in one place each.
 //
 // Flow control: when the client's socket has more than proxy.highWatermarkBytes queued, the
 // upstream is paused until the queue drains below proxy.lowWatermarkBytes. A client paused
@@ -65,8 +65,6 @@ public:
     // The proxy is stopping: every request (active and queued) gets `closed` with reason
     // "proxy shutting down" (an idle client gets one too), then the socket is closed.
     void shutdown();
-    // While on, eventTapped() is emitted for each relayed event (for the monitor feed).
-    void setEventTap(bool on) { m_eventTap = on; }
 
 signals:
     // The client is gone; the owner deletes the session (later, not from the slot).
@@ -76,7 +74,9 @@ signals:
     // `error` is the `error` message sent (empty when none); `reason` the `closed` reason.
     void requestFinished(quint64 id, RequestOutcome outcome, const QString &error,
                          const QString &reason);
-    void eventTapped(quint64 id, const SseEvent &event);
+    // Every relayed event. Emitting it costs next to nothing while nothing is connected, so the
+    // monitor feed connects only while someone follows this session.
+    void eventRelayed(quint64 id, const SseEvent &event);
 
 private:
     // A queued item: a request to perform, or a rejection to answer in its turn.
@@ -91,19 +91,18 @@ private:
     void onSocketDisconnected();
     void onSocketBytesWritten();
     void onStallTimerTimeout();
-    void onUpstreamConnected(int status, const HttpHeaderList &headers);
-    void onUpstreamEvent(const SseEvent &event);
-    void onUpstreamFinished(UpstreamStream::Outcome outcome, const QString &message);
+    void onRequestConnected(int status, const HttpHeaderList &headers, double seconds);
+    void onRequestEvent(const SseEvent &event);
+    void onRequestFinished(RequestOutcome outcome, const QString &error, const QString &reason);
 
     void enqueue(Pending pending);
     void startNext();
     void run(const Pending &pending);
     void start(const ProxyRequest &request);
     void cancel();
-    // Ends the active request: `error` (if any) then `closed`, counts it, starts the next one.
-    void endRequest(RequestOutcome outcome, const QString &error, const QString &reason);
-    void dropStream();
     void answerRejection(const QString &error);
+    // Counts a request's end (any request: run or rejected) in the metrics and the Info.
+    void recordEnd(RequestOutcome outcome, const QString &error, const QString &reason);
     void send(const QString &message);
     void pauseIfBackedUp();
     QString logPrefix() const;
@@ -113,11 +112,9 @@ private:
     ProxySettings m_settings;
     ProxyMetrics *m_metrics;
     Info m_info;
-    QQueue<Pending> m_queue;
-    UpstreamStream *m_stream = nullptr;
-    QElapsedTimer m_requestClock;
+    GaugedQueue<Pending> m_queue;
+    ProxiedRequest *m_active = nullptr;
     QTimer m_stallTimer;
     QString m_messageBuffer; // reused for every sse-event message
-    bool m_eventTap = false;
     bool m_shuttingDown = false;
 };

@@ -142,7 +142,6 @@ void MonitorFeed::onSessionOpened(ClientSession *session)
     connect(session, &ClientSession::requestStarted, this, &MonitorFeed::onRequestStarted);
     connect(session, &ClientSession::requestConnected, this, &MonitorFeed::onRequestConnected);
     connect(session, &ClientSession::requestFinished, this, &MonitorFeed::onRequestFinished);
-    connect(session, &ClientSession::eventTapped, this, &MonitorFeed::onEventTapped);
     if (m_monitors.empty())
         return;
     m_lastSent.insert(session->id(), countersOf(*session));
@@ -319,7 +318,7 @@ void MonitorFeed::subscribe(Monitor *monitor, qint64 sessionId)
 
     // History starts when the first monitor follows a session: unfollowed sessions cost nothing.
     Followed &followed = m_followed[quint64(sessionId)];
-    session->setEventTap(true);
+    connect(session, &ClientSession::eventRelayed, this, &MonitorFeed::onEventTapped, Qt::UniqueConnection);
     monitor->sentUpTo = followed.count;
     send(monitor, MonitorMessages::sessionEvents(
                           { sessionId, true, 0, recordsSince(followed, 0, historyLength, nullptr) }));
@@ -335,7 +334,7 @@ void MonitorFeed::unfollowIfUnwatched(qint64 sessionId)
     }
     m_followed.remove(quint64(sessionId));
     if (ClientSession *session = m_server->sessions().value(quint64(sessionId)))
-        session->setEventTap(false);
+        disconnect(session, &ClientSession::eventRelayed, this, &MonitorFeed::onEventTapped);
 }
 
 void MonitorFeed::removeMonitor(Monitor *monitor)

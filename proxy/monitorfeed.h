@@ -19,7 +19,8 @@ class QWebSocket;
 // sessions are doing. Lifecycle messages go out as they happen; per-session counters are
 // compared every 100 ms and only changed sessions are sent, so a busy proxy costs a monitor a
 // dozen messages a second. Relay cost is untouched unless a monitor follows a session: only
-// then does that session's ClientSession emit its events (eventTapped).
+// then is the feed connected to that session's eventRelayed signal. The feed only listens; it
+// never sets anything on a session.
 class MonitorFeed : public QObject
 {
     Q_OBJECT

@@ -99,6 +99,7 @@ private slots:
     void tlsRejections_data();
     void tlsRejections();
     void readsOnlyWhatTheConsumerHasRoomFor();
+    void slowReaderGetsAllOfAClosedBody();
     void abortEndsOnceWithCancelled();
 };
 
@@ -371,6 +372,34 @@ void TestInlineHttpReply::readsOnlyWhatTheConsumerHasRoomFor()
     QTRY_COMPARE_WITH_TIMEOUT(read, total, 60000);
     QTRY_VERIFY(reply->isFinished());
     QCOMPARE(reply->error(), QNetworkReply::NoError);
+}
+
+// A close-delimited body whose server has already closed: everything still in the socket is
+// delivered before the reply finishes, however slowly the consumer reads.
+void TestInlineHttpReply::slowReaderGetsAllOfAClosedBody()
+{
+    QByteArray body;
+    for (int i = 0; body.size() < 4 * 1024 * 1024; ++i)
+        body += "data: " + QByteArray::number(i) + "\n\n";
+    RawUpstream upstream({ RawUpstream::write(sseHead + "\r\n" + body), RawUpstream::close() });
+    UpstreamAccessManager manager(InlineHttpReply::Options {});
+    std::unique_ptr<QNetworkReply> reply(manager.sendCustomRequest(QNetworkRequest(localUrl(upstream.port())), "GET"));
+    reply->setReadBufferSize(4096);
+    QTRY_COMPARE(reply->bytesAvailable(), 4096);
+    QVERIFY(!reply->isFinished());
+
+    QByteArray received;
+    bool finishedWithAllRead = false;
+    QObject::connect(reply.get(), &QNetworkReply::readyRead, [&]() { received += reply->read(1000); });
+    QObject::connect(reply.get(), &QNetworkReply::finished, [&]() {
+        received += reply->readAll();
+        finishedWithAllRead = received.size() == body.size();
+    });
+    received += reply->read(1000);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 60000);
+    QCOMPARE(reply->error(), QNetworkReply::NoError);
+    QVERIFY(finishedWithAllRead);
+    QCOMPARE(received, body);
 }
 
 void TestInlineHttpReply::abortEndsOnceWithCancelled()
