@@ -9,6 +9,41 @@ namespace {
 
 constexpr qsizetype readChunkBytes = 64 * 1024;
 
+// The buffer one drain() reads into. Every stream on a thread shares one, instead of each of
+// thousands of mostly idle streams holding 64 KiB; a drain nested inside another's (a stream
+// resumed from inside an event of another) gets one of its own.
+class ReadBuffer
+{
+public:
+    ReadBuffer()
+    {
+        if (s_inUse) {
+            m_own.resize(readChunkBytes);
+            m_data = m_own.data();
+        } else {
+            s_inUse = true;
+            m_data = s_shared.data();
+        }
+    }
+    ~ReadBuffer()
+    {
+        if (m_own.isNull())
+            s_inUse = false;
+    }
+    ReadBuffer(const ReadBuffer &) = delete;
+    ReadBuffer &operator=(const ReadBuffer &) = delete;
+    char *data() const { return m_data; }
+
+private:
+    static thread_local QByteArray s_shared;
+    static thread_local bool s_inUse;
+    QByteArray m_own;
+    char *m_data = nullptr;
+};
+
+thread_local QByteArray ReadBuffer::s_shared(readChunkBytes, Qt::Uninitialized);
+thread_local bool ReadBuffer::s_inUse = false;
+
 bool isEventStream(const QByteArray &contentType)
 {
     const qsizetype semicolon = contentType.indexOf(';');
@@ -28,7 +63,6 @@ UpstreamStream::UpstreamStream(QNetworkReply *reply, const Options &options, QOb
     : QObject(parent), m_reply(reply), m_parser(options.limits), m_options(options)
 {
     m_reply->setParent(this);
-    m_readBuffer.resize(readChunkBytes);
 
     connect(m_reply, &QNetworkReply::metaDataChanged, this, &UpstreamStream::onMetaDataChanged);
     connect(m_reply, &QNetworkReply::readyRead, this, &UpstreamStream::onReadyRead);
@@ -128,13 +162,14 @@ void UpstreamStream::onSilenceTimerTimeout()
 
 void UpstreamStream::drain()
 {
+    const ReadBuffer buffer;
     while (!m_paused && !m_finished) {
-        const qint64 n = m_reply->read(m_readBuffer.data(), m_readBuffer.size());
+        const qint64 n = m_reply->read(buffer.data(), readChunkBytes);
         if (n <= 0)
             break;
         m_bytesReceived += n;
         emit bodyBytesRead(n);
-        const QByteArrayView chunk(m_readBuffer.constData(), n);
+        const QByteArrayView chunk(buffer.data(), n);
         if (m_rejection.isEmpty()) {
             m_parser.feed(chunk); // may pause us (backpressure) or fail (limits)
             continue;

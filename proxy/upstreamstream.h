@@ -70,7 +70,6 @@ private:
     Options m_options;
     QTimer m_silenceTimer;
     QElapsedTimer m_sinceLastByte;
-    QByteArray m_readBuffer;
     QByteArray m_errorExcerpt;   // body of a response that is not an event stream
     QString m_rejection;         // why the response is not relayed (status or content type)
     qint64 m_bytesReceived = 0;
