@@ -4,7 +4,6 @@
 #include "proxymessages.h"
 #include "upstreampool.h"
 
-#include <QDateTime>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcSession, "wssp.proxy.session", QtInfoMsg)
@@ -38,16 +37,12 @@ ClientSession::ClientSession(quint64 id, QWebSocket *socket, UpstreamPool *pool,
       m_socket(socket),
       m_pool(pool),
       m_settings(settings),
-      m_metrics(metrics),
+      m_recorder(id, addressWithPort(socket->peerAddress(), socket->peerPort()), metrics),
       m_queue(&metrics->queuedRequests)
 {
     m_socket->setParent(this);
     m_socket->setMaxAllowedIncomingMessageSize(hardMessageCap(m_settings.maxMessageBytes));
     m_socket->setMaxAllowedIncomingFrameSize(hardMessageCap(m_settings.maxMessageBytes));
-
-    m_info.id = id;
-    m_info.clientAddress = addressWithPort(m_socket->peerAddress(), m_socket->peerPort());
-    m_info.startedAtMs = QDateTime::currentMSecsSinceEpoch();
 
     connect(m_socket, &QWebSocket::textMessageReceived, this,
             &ClientSession::onTextMessageReceived);
@@ -59,19 +54,14 @@ ClientSession::ClientSession(quint64 id, QWebSocket *socket, UpstreamPool *pool,
     m_stallTimer.setSingleShot(true);
     connect(&m_stallTimer, &QTimer::timeout, this, &ClientSession::onStallTimerTimeout);
 
-    ++m_metrics->sessionsOpened;
-    ++m_metrics->sessionsOpen;
-    qCInfo(lcSession).noquote() << logPrefix() << "opened from" << m_info.clientAddress;
+    qCInfo(lcSession).noquote() << logPrefix() << "opened from" << info().clientAddress;
 }
 
-ClientSession::~ClientSession()
-{
-    --m_metrics->sessionsOpen;
-}
+ClientSession::~ClientSession() = default;
 
 void ClientSession::shutdown()
 {
-    if (m_info.state == State::Closed)
+    if (m_clientGone)
         return;
     m_shuttingDown = true;
     const QString reason = QString::fromUtf16(ProxyMessages::reasonShuttingDown);
@@ -81,8 +71,7 @@ void ClientSession::shutdown()
         send(ProxyMessages::closed(reason)); // idle clients hear why they are disconnected too
     while (!m_queue.isEmpty()) {
         m_queue.dequeue();
-        send(ProxyMessages::closed(reason));
-        recordEnd(RequestOutcome::ShuttingDown, QString(), reason);
+        answerEnd(RequestOutcome::ShuttingDown, QString(), reason);
     }
     m_socket->close(QWebSocketProtocol::CloseCodeGoingAway, reason);
 }
@@ -124,18 +113,18 @@ void ClientSession::onBinaryMessageReceived(const QByteArray &)
 
 void ClientSession::onSocketDisconnected()
 {
-    if (m_info.state == State::Closed)
+    if (m_clientGone)
         return;
     // Nothing keeps reading for a client that is gone, and nothing more is sent to it.
     m_stallTimer.stop();
     m_queue.clear();
-    m_info.state = State::Closed;
+    m_clientGone = true;
+    m_recorder.markClosed();
     if (m_active)
         m_active->end(RequestOutcome::ClientGone, QString(), QStringLiteral("client disconnected"));
-    m_info.finishedAtMs = QDateTime::currentMSecsSinceEpoch();
-    qCInfo(lcSession).noquote() << logPrefix() << "closed; requests handled:" << m_info.requestsHandled
-                                << "events relayed:" << m_info.eventsRelayed;
-    emit closed(m_info.id);
+    qCInfo(lcSession).noquote() << logPrefix() << "closed; requests handled:" << info().requestsHandled
+                                << "events relayed:" << info().eventsRelayed;
+    emit closed(id());
 }
 
 void ClientSession::onSocketBytesWritten()
@@ -176,9 +165,12 @@ void ClientSession::enqueue(Pending pending)
         return;
     }
     if (m_queue.size() >= m_settings.maxQueuedRequests) {
-        answerRejection(QStringLiteral("too many queued requests: %1 already wait behind the "
-                                       "active one (proxy.maxQueuedRequests)")
-                                .arg(m_queue.size()));
+        // The only answer that overtakes the active request's messages (docs/PROTOCOL.md).
+        answerEnd(RequestOutcome::Rejected,
+                  QStringLiteral("too many queued requests: %1 already wait behind the active "
+                                 "one (proxy.maxQueuedRequests)")
+                          .arg(m_queue.size()),
+                  QString::fromUtf16(ProxyMessages::reasonRejected));
         return;
     }
     m_queue.enqueue(std::move(pending));
@@ -195,33 +187,25 @@ void ClientSession::run(const Pending &pending)
     if (pending.request)
         start(*pending.request);
     else
-        answerRejection(pending.rejection);
+        answerEnd(RequestOutcome::Rejected, pending.rejection,
+                  QString::fromUtf16(ProxyMessages::reasonRejected));
 }
 
 void ClientSession::start(const ProxyRequest &request)
 {
-    m_info.state = State::Connecting;
-    m_info.method = request.method;
-    m_info.url = request.url().toString();
-    m_info.requestHeaders = request.upstreamHeaders();
-    m_info.status = 0;
-    m_info.responseHeaders.clear();
-    m_info.requestEventsRelayed = 0;
-    qCInfo(lcSession).noquote() << logPrefix() << "request" << request.method << m_info.url;
-
+    qCInfo(lcSession).noquote() << logPrefix() << "request" << request.method << request.url().toString();
     UpstreamStream::Options options;
     options.limits.maxLineBytes = m_settings.maxLineBytes;
     options.limits.maxEventBytes = m_settings.maxEventBytes;
     options.silenceTimeoutMs = m_settings.sseTimeout;
     m_active = new ProxiedRequest(request, m_pool->start(request, m_settings.readBufferBytes), options, this);
+    // The recorder hears each report first, so the monitor, told by our signals, reads Info
+    // that already includes it.
+    m_recorder.follow(m_active);
     connect(m_active, &ProxiedRequest::connected, this, &ClientSession::onRequestConnected);
     connect(m_active, &ProxiedRequest::eventReceived, this, &ClientSession::onRequestEvent);
-    connect(m_active, &ProxiedRequest::bodyBytesRead, this, [this](qint64 count) {
-        m_info.bytesIn += quint64(count);
-        m_metrics->upstreamBytesReceived += quint64(count);
-    });
     connect(m_active, &ProxiedRequest::finished, this, &ClientSession::onRequestFinished);
-    emit requestStarted(m_info.id);
+    emit requestStarted(id());
 }
 
 void ClientSession::cancel()
@@ -233,15 +217,11 @@ void ClientSession::cancel()
     m_active->end(RequestOutcome::Cancelled, QString(), QString::fromUtf16(ProxyMessages::reasonCancelled));
 }
 
-void ClientSession::onRequestConnected(int status, const HttpHeaderList &headers, double seconds)
+void ClientSession::onRequestConnected(int status, const HttpHeaderList &headers)
 {
-    m_info.state = State::Streaming;
-    m_info.status = status;
-    m_info.responseHeaders = headers;
-    m_metrics->observeHeaderLatency(seconds);
     qCInfo(lcSession).noquote() << logPrefix() << "upstream answered" << status;
     send(ProxyMessages::connected(status, headers));
-    emit requestConnected(m_info.id);
+    emit requestConnected(id());
 }
 
 void ClientSession::onRequestEvent(const SseEvent &event)
@@ -253,57 +233,42 @@ void ClientSession::onRequestEvent(const SseEvent &event)
     send(m_messageBuffer);
     if (m_settings.legacyDataMessages)
         send(ProxyMessages::legacyData(event.data));
-    ++m_info.eventsRelayed;
-    ++m_info.requestEventsRelayed;
-    ++m_metrics->eventsRelayed;
-    emit eventRelayed(m_info.id, event);
+    emit eventRelayed(id(), event);
     pauseIfBackedUp();
 }
 
-// The one place a request's end is answered, however it ended.
+// However the active request ended (its upstream, a timeout, or end() from here: cancel, client
+// gone, stall, shutdown), it says so once, here.
 void ClientSession::onRequestFinished(RequestOutcome outcome, const QString &error, const QString &reason)
 {
     m_active->deleteLater(); // we are inside its signal
     m_active = nullptr;
     m_stallTimer.stop();
-    if (m_info.state != State::Closed) { // a client that is gone hears nothing more
-        if (!error.isEmpty())
-            send(ProxyMessages::error(error));
-        send(ProxyMessages::closed(reason));
-        m_info.state = State::Idle;
-    }
-    recordEnd(outcome, error, reason);
+    answerEnd(outcome, error, reason);
     startNext();
 }
 
-void ClientSession::answerRejection(const QString &error)
+void ClientSession::answerEnd(RequestOutcome outcome, const QString &error, const QString &reason)
 {
-    send(ProxyMessages::error(error));
-    send(ProxyMessages::closed(QString::fromUtf16(ProxyMessages::reasonRejected)));
-    recordEnd(RequestOutcome::Rejected, error, QString::fromUtf16(ProxyMessages::reasonRejected));
-}
-
-void ClientSession::recordEnd(RequestOutcome outcome, const QString &error, const QString &reason)
-{
-    if (!error.isEmpty())
-        m_info.lastError = error;
-    m_metrics->countRequest(outcome);
-    ++m_info.requestsHandled;
+    if (!m_clientGone) { // a client that is gone hears nothing more
+        if (!error.isEmpty())
+            send(ProxyMessages::error(error));
+        send(ProxyMessages::closed(reason));
+    }
+    m_recorder.countEnd(outcome, error);
     if (error.isEmpty())
         qCInfo(lcSession).noquote() << logPrefix() << "request finished:" << requestOutcomeName(outcome);
     else
         qCInfo(lcSession).noquote() << logPrefix() << "request finished:" << requestOutcomeName(outcome)
                                     << "-" << error;
-    emit requestFinished(m_info.id, outcome, error, reason);
+    emit requestFinished(id(), outcome, error, reason);
 }
 
 void ClientSession::send(const QString &message)
 {
     const qint64 sent = m_socket->sendTextMessage(message);
-    if (sent <= 0)
-        return;
-    m_info.bytesOut += quint64(sent);
-    m_metrics->clientBytesSent += quint64(sent);
+    if (sent > 0)
+        m_recorder.countSent(sent);
 }
 
 void ClientSession::pauseIfBackedUp()
@@ -312,7 +277,7 @@ void ClientSession::pauseIfBackedUp()
         || m_socket->bytesToWrite() <= m_settings.highWatermarkBytes)
         return;
     m_active->pause();
-    ++m_metrics->backpressurePauses;
+    m_recorder.countPause();
     qCDebug(lcSession).noquote() << logPrefix() << "client is" << m_socket->bytesToWrite()
                                  << "bytes behind; pausing upstream";
     if (m_settings.stallTimeout > 0)
@@ -321,5 +286,5 @@ void ClientSession::pauseIfBackedUp()
 
 QString ClientSession::logPrefix() const
 {
-    return u'[' + QString::number(m_info.id) + u']';
+    return u'[' + QString::number(id()) + u']';
 }

@@ -3,6 +3,7 @@
 #include "gaugedqueue.h"
 #include "proxymetrics.h"
 #include "proxyrequest.h"
+#include "sessionrecorder.h"
 #include "settings.h"
 #include "sseevent.h"
 
@@ -15,10 +16,11 @@
 class ProxiedRequest;
 class UpstreamPool;
 
-// One WebSocket client: decodes its messages, runs its requests one at a time (later ones wait
-// in a bounded queue), and relays what each request (a ProxiedRequest, which owns everything
-// about one request) reports as protocol messages. Metrics and the monitor's Info are updated
-// here, from those reports, in one place each.
+// One WebSocket client: decodes its messages, runs its requests one at a time in arrival order
+// (later ones wait in a bounded queue), and relays what each request (a ProxiedRequest, which
+// owns everything about one request) reports as protocol messages. Every end, whatever caused
+// it, is answered in one place (answerEnd). What is counted of all this, for /metrics and for
+// the monitor's Info, is counted by the session's SessionRecorder, never here.
 //
 // Flow control: when the client's socket has more than proxy.highWatermarkBytes queued, the
 // upstream is paused until the queue drains below proxy.lowWatermarkBytes. A client paused
@@ -28,29 +30,8 @@ class ClientSession : public QObject
     Q_OBJECT
 
 public:
-    enum class State { Idle, Connecting, Streaming, Closed };
-    Q_ENUM(State)
-
-    // What the monitor feed shows of a session; updated in place as the session works.
-    struct Info
-    {
-        quint64 id = 0;
-        QString clientAddress;
-        qint64 startedAtMs = 0;      // ms since the epoch
-        qint64 finishedAtMs = 0;
-        State state = State::Idle;
-        QByteArray method;           // of the current or last request
-        QString url;
-        HttpHeaderList requestHeaders;
-        int status = 0;              // of the current or last response
-        HttpHeaderList responseHeaders;
-        quint64 requestEventsRelayed = 0; // by the current or last request
-        quint64 eventsRelayed = 0;
-        quint64 bytesIn = 0;         // from upstreams
-        quint64 bytesOut = 0;        // to the client
-        quint64 requestsHandled = 0;
-        QString lastError;
-    };
+    using State = SessionInfo::State;
+    using Info = SessionInfo; // what the monitor feed reads; kept by the SessionRecorder
 
     // Takes ownership of `socket`. `pool` and `metrics` must outlive the session.
     ClientSession(quint64 id, QWebSocket *socket, UpstreamPool *pool,
@@ -58,8 +39,8 @@ public:
                   QObject *parent = nullptr);
     ~ClientSession() override;
 
-    quint64 id() const { return m_info.id; }
-    const Info &info() const { return m_info; }
+    quint64 id() const { return m_recorder.info().id; }
+    const Info &info() const { return m_recorder.info(); }
     int queuedRequests() const { return int(m_queue.size()); }
 
     // The proxy is stopping: every request (active and queued) gets `closed` with reason
@@ -67,6 +48,7 @@ public:
     void shutdown();
 
 signals:
+    // Each is emitted once info() already shows what it announces, so a listener reads it there.
     // The client is gone; the owner deletes the session (later, not from the slot).
     void closed(quint64 id);
     void requestStarted(quint64 id);
@@ -91,7 +73,7 @@ private:
     void onSocketDisconnected();
     void onSocketBytesWritten();
     void onStallTimerTimeout();
-    void onRequestConnected(int status, const HttpHeaderList &headers, double seconds);
+    void onRequestConnected(int status, const HttpHeaderList &headers);
     void onRequestEvent(const SseEvent &event);
     void onRequestFinished(RequestOutcome outcome, const QString &error, const QString &reason);
 
@@ -100,9 +82,9 @@ private:
     void run(const Pending &pending);
     void start(const ProxyRequest &request);
     void cancel();
-    void answerRejection(const QString &error);
-    // Counts a request's end (any request: run or rejected) in the metrics and the Info.
-    void recordEnd(RequestOutcome outcome, const QString &error, const QString &reason);
+    // Answers one request's end to the client (`error` when there is one, then `closed`), has
+    // it counted, and tells the monitor: the only way any request, run or rejected, ends.
+    void answerEnd(RequestOutcome outcome, const QString &error, const QString &reason);
     void send(const QString &message);
     void pauseIfBackedUp();
     QString logPrefix() const;
@@ -110,11 +92,11 @@ private:
     QWebSocket *m_socket;
     UpstreamPool *m_pool;
     ProxySettings m_settings;
-    ProxyMetrics *m_metrics;
-    Info m_info;
-    GaugedQueue<Pending> m_queue;
+    SessionRecorder m_recorder;
+    GaugedQueue<Pending> m_queue; // mirrors its length into ProxyMetrics::queuedRequests
     ProxiedRequest *m_active = nullptr;
     QTimer m_stallTimer;
     QString m_messageBuffer; // reused for every sse-event message
     bool m_shuttingDown = false;
+    bool m_clientGone = false; // the socket disconnected: nothing more is sent
 };
