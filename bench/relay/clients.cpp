@@ -10,7 +10,7 @@
 namespace relaybench {
 
 std::vector<RelayClient *> openClients(QObject *owner, const QUrl &url, int count,
-                                       const QByteArray &request, int inFlight)
+                                       const QByteArray &request, int inFlight, bool hold)
 {
     std::vector<RelayClient *> clients;
     QElapsedTimer clock;
@@ -19,14 +19,24 @@ std::vector<RelayClient *> openClients(QObject *owner, const QUrl &url, int coun
         const auto done = std::count_if(clients.begin(), clients.end(),
                                         [](RelayClient *c) { return c->connected; });
         if (qint64(clients.size()) - done < inFlight)
-            clients.push_back(new RelayClient(url, request, owner));
+            clients.push_back(new RelayClient(url, request, owner, hold));
         else
-            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 20);
+            waitForEvents(20);
     }
     waitUntil([&] {
         return std::all_of(clients.begin(), clients.end(), [](RelayClient *c) { return c->connected; });
     }, 20000);
     return clients;
+}
+
+void startRequests(const std::vector<RelayClient *> &clients, int batch)
+{
+    int sent = 0;
+    for (RelayClient *client : clients) {
+        client->sendRequest();
+        if (++sent % batch == 0)
+            runFor(20);
+    }
 }
 
 void closeClients(std::vector<RelayClient *> &clients)

@@ -3,6 +3,8 @@
 // The readers of the bench: a direct QTcpSocket reader of the upstream (the baseline) and the
 // WebSocket clients of the proxy. Both check that events arrive numbered 0, 1, 2, ...
 
+#include "sseparser.h"
+
 #include <QAtomicInteger>
 #include <QObject>
 #include <QTcpSocket>
@@ -15,13 +17,19 @@ namespace relaybench {
 
 // Direct reader (the baseline): a plain QTcpSocket reads the flood with no proxy in between,
 // counting events and checking their numbers. Runs in a thread of its own, like the proxy.
+// By default it splits events with a bare line search; with `parse` the body goes through
+// SseParser, as in the proxy (the floor for anything that relays parsed events).
 class DirectReader : public QObject
 {
     Q_OBJECT
 
 public:
-    void start(quint16 port, const QByteArray &path)
+    void start(quint16 port, const QByteArray &path, bool parse = false)
     {
+        if (parse) {
+            m_parser = new SseParser(this);
+            connect(m_parser, &SseParser::eventDispatched, this, &DirectReader::onParserEventDispatched);
+        }
         m_socket = new QTcpSocket(this);
         connect(m_socket, &QTcpSocket::readyRead, this, &DirectReader::onSocketReadyRead);
         m_socket->connectToHost(QHostAddress::LocalHost, port);
@@ -44,6 +52,13 @@ private:
             m_headDone = true;
             from = end + 4;
         }
+        if (m_parser) {
+            m_parsed = 0;
+            m_parser->feed(QByteArrayView(m_pending).sliced(from));
+            m_pending.clear();
+            events += m_parsed;
+            return;
+        }
         qint64 counted = 0;
         for (;;) {
             const qsizetype end = m_pending.indexOf("\n\n", from);
@@ -61,21 +76,32 @@ private:
         events += counted;
     }
 
+    void onParserEventDispatched(const SseEvent &event)
+    {
+        if (event.lastEventId.toLongLong() != m_next)
+            ++gaps;
+        ++m_next;
+        ++m_parsed;
+    }
+
     QTcpSocket *m_socket = nullptr;
+    SseParser *m_parser = nullptr;
+    qint64 m_parsed = 0;
     QByteArray m_pending;
     bool m_headDone = false;
     qint64 m_next = 0;
 };
 
 // One WebSocket client of the proxy. With a request it streams and checks that the events'
-// numbers run 0, 1, 2, ... with no gap; without one it just stays connected.
+// numbers run 0, 1, 2, ... with no gap; without one it just stays connected. With `hold` it
+// sends its request only when sendRequest() is called (sessions open first, streams later).
 class RelayClient : public QObject
 {
     Q_OBJECT
 
 public:
-    RelayClient(const QUrl &proxyUrl, const QByteArray &request, QObject *parent)
-        : QObject(parent), m_request(request)
+    RelayClient(const QUrl &proxyUrl, const QByteArray &request, QObject *parent, bool hold = false)
+        : QObject(parent), m_request(request), m_hold(hold)
     {
         connect(&m_socket, &QWebSocket::connected, this, &RelayClient::onSocketConnected);
         connect(&m_socket, &QWebSocket::textMessageReceived, this,
@@ -89,13 +115,20 @@ public:
     qint64 otherMessages = 0; // error, closed: none expected while streaming
 
     void abort() { m_socket.abort(); }
+    void sendRequest()
+    {
+        if (!m_request.isEmpty() && connected && !m_sent) {
+            m_sent = true;
+            m_socket.sendTextMessage(QString::fromUtf8(m_request));
+        }
+    }
 
 private:
     void onSocketConnected()
     {
         connected = true;
-        if (!m_request.isEmpty())
-            m_socket.sendTextMessage(QString::fromUtf8(m_request));
+        if (!m_hold)
+            sendRequest();
     }
 
     void onSocketTextMessageReceived(const QString &message)
@@ -118,13 +151,19 @@ private:
 
     QWebSocket m_socket;
     QByteArray m_request;
+    bool m_hold = false;
+    bool m_sent = false;
     qint64 m_next = 0;
 };
 
 // Opens `count` clients, at most `inFlight` handshakes at a time (a burst of a thousand
-// connects overflows the listen backlog and costs SYN retries, not proxy work).
+// connects overflows the listen backlog and costs SYN retries, not proxy work). With `hold`
+// they connect without sending their request (see startRequests()).
 std::vector<RelayClient *> openClients(QObject *owner, const QUrl &url, int count,
-                                       const QByteArray &request, int inFlight = 64);
+                                       const QByteArray &request, int inFlight = 64,
+                                       bool hold = false);
+// Sends the held requests, `batch` at a time, letting the event loop run between batches.
+void startRequests(const std::vector<RelayClient *> &clients, int batch = 100);
 void closeClients(std::vector<RelayClient *> &clients);
 
 } // namespace relaybench

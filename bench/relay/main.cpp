@@ -13,9 +13,13 @@
 //      bounded.
 //   5. Monitoring: the same relay cases with and without a /monitor feed connected (and
 //      subscribed to the flooded session), alternated in one proxy process.
+//   6. Upstream clients: proxy.upstreamClient "qt" and "inline" back to back, with the direct
+//      reader (SseParser) as the floor: CPU per event at one event per read (50 x 100 ev/s,
+//      10 / 500 / 2,000 streams x 2 ev/s) and at saturation, threads and RSS per stream.
 //
-// Loopback only, bounded in time (about 95 s with the defaults). Exits non-zero when an event is
-// lost, reordered or mis-encoded, or when a stage cannot run. Build it in a Release tree.
+// Loopback only, bounded in time (about 3 min with the defaults, half of it stage 6). Exits
+// non-zero when an event is lost, reordered or mis-encoded, when a stream stops delivering, or
+// when a stage cannot run. Build it in a Release tree.
 // One file per stage (stage_*.cpp); docs/BENCHMARKS.md, "Relay", has results.
 
 #include "measure.h"
@@ -65,8 +69,15 @@ int main(int argc, char *argv[])
     const QCommandLineOption dispatchersOption(QStringLiteral("dispatchers"), QStringLiteral("Proxy event dispatchers: glib,own (both; own = QT_NO_GLIB=1)."), QStringLiteral("list"));
     const QCommandLineOption roundsOption(QStringLiteral("monitor-rounds"), QStringLiteral("A/B rounds of the monitor stage (3)."), QStringLiteral("n"));
     const QCommandLineOption proxyOption(QStringLiteral("proxy"), QStringLiteral("The ws-sse-proxy to measure (the one beside bench-relay)."), QStringLiteral("path"));
-    const QCommandLineOption onlyOption(QStringLiteral("only"), QStringLiteral("Run only these stages: encode,relay,memory,stall,monitor."), QStringLiteral("list"));
-    parser.addOptions({ windowOption, warmupOption, clientsOption, idleOption, streamingOption, stallOption, casesOption, dispatchersOption, roundsOption, proxyOption, onlyOption });
+    const QCommandLineOption onlyOption(QStringLiteral("only"), QStringLiteral("Run only these stages: encode,relay,memory,stall,monitor,clients."), QStringLiteral("list"));
+    const QCommandLineOption tickStreamsOption(QStringLiteral("tick-streams"), QStringLiteral("Streams of the ticking cases, stages relay, monitor and clients (50)."), QStringLiteral("n"));
+    const QCommandLineOption tickRateOption(QStringLiteral("tick-rate"), QStringLiteral("Events/s per stream of the ticking cases (100)."), QStringLiteral("n"));
+    const QCommandLineOption upstreamClientsOption(QStringLiteral("upstream-clients"), QStringLiteral("Upstream clients compared in stage clients: qt,inline (both); a suffix :own runs that one with QT_NO_GLIB=1 (e.g. qt,inline,inline:own)."), QStringLiteral("list"));
+    const QCommandLineOption quietOption(QStringLiteral("quiet-streams"), QStringLiteral("Stream counts of the quiet cases in stage clients (10,500,2000)."), QStringLiteral("list"));
+    const QCommandLineOption quietRateOption(QStringLiteral("quiet-rate"), QStringLiteral("Events/s per stream of the quiet cases (2)."), QStringLiteral("n"));
+    const QCommandLineOption quietWindowOption(QStringLiteral("quiet-window"), QStringLiteral("Measuring window of the quiet cases, ms (6000; at least --window)."), QStringLiteral("ms"));
+    parser.addOptions({ windowOption, warmupOption, clientsOption, idleOption, streamingOption, stallOption, casesOption, dispatchersOption, roundsOption, proxyOption, onlyOption,
+                        tickStreamsOption, tickRateOption, upstreamClientsOption, quietOption, quietRateOption, quietWindowOption });
     parser.process(app);
 
     Options options;
@@ -81,6 +92,17 @@ int main(int argc, char *argv[])
         options.relayCases = parser.value(casesOption).split(u',', Qt::SkipEmptyParts);
     if (parser.isSet(dispatchersOption))
         options.dispatchers = parser.value(dispatchersOption).split(u',', Qt::SkipEmptyParts);
+    options.lowStreams = qMax(1, intOption(parser, tickStreamsOption, options.lowStreams));
+    options.lowRate = qBound(1, intOption(parser, tickRateOption, options.lowRate), 1000);
+    options.quietRate = qBound(1, intOption(parser, quietRateOption, options.quietRate), 1000);
+    options.quietWindowMs = intOption(parser, quietWindowOption, options.quietWindowMs);
+    if (parser.isSet(upstreamClientsOption))
+        options.upstreamClients = parser.value(upstreamClientsOption).split(u',', Qt::SkipEmptyParts);
+    if (parser.isSet(quietOption)) {
+        options.quietStreams.clear();
+        for (const QString &n : parser.value(quietOption).split(u',', Qt::SkipEmptyParts))
+            options.quietStreams.append(qMax(1, n.toInt()));
+    }
     if (parser.isSet(proxyOption))
         setProxyProgram(parser.value(proxyOption));
     const QStringList only = parser.value(onlyOption).split(u',', Qt::SkipEmptyParts);
@@ -114,6 +136,8 @@ int main(int argc, char *argv[])
             runStalledClientBenchmark(upstreamPort, upstream, options);
         if (wanted("monitor"))
             runMonitorBenchmark(upstream, upstreamPort, options);
+        if (wanted("clients"))
+            runUpstreamClientBenchmark(upstream, upstreamPort, options);
     }
     upstreamThread.quit();
     upstreamThread.wait();

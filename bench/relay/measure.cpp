@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QTimer>
 
 #include <algorithm>
 #include <cstdio>
@@ -52,16 +53,30 @@ qint64 processRssKb(qint64 pid)
     return -1;
 }
 
+// QCoreApplication::processEvents(flags, ms) drops WaitForMoreEvents and returns at once when
+// nothing is pending: a loop around it spins a core (it did, until this was found: the bench's
+// main thread took a whole core from the proxy while waiting). Block in the dispatcher instead,
+// with a timer that wakes it every 20 ms so `done` is checked even when no event comes.
 bool waitUntil(const std::function<bool()> &done, int timeoutMs)
 {
     QElapsedTimer clock;
     clock.start();
+    QTimer wake;
+    wake.start(20);
     while (!done()) {
         if (clock.elapsed() >= timeoutMs)
             return false;
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 20);
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
     }
     return true;
+}
+
+void waitForEvents(int maxMs)
+{
+    QTimer wake;
+    wake.setSingleShot(true);
+    wake.start(maxMs);
+    QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
 }
 
 void runFor(int ms)

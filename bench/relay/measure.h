@@ -20,6 +20,8 @@ qint64 processRssKb(qint64 pid);
 // Runs the event loop until `done` holds or `timeoutMs` passes; returns `done()`.
 bool waitUntil(const std::function<bool()> &done, int timeoutMs);
 void runFor(int ms);
+// Blocks until events arrive (then handles them) or `maxMs` pass; never spins.
+void waitForEvents(int maxMs);
 
 // A JSON-looking payload of exactly `size` characters (quotes to escape, like real data).
 QString payloadOf(int size);

@@ -1,7 +1,9 @@
 #include "proxyprocess.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -19,21 +21,32 @@ void setProxyProgram(const QString &path)
     g_proxyProgram = path;
 }
 
-bool ProxyProcess::start(bool noGlib)
+bool ProxyProcess::start(bool noGlib, const QString &upstreamClient)
 {
+    QStringList arguments { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                            QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--quiet") };
+    if (!upstreamClient.isEmpty()) {
+        const QString path = m_dir.filePath(QStringLiteral("settings.json"));
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            return false;
+        file.write(QJsonDocument(QJsonObject { { QStringLiteral("proxy"),
+                QJsonObject { { QStringLiteral("upstreamClient"), upstreamClient } } } }).toJson());
+        file.close();
+        arguments << QStringLiteral("--settings") << path;
+    }
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     if (noGlib)
         env.insert(QStringLiteral("QT_NO_GLIB"), QStringLiteral("1"));
     else
         env.remove(QStringLiteral("QT_NO_GLIB"));
     m_process.setProcessEnvironment(env);
-    m_process.setWorkingDirectory(m_dir.path()); // no settings.json: defaults + options
+    m_process.setWorkingDirectory(m_dir.path()); // settings: defaults + options (+ the client)
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_process.start(g_proxyProgram.isEmpty()
                             ? QCoreApplication::applicationDirPath() + QStringLiteral("/ws-sse-proxy")
                             : g_proxyProgram,
-                    { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                      QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--quiet") });
+                    arguments);
     if (!m_process.waitForStarted(5000))
         return false;
     static const QRegularExpression listening(QStringLiteral("listening on (ws://\\S+)"));
@@ -49,6 +62,36 @@ bool ProxyProcess::start(bool noGlib)
         }
     }
     return false;
+}
+
+qint64 ProxyProcess::threads() const
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(m_process.processId()));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("Threads:"))
+            return line.mid(8).trimmed().toLongLong();
+    }
+    return -1;
+}
+
+qint64 ProxyProcess::contextSwitches() const
+{
+    const QDir tasks(QStringLiteral("/proc/%1/task").arg(m_process.processId()));
+    if (!tasks.exists())
+        return -1;
+    qint64 sum = 0;
+    for (const QString &task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile status(tasks.filePath(task + QStringLiteral("/status")));
+        if (!status.open(QIODevice::ReadOnly))
+            continue; // exited meanwhile
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:"))
+                sum += line.mid(line.indexOf(':') + 1).trimmed().toLongLong();
+        }
+    }
+    return sum;
 }
 
 void ProxyProcess::stop()

@@ -14,7 +14,12 @@ class ProxyProcess
 {
 public:
     // Starts ws-sse-proxy (see setProxyProgram) on 127.0.0.1, port 0, and reads its URL.
-    bool start(bool noGlib);
+    // `upstreamClient`: proxy.upstreamClient ("inline", "qt"); empty = the proxy's default.
+    bool start(bool noGlib, const QString &upstreamClient = QString());
+    qint64 threads() const;
+    // Voluntary + involuntary context switches of all the proxy's threads so far (a thread that
+    // exited is no longer counted); -1 when unreadable.
+    qint64 contextSwitches() const;
     void stop();
     ~ProxyProcess() { stop(); }
 

@@ -15,12 +15,8 @@
 
 namespace relaybench {
 
-namespace {
-
-// Reads `streams` upstream connections of `path` directly (no proxy) on one thread of its own;
-// events/s and that thread's CPU per event.
 RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &path, int streams,
-                          const Options &options)
+                          const Options &options, bool parse)
 {
     QThread thread;
     QObject *home = new QObject;
@@ -32,7 +28,7 @@ RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &pa
         for (int i = 0; i < streams; ++i) {
             auto *reader = new DirectReader;
             reader->setParent(home);
-            reader->start(port, path);
+            reader->start(port, path, parse);
             readers.push_back(reader);
         }
     }, Qt::BlockingQueuedConnection);
@@ -47,6 +43,10 @@ RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &pa
         QMetaObject::invokeMethod(home, [] { return threadCpuNanos(); }, Qt::BlockingQueuedConnection, &nanos);
         return nanos;
     };
+    waitUntil([&readers] {
+        return std::all_of(readers.begin(), readers.end(),
+                           [](DirectReader *r) { return r->events.loadRelaxed() > 0; });
+    }, 20000);
     runFor(options.warmupMs);
     const qint64 before = totalEvents();
     const qint64 cpuBefore = readerCpu();
@@ -59,6 +59,8 @@ RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &pa
     qint64 gaps = 0;
     for (DirectReader *r : readers)
         gaps += r->gaps.loadRelaxed();
+    const bool allRead = std::all_of(readers.begin(), readers.end(),
+                                     [](DirectReader *r) { return r->events.loadRelaxed() > 0; });
     QMetaObject::invokeMethod(home, [&readers] {
         for (DirectReader *r : readers)
             r->stop();
@@ -68,22 +70,32 @@ RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &pa
     waitUntil([upstream] { return upstream->openConnections.loadRelaxed() == 0; }, 5000);
     if (gaps != 0)
         fail("the direct reader saw events out of order");
+    if (!allRead)
+        fail("a direct reader received no event");
     RelayResult result;
+    result.events = events;
+    result.cpuMicros = cpu / 1000;
     result.eventsPerSecond = double(events) / seconds;
     result.cpuMicrosPerEvent = events > 0 ? double(cpu) / 1000 / double(events) : 0;
     result.proxyCpuPercent = double(cpu) / 1e7 / seconds;
     return result;
 }
 
-} // namespace
-
 RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstreamPort,
                          int clientCount, const QString &path, const Options &options,
                          const char *label, const RelayProbe *probe)
 {
     QObject owner;
+    const bool hold = probe && probe->sessionsOpen;
     std::vector<RelayClient *> clients = openClients(&owner, proxy.url(), clientCount,
-                                                     requestFor(upstreamPort, path));
+                                                     requestFor(upstreamPort, path), 64, hold);
+    if (std::any_of(clients.begin(), clients.end(), [](RelayClient *c) { return !c->connected; }))
+        fail("not every client connected to the proxy");
+    if (hold) {
+        runFor(500);
+        probe->sessionsOpen();
+        startRequests(clients);
+    }
     const auto total = [&](qint64 RelayClient::*field) {
         qint64 sum = 0;
         for (RelayClient *c : clients)
@@ -92,12 +104,15 @@ RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstre
     };
     if (!waitUntil([&] {
             return std::all_of(clients.begin(), clients.end(), [](RelayClient *c) { return c->events > 0; });
-        }, 10000))
+        }, 20000))
         fail("not every client received events");
     if (probe && probe->ready)
         probe->ready();
     runFor(options.warmupMs);
 
+    std::vector<qint64> clientEventsBefore;
+    for (RelayClient *c : clients)
+        clientEventsBefore.push_back(c->events);
     const qint64 eventsBefore = total(&RelayClient::events);
     const qint64 cpuBefore = proxy.cpuMicros();
     const qint64 clientCpuBefore = threadCpuNanos();
@@ -112,6 +127,9 @@ RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstre
         probe->windowEnd();
     const qint64 events = total(&RelayClient::events) - eventsBefore;
     const double seconds = double(clock.nsecsElapsed()) / 1e9;
+    qint64 fewest = events;
+    for (size_t i = 0; i < clients.size(); ++i)
+        fewest = std::min(fewest, clients[i]->events - clientEventsBefore[i]);
 
     const qint64 gaps = total(&RelayClient::gaps);
     const qint64 others = total(&RelayClient::otherMessages);
@@ -124,6 +142,9 @@ RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstre
     waitUntil([upstream] { return upstream->openConnections.loadRelaxed() == 0; }, 5000);
 
     RelayResult result;
+    result.events = events;
+    result.fewestPerClient = fewest;
+    result.cpuMicros = cpu;
     result.eventsPerSecond = double(events) / seconds;
     result.cpuMicrosPerEvent = events > 0 ? double(cpu) / double(events) : 0;
     result.proxyCpuPercent = double(cpu) / 1e4 / seconds;

@@ -27,6 +27,7 @@ public:
     {
         m_server = new QTcpServer(this);
         m_server->setMaxPendingConnections(1 << 16);
+        m_server->setListenBacklogSize(4096); // thousands of streams may connect at once
         connect(m_server, &QTcpServer::newConnection, this, &Upstream::onServerNewConnection);
         return m_server->listen(QHostAddress::LocalHost, 0) ? m_server->serverPort() : 0;
     }
@@ -78,7 +79,8 @@ private:
             auto *timer = new QTimer(socket);
             timer->setTimerType(Qt::PreciseTimer);
             connect(timer, &QTimer::timeout, socket, [socket, stream] {
-                socket->write(eventBytes(*stream, 1));
+                if (socket->state() == QAbstractSocket::ConnectedState) // not between close and delete
+                    socket->write(eventBytes(*stream, 1));
             });
             timer->start(1000 / rate);
         } else {
