@@ -12,53 +12,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+source scripts/debian-root.sh
 
 keep=0
 [ "${1:-}" = --keep ] && keep=1
-mirror=${WSSP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
-if ! command -v debootstrap >/dev/null; then
-    wssp_as_root apt-get update
-    wssp_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends debootstrap
-fi
-
-root=$(mktemp -d /var/tmp/wssp-fresh-debian.XXXXXX)
-mounted=()
-cleanup() {
-    local i
-    for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do wssp_as_root umount -l "${mounted[i]}" || true; done
-    if [ $keep -eq 0 ]; then wssp_as_root rm -rf --one-file-system "$root"; else echo "==> Kept: $root"; fi
-}
-trap cleanup EXIT
-log() { echo "==> [$(date +%H:%M:%S)] $*"; }
-
-log "debootstrap --variant=minbase bookworm into $root"
-wssp_as_root debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 ||
-    { tail -n 20 "$root.debootstrap.log" >&2; exit 1; }
-rm -f "$root.debootstrap.log"
-# What a Debian 12 install has in its sources (updates and security), and names to resolve.
-wssp_as_root tee "$root/etc/apt/sources.list" >/dev/null <<EOF
-deb $mirror bookworm main
-deb $mirror bookworm-updates main
-deb ${WSSP_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security} bookworm-security main
-EOF
-wssp_as_root cp /etc/resolv.conf "$root/etc/resolv.conf"
-wssp_as_root cp /etc/hosts "$root/etc/hosts"
-
-for fs in proc sys dev dev/pts; do
-    wssp_as_root mount --bind "/$fs" "$root/$fs"
-    mounted+=("$root/$fs")
-done
+wssp_root_create wssp-fresh-debian
 
 log "Copying the tree to /wssp"
 wssp_as_root mkdir "$root/wssp"
 git ls-files -z --cached --others --exclude-standard | grep -zv '^build/' |
     tar --null -T - -cf - | wssp_as_root tar -xf - -C "$root/wssp"
-
-in_root() {
-    wssp_as_root chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
-        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /bin/bash -c "$1"
-}
 
 log "./test.sh (installs, builds, runs every test)"
 in_root 'cd /wssp && ./test.sh'
@@ -74,13 +38,6 @@ for _ in $(seq 1 600); do
 done
 # Ctrl-C for run.sh inside the root (found by its root directory, so nothing on the host is hit);
 # it stops the test server and the proxy itself.
-root_pids() {
-    local p
-    for p in /proc/[0-9]*; do
-        [ "$(wssp_as_root readlink "$p/root" 2>/dev/null)" = "$root" ] && echo "${p#/proc/}"
-    done
-    return 0
-}
 for pid in $(root_pids); do
     grep -qa 'run.sh' "/proc/$pid/cmdline" 2>/dev/null && wssp_as_root kill -INT "$pid" || true
 done

@@ -10,7 +10,7 @@
 # fuzz targets (clang only recommends its runtime, and we install without recommends).
 WSSP_PACKAGES=(cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libgl-dev
-    libhttp-parser-dev clang libclang-rt-14-dev)
+    libhttp-parser-dev clang libclang-rt-14-dev dpkg-dev file)
 
 wssp_as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

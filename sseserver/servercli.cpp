@@ -58,6 +58,7 @@ int run(QCoreApplication &app)
                        "streams for testing SSE clients and proxies.\n\nEndpoints:\n")
         + Router::endpointHelp());
     parser.addHelpOption();
+    parser.addVersionOption();
     const QCommandLineOption settingsOption = SettingsCli::settingsOption();
     const QCommandLineOption hostOption(QStringLiteral("host"),
                                         QStringLiteral("Listen on this host (testServer.host)."),
@@ -84,6 +85,10 @@ int run(QCoreApplication &app)
     }
     if (parser.isSet(QStringLiteral("help"))) {
         printLine(stdout, parser.helpText());
+        return 0;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        printLine(stdout, QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion());
         return 0;
     }
     if (!parser.positionalArguments().isEmpty()) {

@@ -18,6 +18,7 @@ class TestSseServerExe : public QObject
 private slots:
     void initTestCase();
     void helpListsEndpoints();
+    void versionPrintsNameAndVersion();
     void echoAndLog();
     void quietSilencesLog();
     void optionsOverrideSettings();
@@ -94,6 +95,15 @@ void TestSseServerExe::helpListsEndpoints()
             "/status?code=NNN", "/broken?after=N", "/endings?style=lf|crlf|cr", "/headers",
             "/plain", "--settings", "--host", "--port", "--count", "--delay", "--quiet" })
         QVERIFY2(help.contains(text), text);
+}
+
+void TestSseServerExe::versionPrintsNameAndVersion()
+{
+    QProcess process;
+    process.start(m_program, { QStringLiteral("--version") });
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 0);
+    QCOMPARE(process.readAllStandardOutput(), QByteArray("sse-test-server " WSSP_VERSION "\n"));
 }
 
 void TestSseServerExe::echoAndLog()
