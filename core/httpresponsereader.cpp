@@ -100,6 +100,7 @@ struct HttpResponseReaderCallbacks
         if (r.m_inValue || r.m_headerName.isEmpty()) {
             r.commitHeader();
             if (r.m_head.headers.size() >= r.m_limits.maxHeaderCount) {
+                r.m_exceededLimit = HttpResponseReader::ExceededLimit::HeaderCount;
                 r.m_callbackError = QStringLiteral("more than %1 response headers")
                                         .arg(r.m_limits.maxHeaderCount);
                 return 1;
@@ -229,6 +230,7 @@ qsizetype HttpResponseReader::feed(QByteArrayView bytes)
         if (inHead) {
             const qsizetype room = m_limits.maxHeadBytes - m_headBytes;
             if (room <= 0) {
+                m_exceededLimit = ExceededLimit::HeadBytes;
                 fail(QStringLiteral("response head larger than %1 bytes")
                          .arg(m_limits.maxHeadBytes));
                 break;

@@ -70,6 +70,9 @@ public:
     // (Content-Length)", "connection closed inside a chunked body (before its last chunk)".
     QString error() const { return m_error; }
     Framing framing() const { return m_framing; }
+    // Which limit made it fail, if one did (so a caller can name its own setting for it).
+    enum class ExceededLimit { None, HeadBytes, HeaderCount };
+    ExceededLimit exceededLimit() const { return m_exceededLimit; }
     qint64 bodyBytes() const { return m_bodyBytes; } // body bytes delivered so far (decoded)
 
 private:
@@ -111,4 +114,5 @@ private:
     qint64 m_bodyBytes = 0;
     QString m_callbackError; // set by a callback that stopped the parser (a limit)
     QString m_error;
+    ExceededLimit m_exceededLimit = ExceededLimit::None;
 };

@@ -251,14 +251,13 @@ void InlineHttpReply::pump()
         const qint64 n = m_socket->read(scratch, room);
         if (n <= 0)
             break;
-        const qsizetype consumed = m_reader.feed(QByteArrayView(scratch, n));
-        Q_UNUSED(consumed); // bytes after a complete response are not part of it
+        m_reader.feed(QByteArrayView(scratch, n)); // bytes after a complete response are dropped
         if (m_headPending && m_phase == Phase::AwaitingHead) {
             m_timer.stop();
             m_phase = Phase::ReadingBody;
         }
         if (m_reader.hasFailed()) {
-            failFromReader();
+            failFromReader(false);
             return;
         }
         if (m_reader.isComplete()) {
@@ -270,7 +269,7 @@ void InlineHttpReply::pump()
     if (m_phase != Phase::Done && m_peerClosed && m_socket->bytesAvailable() == 0) {
         m_reader.finishAtClose();
         if (m_reader.hasFailed()) {
-            failFromReader();
+            failFromReader(true);
             return;
         }
         endConnection();
@@ -350,18 +349,23 @@ void InlineHttpReply::fail(NetworkError code, const QString &message)
             Qt::QueuedConnection);
 }
 
-void InlineHttpReply::failFromReader()
+void InlineHttpReply::failFromReader(bool atClose)
 {
-    const bool headSeen = m_phase == Phase::ReadingBody || m_head.status != 0;
     QString detail = m_reader.error();
-    if (detail.startsWith(u"response head larger"))
+    switch (m_reader.exceededLimit()) {
+    case HttpResponseReader::ExceededLimit::HeadBytes:
         detail += QStringLiteral(" (proxy.maxResponseHeadBytes)");
-    else if (detail.contains(u"response headers"))
+        break;
+    case HttpResponseReader::ExceededLimit::HeaderCount:
         detail += QStringLiteral(" (proxy.maxResponseHeaders)");
-    if (m_peerClosed && !headSeen && m_reader.bodyBytes() == 0 && detail.contains(u"closed")) {
+        break;
+    case HttpResponseReader::ExceededLimit::None:
+        break;
+    }
+    if (atClose && m_phase == Phase::AwaitingHead) {
         fail(RemoteHostClosedError,
              QStringLiteral("upstream %1 closed the connection before answering (%2)").arg(where(), detail));
-    } else if (m_peerClosed && headSeen) {
+    } else if (atClose) {
         fail(RemoteHostClosedError,
              QStringLiteral("upstream connection to %1 broke off mid-stream (%2)").arg(where(), detail));
     } else {

@@ -78,7 +78,8 @@ private:
     void schedulePump();
     void publish();
     void fail(NetworkError code, const QString &message);
-    void failFromReader();
+    // `atClose`: the reader failed at the connection's end (cut short), not on a byte it read.
+    void failFromReader(bool atClose);
     void applyHead();
     void endConnection();
     qint64 buffered() const { return m_buffer.size() - m_readPos; }
