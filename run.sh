@@ -84,8 +84,9 @@ start sse-test-server "$logs/sse-test-server.log" --settings "$settings"
 start ws-sse-proxy "$logs/ws-sse-proxy.log" --settings "$settings"
 server_url=$(grep -o 'http://[^ ]*' "$logs/sse-test-server.log" | head -n 1)
 proxy_url=$(grep -o 'ws://[^ ]*' "$logs/ws-sse-proxy.log" | head -n 1)
-admin_url=${proxy_url%/*}
-admin_url=http${admin_url#ws}
+metrics_url=$(grep -o 'metrics: http://[^ ]*' "$logs/ws-sse-proxy.log" | head -n 1)
+admin_url=${metrics_url#metrics: }
+admin_url=${admin_url%/metrics}
 
 echo "==> Running ws-test-client against $proxy_url"
 echo

@@ -34,6 +34,25 @@ void appendString(QString &out, QStringView text)
     out.append(u'"');
 }
 
+qsizetype quotedUtf8Size(QStringView text)
+{
+    qsizetype size = 2;
+    for (QChar ch : text) {
+        const char16_t c = ch.unicode();
+        if (c == u'"' || c == u'\\' || c == u'\n' || c == u'\r' || c == u'\t' || c == u'\b' || c == u'\f')
+            size += 2;
+        else if (c < 0x20)
+            size += 6;
+        else if (c < 0x80)
+            size += 1;
+        else if (c < 0x800 || ch.isSurrogate())
+            size += 2; // a surrogate pair is 4 bytes, 2 per half
+        else
+            size += 3;
+    }
+    return size;
+}
+
 QString quoted(QStringView text)
 {
     QString out;

@@ -12,4 +12,8 @@ void appendString(QString &out, QStringView text);
 
 QString quoted(QStringView text);
 
+// The UTF-8 size of what appendString() writes for `text`, without writing it: a limit on a
+// message can be checked before the message (up to six times its data) is built.
+qsizetype quotedUtf8Size(QStringView text);
+
 } // namespace JsonWriter

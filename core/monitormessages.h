@@ -26,7 +26,8 @@ using MonitorHeaders = QMap<QString, QString>;
 MonitorHeaders monitorHeaders(const HttpHeaderList &headers);
 
 // hello.settings for these settings: a flat object of dotted keys ("proxy.port": 3001) covering
-// the proxy and admin sections. Never includes the monitor token (only "admin.monitorTokenSet").
+// the proxy and admin sections. Never includes a token, whatever admin.redact says: only
+// whether admin.token and proxy.authTokens are set ("admin.tokenSet", "proxy.authTokensSet").
 QJsonObject monitorSettingsSummary(const Settings &settings);
 
 // How one proxied request ended. Names on the wire are in monitorOutcomeName().

@@ -66,12 +66,15 @@ QJsonObject monitorSettingsSummary(const Settings &settings)
     o.insert(QStringLiteral("proxy.highWatermarkBytes"), p.highWatermarkBytes);
     o.insert(QStringLiteral("proxy.lowWatermarkBytes"), p.lowWatermarkBytes);
     o.insert(QStringLiteral("proxy.stallTimeout"), p.stallTimeout);
+    // Whether tokens are set, never what they are: the feed is for watching, not for keys.
+    o.insert(QStringLiteral("proxy.authTokensSet"), !p.authTokens.isEmpty());
     o.insert(QStringLiteral("admin.health"), a.health);
     o.insert(QStringLiteral("admin.metrics"), a.metrics);
     o.insert(QStringLiteral("admin.monitor"), a.monitor);
     o.insert(QStringLiteral("admin.host"), a.host);
     o.insert(QStringLiteral("admin.port"), a.port);
-    o.insert(QStringLiteral("admin.monitorTokenSet"), !a.monitorToken.isEmpty());
+    o.insert(QStringLiteral("admin.tokenSet"), !a.token.isEmpty());
+    o.insert(QStringLiteral("admin.redact"), a.redact);
     return o;
 }
 

@@ -91,6 +91,14 @@ void appendSseEvent(QString &out, const SseEvent &event)
     out += u"}}";
 }
 
+qsizetype sseEventUtf8Size(const SseEvent &event)
+{
+    // The fixed parts of appendSseEvent(), generously: what matters is the escaped fields.
+    constexpr qsizetype framing = 64;
+    return framing + JsonWriter::quotedUtf8Size(event.lastEventId) + JsonWriter::quotedUtf8Size(event.type)
+            + JsonWriter::quotedUtf8Size(event.data) + JsonWriter::quotedUtf8Size(event.retry);
+}
+
 QString legacyData(const QString &data)
 {
     QString out;

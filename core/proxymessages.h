@@ -30,6 +30,8 @@ QString connected(int status, const HttpHeaderList &headers);
 QString sseEvent(const SseEvent &event);
 // Appends the same text as sseEvent() to `out` (lets a caller reuse one buffer).
 void appendSseEvent(QString &out, const SseEvent &event);
+// At least the UTF-8 size of the message appendSseEvent() writes (at most 64 bytes more).
+qsizetype sseEventUtf8Size(const SseEvent &event);
 // {"type":"data","payload":"<data>"}: the legacy message.
 QString legacyData(const QString &data);
 QString error(const QString &message);

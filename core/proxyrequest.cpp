@@ -88,6 +88,18 @@ bool hasLineBreakOrNul(QStringView s)
     return false;
 }
 
+// RFC 9110 §5.5: a field value is visible characters, spaces and tabs. Any other control
+// character (and DEL) could confuse a server or a log downstream.
+bool hasControlCharacter(QStringView s)
+{
+    for (QChar c : s) {
+        const char16_t u = c.unicode();
+        if ((u < 0x20 && u != u'\t') || u == 0x7f)
+            return true;
+    }
+    return false;
+}
+
 // An integral JSON number, or a string of ASCII digits, within [min, max].
 bool toPort(const QJsonValue &value, int *port)
 {
@@ -130,7 +142,8 @@ bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
 
 } // namespace
 
-std::optional<ProxyRequest> ProxyRequest::fromJson(const QJsonObject &object, QString *error)
+std::optional<ProxyRequest> ProxyRequest::fromJson(const QJsonObject &object, QString *error,
+                                                const Limits &limits)
 {
     const auto invalid = [error](const QString &field, const QString &reason) {
         fail(error, field + QStringLiteral(": ") + reason);
@@ -214,6 +227,13 @@ std::optional<ProxyRequest> ProxyRequest::fromJson(const QJsonObject &object, QS
             return invalid(
                 fieldHeaders, QStringLiteral("must be an object, got ") + typeName(headers));
         const QJsonObject h = headers.toObject();
+        // Counted before any is looked at: tens of thousands of headers must cost nothing.
+        if (h.size() > limits.maxHeaders)
+            return invalid(fieldHeaders, QStringLiteral("%1 headers, more than the %2 allowed "
+                                                        "(proxy.maxRequestHeaders)")
+                                                 .arg(h.size())
+                                                 .arg(limits.maxHeaders));
+        qsizetype headerBytes = 0;
         for (auto it = h.constBegin(); it != h.constEnd(); ++it) {
             if (!isToken(it.key())) {
                 return invalid(fieldHeaders,
@@ -225,9 +245,15 @@ std::optional<ProxyRequest> ProxyRequest::fromJson(const QJsonObject &object, QS
                 return invalid(
                     field, QStringLiteral("must be a string, got ") + typeName(it.value()));
             const QString value = it.value().toString();
-            if (hasLineBreakOrNul(value))
-                return invalid(field, QStringLiteral("must not contain CR, LF or NUL"));
+            if (hasControlCharacter(value))
+                return invalid(field, QStringLiteral("must not contain control characters "
+                                                     "(CR, LF, NUL or any other but tab)"));
             request.headers.append({ it.key().toLatin1(), value.toUtf8() });
+            headerBytes += request.headers.constLast().first.size() + request.headers.constLast().second.size();
+            if (headerBytes > limits.maxHeaderBytes)
+                return invalid(fieldHeaders, QStringLiteral("more than %1 bytes of names and values "
+                                                            "(proxy.maxRequestHeaderBytes)")
+                                                     .arg(limits.maxHeaderBytes));
         }
     }
 
@@ -371,7 +397,8 @@ bool ProxyRequest::isDroppedHeader(QByteArrayView name)
     return name.size() >= 6 && equalsIgnoringCase(name.first(6), "proxy-");
 }
 
-std::optional<ClientMessage> ClientMessage::parse(QStringView text, QString *error)
+std::optional<ClientMessage> ClientMessage::parse(QStringView text, QString *error,
+                                                  const ProxyRequestLimits &limits)
 {
     std::optional<QJsonObject> parsed = JsonFields::parseObject(text, error);
     if (!parsed)
@@ -398,7 +425,7 @@ std::optional<ClientMessage> ClientMessage::parse(QStringView text, QString *err
         }
         object.remove(fieldType);
     }
-    std::optional<ProxyRequest> request = ProxyRequest::fromJson(object, error);
+    std::optional<ProxyRequest> request = ProxyRequest::fromJson(object, error, limits);
     if (!request)
         return std::nullopt;
     message.request = std::move(*request);

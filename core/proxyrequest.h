@@ -12,6 +12,13 @@
 using HttpHeader = std::pair<QByteArray, QByteArray>;
 using HttpHeaderList = QList<HttpHeader>;
 
+// What one request may carry (the rest is bounded by proxy.maxMessageBytes).
+struct ProxyRequestLimits
+{
+    int maxHeaders = 100;           // proxy.maxRequestHeaders
+    int maxHeaderBytes = 64 * 1024; // proxy.maxRequestHeaderBytes: names and values
+};
+
 // A validated client request (PROTOCOL.md §2): what the proxy performs against the upstream.
 struct ProxyRequest
 {
@@ -34,7 +41,9 @@ struct ProxyRequest
     // host name ([A-Za-z0-9-._] labels), a dotted-quad IPv4 without leading zeros, or an IPv6
     // literal with or without brackets and without a zone ID (stored without brackets); a
     // `port` string is 1-5 ASCII digits.
-    static std::optional<ProxyRequest> fromJson(const QJsonObject &object, QString *error);
+    using Limits = ProxyRequestLimits;
+    static std::optional<ProxyRequest> fromJson(const QJsonObject &object, QString *error,
+                                                const ProxyRequestLimits &limits = ProxyRequestLimits());
     // The request as a client sends it (used by ws-test-client and tests).
     QJsonObject toJson() const;
 
@@ -62,5 +71,6 @@ struct ClientMessage
 
     // Parses a WebSocket text message. Errors say what and where: not JSON (with the parser's
     // reason and offset), not an object, an unknown "type", or ProxyRequest::fromJson's error.
-    static std::optional<ClientMessage> parse(QStringView text, QString *error);
+    static std::optional<ClientMessage> parse(QStringView text, QString *error,
+                                              const ProxyRequestLimits &limits = ProxyRequestLimits());
 };

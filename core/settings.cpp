@@ -1,7 +1,10 @@
 #include "settings.h"
 
+#include "settingsrules.h"
+
 #include <QCoreApplication>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QJsonValue>
@@ -25,7 +28,7 @@ enum class StringRule { Any, NonEmpty, Path, WsUrl, Choice };
 struct Key
 {
     QString name;
-    std::variant<int *, bool *, QString *> target;
+    std::variant<int *, bool *, QString *, QStringList *> target;
     int min = 0;
     int max = intMax;
     StringRule rule = StringRule::Any;
@@ -51,6 +54,13 @@ Key boolKey(const char *name, bool *target)
 Key stringKey(const char *name, QString *target, StringRule rule = StringRule::Any)
 {
     return Key { QString::fromLatin1(name), target, 0, 0, rule, {} };
+}
+
+// A list of strings; what each item must be is checked after all keys are read
+// (crossChecks), where the rules that need other keys live too.
+Key listKey(const char *name, QStringList *target)
+{
+    return Key { QString::fromLatin1(name), target, 0, 0, StringRule::Any, {} };
 }
 
 Key choiceKey(const char *name, QString *target, const QStringList &choices)
@@ -88,6 +98,31 @@ QList<Section> schema(Settings &s)
                 intKey("responseHeadTimeout", &p.responseHeadTimeout, 0),
                 intKey("maxResponseHeadBytes", &p.maxResponseHeadBytes, 256, 16 * 1024 * 1024),
                 intKey("maxResponseHeaders", &p.maxResponseHeaders, 1, 10000),
+                intKey("errorExcerptBytes", &p.errorExcerptBytes, 0, 4096),
+                listKey("authTokens", &p.authTokens),
+                listKey("allowedOrigins", &p.allowedOrigins),
+                intKey("maxSessions", &p.maxSessions, 1, 1000000),
+                intKey("maxSessionsPerAddress", &p.maxSessionsPerAddress, 1, 1000000),
+                intKey("idleTimeout", &p.idleTimeout, 0),
+                intKey("pingInterval", &p.pingInterval, 0),
+                intKey("maxIncomingBytes", &p.maxIncomingBytes, 1024),
+                intKey("maxEventMessageBytes", &p.maxEventMessageBytes, 1024),
+                intKey("maxSendQueueBytes", &p.maxSendQueueBytes, 1024),
+                intKey("maxRequestHeaders", &p.maxRequestHeaders, 0, 10000),
+                intKey("maxRequestHeaderBytes", &p.maxRequestHeaderBytes, 0),
+                stringKey("upstreamCaFile", &p.upstreamCaFile),
+            } },
+        { QStringLiteral("proxy.upstream"),
+            {
+                choiceKey("policy", &p.upstreamPolicy,
+                          { QStringLiteral("enforce"), QStringLiteral("off") }),
+                listKey("allow", &p.upstreamAllow),
+                listKey("deny", &p.upstreamDeny),
+            } },
+        { QStringLiteral("proxy.tls"),
+            {
+                stringKey("certificate", &p.tlsCertificate),
+                stringKey("privateKey", &p.tlsPrivateKey),
             } },
         { QStringLiteral("admin"),
             {
@@ -96,7 +131,9 @@ QList<Section> schema(Settings &s)
                 boolKey("monitor", &a.monitor),
                 stringKey("host", &a.host),
                 intKey("port", &a.port, 0, 65535),
-                stringKey("monitorToken", &a.monitorToken),
+                stringKey("token", &a.token),
+                boolKey("redact", &a.redact),
+                listKey("redactHeaders", &a.redactHeaders),
             } },
         { QStringLiteral("testServer"),
             {
@@ -155,6 +192,18 @@ QString applyValue(const Key &key, const QJsonValue &value)
         **target = value.toBool();
         return QString();
     }
+    if (QStringList *const *target = std::get_if<QStringList *>(&key.target)) {
+        if (!value.isArray())
+            return QStringLiteral("must be a list of strings");
+        QStringList items;
+        for (const QJsonValue &item : value.toArray()) {
+            if (!item.isString())
+                return QStringLiteral("must be a list of strings");
+            items.append(item.toString());
+        }
+        **target = items;
+        return QString();
+    }
     QString *const target = std::get<QString *>(key.target);
     if (!value.isString())
         return QStringLiteral("must be a string");
@@ -192,44 +241,62 @@ QString withBrackets(const QString &host)
 
 } // namespace
 
+namespace {
+
+// Applies one section's object; a key naming a nested section ("upstream" in "proxy") recurses.
+bool applySection(const QList<Section> &sections, const QString &name, const QJsonObject &values,
+                  QString *error, QStringList *warnings)
+{
+    const auto section = std::find_if(sections.cbegin(), sections.cend(),
+                                      [&name](const Section &s) { return s.name == name; });
+    for (auto kit = values.constBegin(); kit != values.constEnd(); ++kit) {
+        const QString fullName = name + u'.' + kit.key();
+        const bool isSection = std::any_of(sections.cbegin(), sections.cend(),
+                                           [&fullName](const Section &s) { return s.name == fullName; });
+        if (isSection) {
+            if (!kit.value().isObject())
+                return fail(error, fullName + QStringLiteral(": must be an object"));
+            if (!applySection(sections, fullName, kit.value().toObject(), error, warnings))
+                return false;
+            continue;
+        }
+        const auto key = std::find_if(section->keys.cbegin(), section->keys.cend(),
+                                      [&kit](const Key &k) { return k.name == kit.key(); });
+        if (key == section->keys.cend()) {
+            if (warnings)
+                warnings->append(QStringLiteral("unknown key \"%1\" ignored").arg(fullName));
+            continue;
+        }
+        const QString reason = applyValue(*key, kit.value());
+        if (!reason.isEmpty())
+            return fail(error, fullName + QStringLiteral(": ") + reason);
+    }
+    return true;
+}
+
+} // namespace
+
 bool Settings::apply(const QJsonObject &root, QString *error, QStringList *warnings)
 {
     // Work on a copy so that a bad file leaves *this untouched.
     Settings result = *this;
     const QList<Section> sections = schema(result);
-    QStringList found;
     for (auto sit = root.constBegin(); sit != root.constEnd(); ++sit) {
-        const auto section = std::find_if(sections.cbegin(), sections.cend(),
-            [&sit](const Section &s) { return s.name == sit.key(); });
-        if (section == sections.cend()) {
+        const bool known = !sit.key().contains(u'.')
+                && std::any_of(sections.cbegin(), sections.cend(),
+                               [&sit](const Section &s) { return s.name == sit.key(); });
+        if (!known) {
             if (warnings)
                 warnings->append(QStringLiteral("unknown section \"%1\" ignored").arg(sit.key()));
             continue;
         }
         if (!sit.value().isObject())
             return fail(error, sit.key() + QStringLiteral(": must be an object"));
-        const QJsonObject values = sit.value().toObject();
-        for (auto kit = values.constBegin(); kit != values.constEnd(); ++kit) {
-            const QString fullName = sit.key() + u'.' + kit.key();
-            const auto key = std::find_if(section->keys.cbegin(), section->keys.cend(),
-                [&kit](const Key &k) { return k.name == kit.key(); });
-            if (key == section->keys.cend()) {
-                if (warnings)
-                    warnings->append(QStringLiteral("unknown key \"%1\" ignored").arg(fullName));
-                continue;
-            }
-            const QString reason = applyValue(*key, kit.value());
-            if (!reason.isEmpty())
-                return fail(error, fullName + QStringLiteral(": ") + reason);
-        }
+        if (!applySection(sections, sit.key(), sit.value().toObject(), error, warnings))
+            return false;
     }
-    // Resuming below the pause threshold is what makes the watermark pair meaningful.
-    if (result.proxy.lowWatermarkBytes > result.proxy.highWatermarkBytes) {
-        return fail(error,
-            QStringLiteral("proxy.lowWatermarkBytes: must not exceed "
-                           "proxy.highWatermarkBytes (%1)")
-                .arg(result.proxy.highWatermarkBytes));
-    }
+    if (!SettingsRules::check(result, error))
+        return false;
     *this = result;
     return true;
 }
@@ -290,17 +357,28 @@ QJsonObject Settings::toJson() const
 {
     Settings copy = *this;
     QJsonObject root;
-    for (const Section &section : schema(copy)) {
+    const QList<Section> sections = schema(copy);
+    // Nested sections come after their parent in the table, so the parent exists to insert into.
+    for (const Section &section : sections) {
         QJsonObject values;
         for (const Key &key : section.keys) {
             if (int *const *i = std::get_if<int *>(&key.target))
                 values.insert(key.name, **i);
             else if (bool *const *b = std::get_if<bool *>(&key.target))
                 values.insert(key.name, **b);
+            else if (QStringList *const *l = std::get_if<QStringList *>(&key.target))
+                values.insert(key.name, QJsonArray::fromStringList(**l));
             else
                 values.insert(key.name, *std::get<QString *>(key.target));
         }
-        root.insert(section.name, values);
+        const qsizetype dot = section.name.indexOf(u'.');
+        if (dot < 0) {
+            root.insert(section.name, values);
+        } else {
+            QJsonObject parent = root.value(section.name.first(dot)).toObject();
+            parent.insert(section.name.sliced(dot + 1), values);
+            root.insert(section.name.first(dot), parent);
+        }
     }
     return root;
 }
@@ -315,8 +393,8 @@ QString Settings::proxyUrl() const
 {
     if (!testClient.url.isEmpty())
         return testClient.url;
-    return QStringLiteral("ws://%1:%2%3")
-        .arg(withBrackets(proxy.host))
+    return QStringLiteral("%1://%2:%3%4")
+        .arg(webSocketScheme(), withBrackets(proxy.host))
         .arg(proxy.port)
         .arg(proxy.path);
 }
@@ -325,7 +403,16 @@ QString Settings::monitorUrl() const
 {
     if (!monitor.url.isEmpty())
         return monitor.url;
-    return QStringLiteral("ws://%1:%2/monitor").arg(withBrackets(proxy.host)).arg(proxy.port);
+    const bool separateAdmin = !admin.host.isEmpty();
+    return QStringLiteral("%1://%2:%3/monitor")
+        .arg(webSocketScheme(), withBrackets(separateAdmin ? admin.host : proxy.host))
+        .arg(separateAdmin ? admin.port : proxy.port);
+}
+
+QString Settings::webSocketScheme() const
+{
+    // proxy.tls puts every listener of the proxy, the admin one too, behind TLS.
+    return proxy.tlsCertificate.isEmpty() ? QStringLiteral("ws") : QStringLiteral("wss");
 }
 
 namespace SettingsCli {

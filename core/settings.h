@@ -31,6 +31,26 @@ struct ProxySettings
     int responseHeadTimeout = 30000;              // ms from the request sent to the response head; 0 = none (inline)
     int maxResponseHeadBytes = 64 * 1024;         // status line + headers of an upstream response (inline)
     int maxResponseHeaders = 100;                 // header fields in an upstream response (inline)
+
+    // Safety (docs/SECURITY.md).
+    QString upstreamPolicy = QStringLiteral("enforce"); // proxy.upstream.policy: "enforce" or "off"
+    QStringList upstreamAllow;                    // proxy.upstream.allow: UpstreamRule texts
+    QStringList upstreamDeny;                     // proxy.upstream.deny
+    int errorExcerptBytes = 256;                  // of a failed upstream's body in `error`; 0 = none
+    QStringList authTokens;                       // when set, an upgrade needs one of them
+    QStringList allowedOrigins;                   // Origin values accepted; "*" = any
+    int maxSessions = 10000;                      // WebSocket clients at once
+    int maxSessionsPerAddress = 1000;             // from one client IP address
+    int idleTimeout = 300000;                     // ms a socket may sit with no request; 0 = never
+    int pingInterval = 30000;                     // ms between pings; no pong in two: dropped; 0 = off
+    int maxIncomingBytes = 64 * 1024 * 1024;      // all clients' unfinished messages together
+    int maxEventMessageBytes = 32 * 1024 * 1024;  // one sse-event message after JSON escaping
+    int maxSendQueueBytes = 64 * 1024 * 1024;     // bytes queued to one client: past it, dropped
+    int maxRequestHeaders = 100;                  // headers in one request
+    int maxRequestHeaderBytes = 64 * 1024;        // their names and values together
+    QString tlsCertificate;                       // proxy.tls.certificate: PEM file; set: wss://
+    QString tlsPrivateKey;                        // proxy.tls.privateKey: PEM file
+    QString upstreamCaFile;                       // extra trusted CA (PEM) for https upstreams
 };
 
 struct AdminSettings
@@ -38,9 +58,11 @@ struct AdminSettings
     bool health = true;                           // GET /healthz
     bool metrics = true;                          // GET /metrics
     bool monitor = true;                          // ws://.../monitor
-    QString host;                                 // empty: answer on the proxy's own listener
-    int port = 0;                                 // with host set: a separate admin listener
-    QString monitorToken;                         // when set, /monitor needs ?token= or a Bearer header
+    QString host = QStringLiteral("localhost");   // empty: answer on the proxy's own listener
+    int port = 3002;                              // of the separate admin listener; 0 = any free port
+    QString token;                                // when set, /monitor and /metrics need it
+    bool redact = true;                           // hide credentials from the monitor feed
+    QStringList redactHeaders;                    // more header names whose values are hidden
 };
 
 struct TestServerSettings
@@ -93,8 +115,10 @@ struct Settings
 
     // The proxy's WebSocket URL as clients reach it (testClient.url when set).
     QString proxyUrl() const;
-    // The monitor feed URL (monitor.url when set).
+    // The monitor feed URL (monitor.url when set; else the admin listener's).
     QString monitorUrl() const;
+    // "wss" when proxy.tls is set, else "ws": the scheme of the two URLs above.
+    QString webSocketScheme() const;
 };
 
 // Shared command-line handling: every program takes `--settings PATH` and exits with status 2

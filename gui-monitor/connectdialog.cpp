@@ -17,7 +17,7 @@ ConnectDialog::ConnectDialog(const QUrl &url, const QString &token, QWidget *par
     m_url->setPlaceholderText(QStringLiteral("ws://localhost:3001/monitor"));
     m_url->setMinimumWidth(360);
     m_token->setEchoMode(QLineEdit::PasswordEchoOnEdit);
-    m_token->setPlaceholderText(tr("admin.monitorToken, if the proxy has one"));
+    m_token->setPlaceholderText(tr("admin.token, if the proxy has one"));
     m_problem->setStyleSheet(QStringLiteral("color: #c62828"));
 
     auto *form = new QFormLayout(this);

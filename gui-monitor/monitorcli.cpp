@@ -19,7 +19,7 @@ Outcome parse(const QStringList &arguments, MonitorWindowOptions *options, QStri
                        "ws://proxy.host:proxy.port/monitor)."),
         QStringLiteral("ws-url"));
     const QCommandLineOption tokenOption(QStringLiteral("token"),
-        QStringLiteral("Monitor token (admin.monitorToken)."), QStringLiteral("token"));
+        QStringLiteral("Monitor token (admin.token)."), QStringLiteral("token"));
     const QCommandLineOption settingsOption = SettingsCli::settingsOption();
     parser.addOptions({ urlOption, tokenOption, settingsOption });
 

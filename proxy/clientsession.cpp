@@ -2,6 +2,7 @@
 
 #include "proxiedrequest.h"
 #include "proxymessages.h"
+#include "redactor.h"
 #include "upstreampool.h"
 
 #include <QLoggingCategory>
@@ -10,11 +11,12 @@ Q_LOGGING_CATEGORY(lcSession, "wssp.proxy.session", QtInfoMsg)
 
 namespace {
 
-// Qt's own hard cap on one incoming message: past it Qt closes the socket (code 1009). Our
-// friendlier limit (proxy.maxMessageBytes, an `error` reply) sits well below it.
+// Qt's own hard cap on one incoming message and frame: past it Qt closes the socket (code
+// 1009). Our friendlier limit (proxy.maxMessageBytes, an `error` reply) sits below it; what all
+// clients hold together is proxy.maxIncomingBytes's (ClientWatchdog).
 quint64 hardMessageCap(int friendlyLimit)
 {
-    return qMax<quint64>(quint64(friendlyLimit) * 4, 4 * 1024 * 1024);
+    return qMax<quint64>(quint64(friendlyLimit) * 2, 64 * 1024);
 }
 
 // "127.0.0.1:54012", "[::1]:54012"; an IPv4-mapped IPv6 address is shown as IPv4.
@@ -30,15 +32,16 @@ QString addressWithPort(const QHostAddress &address, quint16 port)
 
 } // namespace
 
-ClientSession::ClientSession(quint64 id, QWebSocket *socket, UpstreamPool *pool,
+ClientSession::ClientSession(quint64 id, QWebSocket *socket, QTcpSocket *transport, UpstreamPool *pool,
                              const ProxySettings &settings, ProxyMetrics *metrics,
-                             QObject *parent)
+                             IncomingBudget *budget, QObject *parent)
     : QObject(parent),
       m_socket(socket),
       m_pool(pool),
       m_settings(settings),
       m_recorder(id, addressWithPort(socket->peerAddress(), socket->peerPort()), metrics),
-      m_queue(&metrics->queuedRequests)
+      m_queue(&metrics->queuedRequests),
+      m_watchdog(socket, transport, settings, budget)
 {
     m_socket->setParent(this);
     m_socket->setMaxAllowedIncomingMessageSize(hardMessageCap(m_settings.maxMessageBytes));
@@ -51,8 +54,7 @@ ClientSession::ClientSession(quint64 id, QWebSocket *socket, UpstreamPool *pool,
     connect(m_socket, &QWebSocket::disconnected, this, &ClientSession::onSocketDisconnected);
     connect(m_socket, &QWebSocket::bytesWritten, this, &ClientSession::onSocketBytesWritten);
 
-    m_stallTimer.setSingleShot(true);
-    connect(&m_stallTimer, &QTimer::timeout, this, &ClientSession::onStallTimerTimeout);
+    connect(&m_watchdog, &ClientWatchdog::mustDrop, this, &ClientSession::onWatchdogVerdict);
 
     qCInfo(lcSession).noquote() << logPrefix() << "opened from" << info().clientAddress;
 }
@@ -90,7 +92,8 @@ void ClientSession::onTextMessageReceived(const QString &message)
         return;
     }
     QString error;
-    std::optional<ClientMessage> parsed = ClientMessage::parse(message, &error);
+    std::optional<ClientMessage> parsed = ClientMessage::parse(
+            message, &error, { m_settings.maxRequestHeaders, m_settings.maxRequestHeaderBytes });
     if (!parsed) {
         enqueue({ std::nullopt, error });
         return;
@@ -116,7 +119,7 @@ void ClientSession::onSocketDisconnected()
     if (m_clientGone)
         return;
     // Nothing keeps reading for a client that is gone, and nothing more is sent to it.
-    m_stallTimer.stop();
+    m_watchdog.stop();
     m_queue.clear();
     m_clientGone = true;
     m_recorder.markClosed();
@@ -132,28 +135,45 @@ void ClientSession::onSocketBytesWritten()
     if (!m_active || !m_active->isPaused()
         || m_socket->bytesToWrite() > m_settings.lowWatermarkBytes)
         return;
-    m_stallTimer.stop();
     qCDebug(lcSession).noquote() << logPrefix() << "client caught up; resuming upstream";
     m_active->resume(); // relays what is buffered; may pause again
 }
 
-void ClientSession::onStallTimerTimeout()
+void ClientSession::onWatchdogVerdict(ClientWatchdog::Verdict verdict, const QString &message)
 {
-    if (!m_active)
-        return;
-    const qint64 queued = m_socket->bytesToWrite();
-    qCWarning(lcSession).noquote() << logPrefix() << "client stopped reading;" << queued
-                                   << "bytes queued; dropping it";
-    // No queued request may start on a connection that is being dropped.
+    using Verdict = ClientWatchdog::Verdict;
+    qCWarning(lcSession).noquote() << logPrefix() << "dropping the client:" << message;
+    // No queued request may start on a connection that is being dropped (none was started, so
+    // none is counted).
     m_shuttingDown = true;
     m_queue.clear();
-    m_active->end(RequestOutcome::ClientStalled,
-                  QStringLiteral("client not reading: %1 bytes waiting for %2 ms "
-                                 "(proxy.stallTimeout); closing the connection")
-                          .arg(queued)
-                          .arg(m_settings.stallTimeout),
-                  QString::fromUtf16(ProxyMessages::reasonClientStalled));
-    m_socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("client not reading"));
+    switch (verdict) {
+    case Verdict::Idle:
+        send(ProxyMessages::closed(message)); // it hears why, as at shutdown
+        m_socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("idle"));
+        break;
+    case Verdict::Stalled:
+        if (m_active)
+            m_active->end(RequestOutcome::ClientStalled, message,
+                          QString::fromUtf16(ProxyMessages::reasonClientStalled));
+        m_socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("client not reading"));
+        break;
+    case Verdict::IncomingOverBudget:
+        if (m_active)
+            m_active->end(RequestOutcome::ClientGone, QString(), message);
+        m_socket->close(QWebSocketProtocol::CloseCodeTooMuchData, QStringLiteral("proxy.maxIncomingBytes"));
+        break;
+    case Verdict::NoPong:
+    case Verdict::SendQueueFull:
+        // Nothing more can reach it: let go of the socket and its queue at once.
+        m_muted = true;
+        if (m_active)
+            m_active->end(verdict == Verdict::NoPong ? RequestOutcome::ClientGone
+                                                     : RequestOutcome::ClientStalled,
+                          message, message);
+        m_socket->abort();
+        return;
+    }
     // A client that reads nothing never completes the close handshake either.
     QTimer::singleShot(5000, m_socket, &QWebSocket::abort);
 }
@@ -174,12 +194,19 @@ void ClientSession::enqueue(Pending pending)
         return;
     }
     m_queue.enqueue(std::move(pending));
+    updateBusy();
 }
 
 void ClientSession::startNext()
 {
     while (!m_active && !m_queue.isEmpty() && !m_shuttingDown)
         run(m_queue.dequeue());
+    updateBusy();
+}
+
+void ClientSession::updateBusy()
+{
+    m_watchdog.setBusy(m_active || !m_queue.isEmpty());
 }
 
 void ClientSession::run(const Pending &pending)
@@ -193,11 +220,15 @@ void ClientSession::run(const Pending &pending)
 
 void ClientSession::start(const ProxyRequest &request)
 {
-    qCInfo(lcSession).noquote() << logPrefix() << "request" << request.method << request.url().toString();
+    // Logs end up in journald for anyone in the adm group: no ?api_key= there either.
+    static const Redactor logRedactor;
+    qCInfo(lcSession).noquote() << logPrefix() << "request" << request.method
+                                << logRedactor.url(request.url().toString());
     UpstreamStream::Options options;
     options.limits.maxLineBytes = m_settings.maxLineBytes;
     options.limits.maxEventBytes = m_settings.maxEventBytes;
     options.silenceTimeoutMs = m_settings.sseTimeout;
+    options.errorExcerptBytes = m_settings.errorExcerptBytes;
     m_active = new ProxiedRequest(request, m_pool->start(request, m_settings.readBufferBytes), options, this);
     // The recorder hears each report first, so the monitor, told by our signals, reads Info
     // that already includes it.
@@ -205,6 +236,7 @@ void ClientSession::start(const ProxyRequest &request)
     connect(m_active, &ProxiedRequest::connected, this, &ClientSession::onRequestConnected);
     connect(m_active, &ProxiedRequest::eventReceived, this, &ClientSession::onRequestEvent);
     connect(m_active, &ProxiedRequest::finished, this, &ClientSession::onRequestFinished);
+    updateBusy();
     emit requestStarted(id());
 }
 
@@ -228,6 +260,21 @@ void ClientSession::onRequestEvent(const SseEvent &event)
 {
     qCDebug(lcSession).noquote() << logPrefix() << "event" << event.type << event.lastEventId
                                  << event.data.size() << "chars";
+    // Checked before the message is built: escaping can make it six times the event's data.
+    const qsizetype worstCase = 64 + 6 * (event.data.size() + event.type.size()
+                                          + event.lastEventId.size() + event.retry.size());
+    if (worstCase > m_settings.maxEventMessageBytes) {
+        const qsizetype size = ProxyMessages::sseEventUtf8Size(event);
+        if (size > m_settings.maxEventMessageBytes) {
+            m_active->end(RequestOutcome::UpstreamError,
+                          QStringLiteral("upstream event of %1 bytes as JSON is larger than %2 "
+                                         "(proxy.maxEventMessageBytes)")
+                                  .arg(size)
+                                  .arg(m_settings.maxEventMessageBytes),
+                          QString::fromUtf16(ProxyMessages::reasonUpstreamError));
+            return;
+        }
+    }
     m_messageBuffer.resize(0); // keeps its capacity: no allocation per event
     ProxyMessages::appendSseEvent(m_messageBuffer, event);
     send(m_messageBuffer);
@@ -243,14 +290,13 @@ void ClientSession::onRequestFinished(RequestOutcome outcome, const QString &err
 {
     m_active->deleteLater(); // we are inside its signal
     m_active = nullptr;
-    m_stallTimer.stop();
     answerEnd(outcome, error, reason);
     startNext();
 }
 
 void ClientSession::answerEnd(RequestOutcome outcome, const QString &error, const QString &reason)
 {
-    if (!m_clientGone) { // a client that is gone hears nothing more
+    if (!m_clientGone && !m_muted) { // a client that is gone hears nothing more
         if (!error.isEmpty())
             send(ProxyMessages::error(error));
         send(ProxyMessages::closed(reason));
@@ -266,9 +312,12 @@ void ClientSession::answerEnd(RequestOutcome outcome, const QString &error, cons
 
 void ClientSession::send(const QString &message)
 {
+    if (m_muted)
+        return;
     const qint64 sent = m_socket->sendTextMessage(message);
     if (sent > 0)
         m_recorder.countSent(sent);
+    m_watchdog.checkSendQueue();
 }
 
 void ClientSession::pauseIfBackedUp()
@@ -280,8 +329,6 @@ void ClientSession::pauseIfBackedUp()
     m_recorder.countPause();
     qCDebug(lcSession).noquote() << logPrefix() << "client is" << m_socket->bytesToWrite()
                                  << "bytes behind; pausing upstream";
-    if (m_settings.stallTimeout > 0)
-        m_stallTimer.start(m_settings.stallTimeout);
 }
 
 QString ClientSession::logPrefix() const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clientwatchdog.h"
 #include "gaugedqueue.h"
 #include "proxymetrics.h"
 #include "proxyrequest.h"
@@ -13,6 +14,7 @@
 
 #include <optional>
 
+class IncomingBudget;
 class ProxiedRequest;
 class UpstreamPool;
 
@@ -23,8 +25,9 @@ class UpstreamPool;
 // the monitor's Info, is counted by the session's SessionRecorder, never here.
 //
 // Flow control: when the client's socket has more than proxy.highWatermarkBytes queued, the
-// upstream is paused until the queue drains below proxy.lowWatermarkBytes. A client paused
-// for proxy.stallTimeout ms is dropped (docs/ARCHITECTURE.md, "Slow clients").
+// upstream is paused until the queue drains below proxy.lowWatermarkBytes. When a client must
+// go for how it behaves on the wire (stalled, idle, no pong, over a limit), its ClientWatchdog
+// says so and the session answers (docs/ARCHITECTURE.md, "Slow clients"; docs/SECURITY.md).
 class ClientSession : public QObject
 {
     Q_OBJECT
@@ -33,9 +36,10 @@ public:
     using State = SessionInfo::State;
     using Info = SessionInfo; // what the monitor feed reads; kept by the SessionRecorder
 
-    // Takes ownership of `socket`. `pool` and `metrics` must outlive the session.
-    ClientSession(quint64 id, QWebSocket *socket, UpstreamPool *pool,
-                  const ProxySettings &settings, ProxyMetrics *metrics,
+    // Takes ownership of `socket`; `transport` is the TCP socket under it (may be null).
+    // `pool`, `metrics` and `budget` must outlive the session.
+    ClientSession(quint64 id, QWebSocket *socket, QTcpSocket *transport, UpstreamPool *pool,
+                  const ProxySettings &settings, ProxyMetrics *metrics, IncomingBudget *budget,
                   QObject *parent = nullptr);
     ~ClientSession() override;
 
@@ -72,7 +76,7 @@ private:
     void onBinaryMessageReceived(const QByteArray &message);
     void onSocketDisconnected();
     void onSocketBytesWritten();
-    void onStallTimerTimeout();
+    void onWatchdogVerdict(ClientWatchdog::Verdict verdict, const QString &message);
     void onRequestConnected(int status, const HttpHeaderList &headers);
     void onRequestEvent(const SseEvent &event);
     void onRequestFinished(RequestOutcome outcome, const QString &error, const QString &reason);
@@ -87,6 +91,7 @@ private:
     void answerEnd(RequestOutcome outcome, const QString &error, const QString &reason);
     void send(const QString &message);
     void pauseIfBackedUp();
+    void updateBusy();
     QString logPrefix() const;
 
     QWebSocket *m_socket;
@@ -95,8 +100,9 @@ private:
     SessionRecorder m_recorder;
     GaugedQueue<Pending> m_queue; // mirrors its length into ProxyMetrics::queuedRequests
     ProxiedRequest *m_active = nullptr;
-    QTimer m_stallTimer;
+    ClientWatchdog m_watchdog;
     QString m_messageBuffer; // reused for every sse-event message
     bool m_shuttingDown = false;
     bool m_clientGone = false; // the socket disconnected: nothing more is sent
+    bool m_muted = false;      // being dropped for not reading: nothing more is queued
 };

@@ -1,5 +1,7 @@
 #include "connectiongate.h"
 
+#include "admission.h"
+
 #include <QLoggingCategory>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -16,22 +18,14 @@ QByteArray reasonPhrase(int status)
     case 200: return "OK";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 503: return "Service Unavailable";
     default: return "Error";
     }
-}
-
-bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
-{
-    if (a.size() != b.size())
-        return false;
-    unsigned char diff = 0;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return diff == 0;
 }
 
 } // namespace
@@ -39,14 +33,16 @@ bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
 ConnectionGate::ConnectionGate(QTcpServer *listener, const Routes &routes, QObject *parent)
     : QObject(parent), m_listener(listener), m_routes(routes)
 {
-    connect(m_listener, &QTcpServer::newConnection, this, &ConnectionGate::onNewConnection);
+    // Not newConnection(): a TLS listener emits that at the TCP accept, and its socket becomes
+    // pending only after the handshake.
+    connect(m_listener, &QTcpServer::pendingConnectionAvailable, this, &ConnectionGate::onNewConnection);
 }
 
 void ConnectionGate::respond(QTcpSocket *socket, int status, const QByteArray &contentType,
-                             const QByteArray &body)
+                             const QByteArray &body, const QByteArray &extraHeaders)
 {
     QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
-            + "\r\nContent-Type: " + contentType
+            + "\r\n" + extraHeaders + "Content-Type: " + contentType
             + "\r\nContent-Length: " + QByteArray::number(body.size())
             + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n" + body;
     socket->write(response);
@@ -103,37 +99,34 @@ void ConnectionGate::route(QTcpSocket *socket, const HttpRequestHead &head)
 {
     const QByteArray path = head.path();
     const bool isGet = head.method == "GET";
+    Admission *admission = m_routes.admission;
     if (!m_routes.proxyPath.isEmpty() && path == m_routes.proxyPath) {
-        emit proxyConnection(socket);
+        const Admission::Refusal refusal = admission->admitClient(socket, head);
+        if (!refused(socket, head, refusal.status, refusal.message, refusal.extraHeaders))
+            emit proxyConnection(socket);
     } else if (m_routes.monitor && path == "/monitor") {
-        if (!monitorTokenAccepted(head)) {
-            respond(socket, 401, "text/plain; charset=utf-8",
-                    "the monitor feed needs a token: ?token=... or Authorization: Bearer ...\n");
-            return;
-        }
-        emit monitorConnection(socket);
+        const Admission::Refusal refusal = admission->admitAdmin(head, true);
+        if (!refused(socket, head, refusal.status, refusal.message, refusal.extraHeaders))
+            emit monitorConnection(socket);
     } else if (m_routes.health && path == "/healthz" && isGet) {
         emit healthRequested(socket);
     } else if (m_routes.metrics && path == "/metrics" && isGet) {
-        emit metricsRequested(socket);
+        const Admission::Refusal refusal = admission->admitAdmin(head, false);
+        if (!refused(socket, head, refusal.status, refusal.message, refusal.extraHeaders))
+            emit metricsRequested(socket);
     } else {
-        qCInfo(lcGate) << "404 for" << head.method << head.target << "from"
-                       << socket->peerAddress().toString();
-        respond(socket, 404, "text/plain; charset=utf-8",
-                "no such endpoint: " + path + '\n');
+        refused(socket, head, 404, "no such endpoint: " + path, {});
     }
 }
 
-bool ConnectionGate::monitorTokenAccepted(const HttpRequestHead &head) const
+bool ConnectionGate::refused(QTcpSocket *socket, const HttpRequestHead &head, int status,
+                             const QByteArray &message, const QByteArray &extraHeaders)
 {
-    if (m_routes.monitorToken.isEmpty())
-        return true;
-    const QByteArray expected = m_routes.monitorToken.toUtf8();
-    const QByteArray authorization = head.header("Authorization");
-    if (authorization.startsWith("Bearer ")
-        && constantTimeEquals(authorization.sliced(7).trimmed(), expected))
-        return true;
-    const QUrlQuery query(QString::fromUtf8(head.query()));
-    return constantTimeEquals(query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8(),
-                              expected);
+    if (status == 0)
+        return false;
+    // The target may carry a token: log the path only.
+    qCInfo(lcGate).noquote() << status << "for" << head.method << head.path() << "from"
+                             << socket->peerAddress().toString() << "-" << message;
+    respond(socket, status, "text/plain; charset=utf-8", message + '\n', extraHeaders);
+    return true;
 }

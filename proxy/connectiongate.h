@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QString>
 
+class Admission;
 class QTcpServer;
 class QTcpSocket;
 
@@ -24,7 +25,7 @@ public:
         bool health = false;    // GET /healthz
         bool metrics = false;   // GET /metrics
         bool monitor = false;   // WebSocket /monitor
-        QString monitorToken;   // required for /monitor when not empty
+        Admission *admission = nullptr; // decides who may pass (must outlive the gate)
     };
 
     static constexpr int headTimeoutMs = 10000;
@@ -33,7 +34,7 @@ public:
 
     // Writes a complete HTTP/1.1 response and closes the connection once it is sent.
     static void respond(QTcpSocket *socket, int status, const QByteArray &contentType,
-                        const QByteArray &body);
+                        const QByteArray &body, const QByteArray &extraHeaders = QByteArray());
 
 signals:
     // The socket is still unread: hand it to QWebSocketServer::handleConnection().
@@ -47,7 +48,9 @@ private:
     void onNewConnection();
     void inspect(QTcpSocket *socket);
     void route(QTcpSocket *socket, const HttpRequestHead &head);
-    bool monitorTokenAccepted(const HttpRequestHead &head) const;
+    // Answers a refusal (true) or lets the connection through (false).
+    bool refused(QTcpSocket *socket, const HttpRequestHead &head, int status,
+                 const QByteArray &message, const QByteArray &extraHeaders);
 
     QTcpServer *m_listener;
     Routes m_routes;

@@ -25,6 +25,16 @@ bool isDefaultPort(bool tls, quint16 port)
     return port == (tls ? 443 : 80);
 }
 
+IpAddress toIpAddress(const QHostAddress &address)
+{
+    if (address.protocol() == QAbstractSocket::IPv4Protocol)
+        return IpAddress::ipv4(address.toIPv4Address());
+    const Q_IPV6ADDR bytes = address.toIPv6Address();
+    std::array<quint8, 16> copy {};
+    std::memcpy(copy.data(), bytes.c, copy.size());
+    return IpAddress::ipv6(copy);
+}
+
 QByteArray bracketed(const QString &host)
 {
     return host.contains(u':') ? '[' + host.toLatin1() + ']' : host.toLatin1();
@@ -80,8 +90,8 @@ void InlineHttpReply::start()
         m_timer.start(m_options.connectTimeoutMs);
     const QHostAddress literal(m_host);
     if (!literal.isNull()) {
-        m_addresses = { literal };
-        tryNextAddress(QString());
+        if (admit({ literal }))
+            tryNextAddress(QString());
         return;
     }
     m_phase = Phase::Resolving;
@@ -97,8 +107,26 @@ void InlineHttpReply::onHostResolved(const QHostInfo &info)
         fail(HostNotFoundError, QStringLiteral("host not found: %1").arg(m_host));
         return;
     }
-    m_addresses = info.addresses();
-    tryNextAddress(QString());
+    if (admit(info.addresses()))
+        tryNextAddress(QString());
+}
+
+bool InlineHttpReply::admit(const QList<QHostAddress> &addresses)
+{
+    // All or nothing: a name that resolves to a public and a private address is refused, so
+    // that rebinding tricks cannot pick which one is used.
+    if (m_options.policy) {
+        for (const QHostAddress &address : addresses) {
+            const IpAddress ip = toIpAddress(address);
+            const UpstreamPolicy::Verdict verdict = m_options.policy->check(m_host, ip, m_port);
+            if (!verdict.allowed) {
+                fail(ContentAccessDenied, UpstreamPolicy::refusal(m_host, ip, m_port, verdict));
+                return false;
+            }
+        }
+    }
+    m_addresses = addresses;
+    return true;
 }
 
 void InlineHttpReply::tryNextAddress(const QString &failure)
@@ -112,8 +140,8 @@ void InlineHttpReply::tryNextAddress(const QString &failure)
 
 void InlineHttpReply::connectTo(const QHostAddress &address)
 {
-    // The one place where the proxy connects upstream: a policy on resolved addresses (allow,
-    // deny, pin) belongs here.
+    // The one place where the proxy connects upstream, always to an address admit() checked:
+    // there is no second lookup between the check and the connection.
     m_phase = Phase::Connecting;
     if (m_socket) {
         m_socket->disconnect(this);

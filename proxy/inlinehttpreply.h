@@ -1,12 +1,15 @@
 #pragma once
 
 #include "httpresponsereader.h"
+#include "upstreampolicy.h"
 
 #include <QHostAddress>
 #include <QList>
 #include <QNetworkReply>
 #include <QPointer>
 #include <QTimer>
+
+#include <memory>
 
 class QHostInfo;
 class QSslError;
@@ -34,6 +37,9 @@ public:
         int connectTimeoutMs = 10000;       // resolve + connect + TLS; 0 = none
         int responseHeadTimeoutMs = 30000;  // request written -> final response head; 0 = none
         HttpResponseReader::Limits headLimits;
+        // Checked on every address the host resolves to, before connecting to any; the
+        // connection goes only to checked addresses. Null: no policy (proxy.upstream.policy off).
+        std::shared_ptr<const UpstreamPolicy> policy;
     };
 
     // Set to true on every reply of this class: its errorString() is a complete message for a
@@ -63,6 +69,9 @@ private:
 
     void start();
     void onHostResolved(const QHostInfo &info);
+    // Checks every address against the policy, then connects to the first; false when one was
+    // refused (the reply has failed with the refusal).
+    bool admit(const QList<QHostAddress> &addresses);
     void connectTo(const QHostAddress &address);
     void tryNextAddress(const QString &failure);
     void onSocketConnected();

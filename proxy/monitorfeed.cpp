@@ -76,7 +76,10 @@ QByteArray countersOf(const ClientSession &session)
 } // namespace
 
 MonitorFeed::MonitorFeed(ProxyServer *server)
-    : QObject(server), m_server(server), m_startedAt(now())
+    : QObject(server),
+      m_server(server),
+      m_redactor(server->settings().admin.redact, server->settings().admin.redactHeaders),
+      m_startedAt(now())
 {
     connect(m_server, &ProxyServer::sessionOpened, this, &MonitorFeed::onSessionOpened);
     connect(&m_updateTimer, &QTimer::timeout, this, &MonitorFeed::onUpdateTimerTimeout);
@@ -160,27 +163,30 @@ void MonitorFeed::onSessionClosed(const ClientSession *session, quint64 id)
     m_lastSent.remove(id);
     if (!m_monitors.empty())
         broadcast(MonitorMessages::sessionClosed(describe(*session)));
+    m_shown.remove(id);
+    m_shownLastErrors.remove(id);
 }
 
 void MonitorFeed::onRequestStarted(quint64 id)
 {
+    m_shown.remove(id); // a new request: its URL and headers replace the last one's
     const ClientSession *session = m_server->sessions().value(id);
     if (!session || m_monitors.empty())
         return;
-    const ClientSession::Info &info = session->info();
-    MonitorRequestStarted started { qint64(id), now(), QString::fromLatin1(info.method), info.url,
-                                    monitorHeaders(info.requestHeaders) };
+    const ShownRequest &shown = shownRequest(*session);
+    MonitorRequestStarted started { qint64(id), now(), QString::fromLatin1(session->info().method),
+                                    shown.url, shown.requestHeaders };
     broadcast(MonitorMessages::requestStarted(started));
 }
 
 void MonitorFeed::onRequestConnected(quint64 id)
 {
+    m_shown.remove(id); // now with response headers
     const ClientSession *session = m_server->sessions().value(id);
     if (!session || m_monitors.empty())
         return;
-    const ClientSession::Info &info = session->info();
-    MonitorRequestConnected connected { qint64(id), now(), info.status,
-                                        monitorHeaders(info.responseHeaders) };
+    MonitorRequestConnected connected { qint64(id), now(), session->info().status,
+                                        shownRequest(*session).responseHeaders };
     broadcast(MonitorMessages::requestConnected(connected));
 }
 
@@ -188,9 +194,17 @@ void MonitorFeed::onRequestFinished(quint64 id, RequestOutcome outcome, const QS
                                     const QString &reason)
 {
     const ClientSession *session = m_server->sessions().value(id);
+    // Redacted now, watched or not: the error stays the session's lastError, and its next
+    // request will carry other secrets. Reasons are the proxy's own fixed texts.
+    QString errorShown = error;
+    if (!error.isEmpty() && m_redactor.enabled()) {
+        // Without its session there is no telling what the error might quote.
+        errorShown = session ? shownError(*session, error) : QString();
+        m_shownLastErrors.insert(id, errorShown);
+    }
     if (m_monitors.empty())
         return;
-    MonitorRequestFinished finished { qint64(id), now(), toMonitorOutcome(outcome), error, reason,
+    MonitorRequestFinished finished { qint64(id), now(), toMonitorOutcome(outcome), errorShown, reason,
                                       session ? qint64(session->info().requestEventsRelayed) : 0 };
     broadcast(MonitorMessages::requestFinished(finished));
 }
@@ -352,6 +366,7 @@ void MonitorFeed::removeMonitor(Monitor *monitor)
         m_updateTimer.stop();
         m_totalsTimer.stop();
         m_lastSent.clear();
+        m_shown.clear(); // nobody to show requests to: rebuilt on the next description
     }
 }
 
@@ -379,18 +394,19 @@ void MonitorFeed::send(Monitor *monitor, const QString &message)
     QTimer::singleShot(2000, monitor->socket, &QWebSocket::abort);
 }
 
-MonitorSession MonitorFeed::describe(const ClientSession &session) const
+MonitorSession MonitorFeed::describe(const ClientSession &session)
 {
     const ClientSession::Info &info = session.info();
+    const ShownRequest &shown = shownRequest(session);
     MonitorSession s;
     s.id = qint64(info.id);
     s.clientAddress = info.clientAddress;
     s.state = toMonitorState(info.state);
     s.method = QString::fromLatin1(info.method);
-    s.url = info.url;
-    s.requestHeaders = monitorHeaders(info.requestHeaders);
+    s.url = shown.url;
+    s.requestHeaders = shown.requestHeaders;
     s.status = info.status;
-    s.responseHeaders = monitorHeaders(info.responseHeaders);
+    s.responseHeaders = shown.responseHeaders;
     s.eventsRelayed = qint64(info.eventsRelayed);
     s.bytesIn = qint64(info.bytesIn);
     s.bytesOut = qint64(info.bytesOut);
@@ -398,8 +414,36 @@ MonitorSession MonitorFeed::describe(const ClientSession &session) const
     s.queued = session.queuedRequests();
     s.startedAt = info.startedAtMs;
     s.finishedAt = info.finishedAtMs;
-    s.lastError = info.lastError;
+    // Every error passes onRequestFinished() first; the fallback only keeps a gap from leaking.
+    if (info.lastError.isEmpty() || !m_redactor.enabled())
+        s.lastError = info.lastError;
+    else if (const auto shown = m_shownLastErrors.constFind(info.id); shown != m_shownLastErrors.cend())
+        s.lastError = *shown;
+    else
+        s.lastError = shownError(session, info.lastError);
     return s;
+}
+
+const MonitorFeed::ShownRequest &MonitorFeed::shownRequest(const ClientSession &session)
+{
+    auto it = m_shown.find(session.id());
+    if (it == m_shown.end()) {
+        const ClientSession::Info &info = session.info();
+        it = m_shown.insert(session.id(),
+                            { m_redactor.url(info.url),
+                              monitorHeaders(m_redactor.headers(info.requestHeaders)),
+                              monitorHeaders(m_redactor.headers(info.responseHeaders)) });
+    }
+    return *it;
+}
+
+// An error text may quote what the redaction hides elsewhere: an upstream's error body echoing
+// the token it refused, a network error naming the URL.
+QString MonitorFeed::shownError(const ClientSession &session, const QString &error) const
+{
+    const ClientSession::Info &info = session.info();
+    return m_redactor.scrub(error, m_redactor.secretsIn(info.url, info.requestHeaders,
+                                                        info.responseHeaders));
 }
 
 MonitorTotals MonitorFeed::totals() const

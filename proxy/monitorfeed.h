@@ -2,6 +2,7 @@
 
 #include "clientsession.h"
 #include "monitormessages.h"
+#include "redactor.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -21,6 +22,9 @@ class QWebSocket;
 // dozen messages a second. Relay cost is untouched unless a monitor follows a session: only
 // then is the feed connected to that session's eventRelayed signal. The feed only listens; it
 // never sets anything on a session.
+//
+// What it shows of requests (URLs, headers, error texts) is redacted as each record is built,
+// once for every monitor (admin.redact, docs/MONITOR.md §7); events are not redacted.
 class MonitorFeed : public QObject
 {
     Q_OBJECT
@@ -54,6 +58,14 @@ private:
         std::vector<Tapped> ring; // the last historyLength events, overwritten in place
         quint64 count = 0;        // events tapped since the first follower came
     };
+    // A session's current request as the feed shows it: redacted once per request and
+    // reused by every description until the next request-started or request-connected.
+    struct ShownRequest
+    {
+        QString url;
+        MonitorHeaders requestHeaders;
+        MonitorHeaders responseHeaders;
+    };
     // Records of the events numbered [from, count) still in the ring; `skipped` gets the rest.
     QList<MonitorEventRecord> recordsSince(const Followed &followed, quint64 from, int max,
                                            qint64 *skipped) const;
@@ -75,13 +87,20 @@ private:
     void unfollowIfUnwatched(qint64 sessionId);
     void broadcast(const QString &message);
     void send(Monitor *monitor, const QString &message);
-    MonitorSession describe(const ClientSession &session) const;
+    MonitorSession describe(const ClientSession &session);
+    const ShownRequest &shownRequest(const ClientSession &session);
+    QString shownError(const ClientSession &session, const QString &error) const;
     MonitorTotals totals() const;
 
     ProxyServer *m_server;
+    Redactor m_redactor;
     std::vector<std::unique_ptr<Monitor>> m_monitors;
     QHash<quint64, Followed> m_followed;           // sessions some monitor follows
     QHash<quint64, QByteArray> m_lastSent;         // per session: the counters last broadcast
+    QHash<quint64, ShownRequest> m_shown;          // per session, built while monitors watch
+    // Per session: its lastError as shown. Redacted when the error happens, with the secrets
+    // of the request it belongs to, whether or not anyone watches: a later request has others.
+    QHash<quint64, QString> m_shownLastErrors;
     QTimer m_updateTimer;
     QTimer m_totalsTimer;
     qint64 m_startedAt;

@@ -8,6 +8,8 @@
 #include <QCoreApplication>
 #include <QLoggingCategory>
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 
@@ -22,6 +24,30 @@ void configureLogging(bool verbose, bool quiet)
         QLoggingCategory::setFilterRules(QStringLiteral("wssp.*.debug=true"));
     else if (quiet)
         QLoggingCategory::setFilterRules(QStringLiteral("wssp.*.info=false"));
+}
+
+// Each session holds two descriptors (client and upstream): raise the soft limit to the hard
+// one, and say when the sessions allowed could still run out of them.
+void raiseDescriptorLimit(const ProxySettings &proxy)
+{
+    rlimit limit {};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return;
+    const rlim_t before = limit.rlim_cur;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
+            limit.rlim_cur = before;
+    }
+    const qint64 needed = 2 * qint64(proxy.maxSessions) + 64;
+    if (limit.rlim_cur != RLIM_INFINITY && qint64(limit.rlim_cur) < needed) {
+        std::fprintf(stderr,
+                     "ws-sse-proxy: warning: %lld file descriptors allowed (raised from %lld), but "
+                     "proxy.maxSessions %d can need %lld: past that, new connections wait "
+                     "(raise LimitNOFILE / ulimit -n, or lower proxy.maxSessions)\n",
+                     static_cast<long long>(limit.rlim_cur), static_cast<long long>(before),
+                     proxy.maxSessions, static_cast<long long>(needed));
+    }
 }
 
 } // namespace
@@ -50,11 +76,20 @@ int runProxyApp(const QStringList &arguments)
             QStringLiteral("End a request after this many ms of upstream silence, 0 = off "
                            "(proxy.sseTimeout)."),
             QStringLiteral("ms"));
+    const QCommandLineOption adminHostOption(
+            QStringLiteral("admin-host"),
+            QStringLiteral("Admin listener host for /metrics and /monitor; \"\" = the proxy's own "
+                           "listener (admin.host)."),
+            QStringLiteral("host"));
+    const QCommandLineOption adminPortOption(
+            QStringLiteral("admin-port"),
+            QStringLiteral("Admin listener port, 0 = any (admin.port)."), QStringLiteral("port"));
     const QCommandLineOption verboseOption(QStringLiteral("verbose"),
                                            QStringLiteral("Log every relayed event."));
     const QCommandLineOption quietOption(QStringList { QStringLiteral("q"), QStringLiteral("quiet") },
                                          QStringLiteral("Log warnings and errors only."));
-    parser.addOptions({ hostOption, portOption, pathOption, timeoutOption, verboseOption, quietOption });
+    parser.addOptions({ hostOption, portOption, pathOption, timeoutOption, adminHostOption,
+                        adminPortOption, verboseOption, quietOption });
     // parse(), not process(): process() exits with status 1 on bad usage; ours is 2.
     if (!parser.parse(arguments)) {
         std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(parser.errorText()));
@@ -78,7 +113,9 @@ int runProxyApp(const QStringList &arguments)
     QString error;
     SettingsCli::overrideString(parser, hostOption, &settings->proxy.host);
     SettingsCli::overrideString(parser, pathOption, &settings->proxy.path);
+    SettingsCli::overrideString(parser, adminHostOption, &settings->admin.host);
     if (!SettingsCli::overrideInt(parser, portOption, 0, 65535, &settings->proxy.port, &error)
+        || !SettingsCli::overrideInt(parser, adminPortOption, 0, 65535, &settings->admin.port, &error)
         || !SettingsCli::overrideInt(parser, timeoutOption, 0, std::numeric_limits<int>::max(),
                                      &settings->proxy.sseTimeout, &error)) {
         std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(error));
@@ -89,6 +126,7 @@ int runProxyApp(const QStringList &arguments)
         return SettingsCli::exitBadSettings;
     }
 
+    raiseDescriptorLimit(settings->proxy);
     // Before the startup line: from then on a supervisor may signal us at any moment.
     SignalWatcher signalWatcher({ SIGINT, SIGTERM });
     ProxyServer server(*settings);
@@ -97,13 +135,10 @@ int runProxyApp(const QStringList &arguments)
         return exitCannotListen;
     }
     std::printf("ws-sse-proxy %s listening on %s\n", WSSP_VERSION, qPrintable(server.proxyUrl()));
+    const QString adminHost = settings->admin.host.isEmpty() ? settings->proxy.host : settings->admin.host;
     std::printf("  health: http://%s:%u/healthz  metrics: http://%s:%u/metrics  monitor: ws://%s:%u/monitor\n",
-                qPrintable(settings->admin.host.isEmpty() ? settings->proxy.host : settings->admin.host),
-                server.adminPort(),
-                qPrintable(settings->admin.host.isEmpty() ? settings->proxy.host : settings->admin.host),
-                server.adminPort(),
-                qPrintable(settings->admin.host.isEmpty() ? settings->proxy.host : settings->admin.host),
-                server.adminPort());
+                qPrintable(adminHost), server.adminPort(), qPrintable(adminHost), server.adminPort(),
+                qPrintable(adminHost), server.adminPort());
     std::fflush(stdout);
 
     QObject::connect(&signalWatcher, &SignalWatcher::signalled, &server,

@@ -1,8 +1,12 @@
 #include "proxyserver.h"
 
+#include "acceptor.h"
+#include "admission.h"
 #include "clientsession.h"
+#include "incomingbudget.h"
 #include "monitorfeed.h"
 #include "proxymessages.h"
+#include "tlslistener.h"
 #include "upstreampool.h"
 
 #include <QHostAddress>
@@ -31,15 +35,36 @@ QList<QHostAddress> listenAddresses(const QString &host)
     return resolved.isEmpty() ? QList<QHostAddress>() : QList<QHostAddress> { resolved.first() };
 }
 
-UpstreamPool::Config upstreamConfig(const ProxySettings &proxy)
+UpstreamPool::Config upstreamConfig(const ProxySettings &proxy, const ProxyTls &tls)
 {
     UpstreamPool::Config config;
+    config.extraCaCertificates = tls.upstreamCas;
     config.client = proxy.upstreamClient == u"qt" ? UpstreamPool::Client::Qt : UpstreamPool::Client::Inline;
     config.inlineOptions.connectTimeoutMs = proxy.connectTimeout;
     config.inlineOptions.responseHeadTimeoutMs = proxy.responseHeadTimeout;
     config.inlineOptions.headLimits.maxHeadBytes = proxy.maxResponseHeadBytes;
     config.inlineOptions.headLimits.maxHeaderCount = proxy.maxResponseHeaders;
+    if (proxy.upstreamPolicy != u"off") {
+        // Settings::apply() has checked the lists; a bad list cannot reach this point.
+        QString error;
+        if (std::optional<UpstreamPolicy> policy
+            = UpstreamPolicy::create(proxy.upstreamAllow, proxy.upstreamDeny, &error))
+            config.inlineOptions.policy = std::make_shared<const UpstreamPolicy>(*policy);
+    }
     return config;
+}
+
+Admission::Rules admissionRules(const Settings &settings)
+{
+    Admission::Rules rules;
+    for (const QString &token : settings.proxy.authTokens)
+        rules.clientTokens.append(token.toUtf8());
+    rules.adminToken = settings.admin.token.toUtf8();
+    for (const QString &origin : settings.proxy.allowedOrigins)
+        rules.origins.append(origin.toLower().toUtf8());
+    rules.maxSessions = settings.proxy.maxSessions;
+    rules.maxSessionsPerAddress = settings.proxy.maxSessionsPerAddress;
+    return rules;
 }
 
 } // namespace
@@ -47,7 +72,10 @@ UpstreamPool::Config upstreamConfig(const ProxySettings &proxy)
 ProxyServer::ProxyServer(const Settings &settings, QObject *parent)
     : QObject(parent),
       m_settings(settings),
-      m_pool(new UpstreamPool(upstreamConfig(settings.proxy), this)),
+      m_tls(ProxyTls::load(settings.proxy)),
+      m_pool(new UpstreamPool(upstreamConfig(settings.proxy, m_tls), this)),
+      m_admission(new Admission(admissionRules(settings), this)),
+      m_incomingBudget(std::make_unique<IncomingBudget>(settings.proxy.maxIncomingBytes)),
       m_proxySockets(QStringLiteral("ws-sse-proxy"), QWebSocketServer::NonSecureMode),
       m_monitorSockets(QStringLiteral("ws-sse-proxy monitor"), QWebSocketServer::NonSecureMode)
 {
@@ -70,28 +98,39 @@ ProxyServer::ProxyServer(const Settings &settings, QObject *parent)
 
 ProxyServer::~ProxyServer()
 {
-    // Sessions first: their upstream replies must go before the pool's managers.
-    qDeleteAll(m_sessions);
+    // Sessions first: their upstream replies must go before the pool's managers, and they use
+    // the metrics and the incoming budget, members that go before QObject deletes children.
+    // Closed sessions still waiting for their deleteLater() are children too.
     m_sessions.clear();
+    qDeleteAll(findChildren<ClientSession *>(Qt::FindDirectChildrenOnly));
 }
 
 bool ProxyServer::listen(QString *error)
 {
+    // Settings built in code (tests, embedders) get the same checks as a file.
+    if (!m_settings.validate(error))
+        return false;
+    if (!m_tls.error.isEmpty()) {
+        *error = m_tls.error;
+        return false;
+    }
     const AdminSettings &admin = m_settings.admin;
     const bool separateAdmin = !admin.host.isEmpty();
 
     ConnectionGate::Routes proxyRoutes;
+    proxyRoutes.admission = m_admission;
     proxyRoutes.proxyPath = m_settings.proxy.path.toUtf8();
+    // Load balancers probe the clients' listener; the answer tells nothing about anyone.
+    proxyRoutes.health = admin.health;
     ConnectionGate::Routes adminRoutes;
+    adminRoutes.admission = m_admission;
     adminRoutes.health = admin.health;
     adminRoutes.metrics = admin.metrics;
     adminRoutes.monitor = admin.monitor && m_monitorFeed;
-    adminRoutes.monitorToken = admin.monitorToken;
     if (!separateAdmin) {
         proxyRoutes.health = adminRoutes.health;
         proxyRoutes.metrics = adminRoutes.metrics;
         proxyRoutes.monitor = adminRoutes.monitor;
-        proxyRoutes.monitorToken = adminRoutes.monitorToken;
     }
 
     if (!listenOn(m_settings.proxy.host, m_settings.proxy.port, proxyRoutes, &m_proxyListeners, error))
@@ -114,7 +153,7 @@ bool ProxyServer::listenOn(const QString &host, int port, const ConnectionGate::
     quint16 boundPort = quint16(port);
     bool anyBound = false;
     for (const QHostAddress &address : addresses) {
-        auto *listener = new QTcpServer(this);
+        QTcpServer *listener = TlsListener::create(m_tls.listener, ConnectionGate::headTimeoutMs, this);
         listener->setListenBacklogSize(1024);
         listener->setMaxPendingConnections(1 << 20);
         if (!listener->listen(address, boundPort)) {
@@ -135,16 +174,28 @@ bool ProxyServer::listenOn(const QString &host, int port, const ConnectionGate::
         }
         boundPort = listener->serverPort();
         anyBound = true;
+        new Acceptor(listener, listener); // out of descriptors: pause, not spin (acceptor.h)
         auto *gate = new ConnectionGate(listener, routes, listener);
-        connect(gate, &ConnectionGate::proxyConnection, this,
-                [this](QTcpSocket *socket) { m_proxySockets.handleConnection(socket); });
+        connect(gate, &ConnectionGate::proxyConnection, this, [this](QTcpSocket *socket) {
+            if (m_upgrading.size() >= 64) // failed handshakes leave entries behind
+                m_upgrading.removeIf([](const auto &entry) { return entry.value().isNull(); });
+            m_upgrading.insert({ socket->peerAddress(), socket->peerPort() }, socket);
+            handOver(socket, &m_proxySockets);
+        });
         connect(gate, &ConnectionGate::monitorConnection, this,
-                [this](QTcpSocket *socket) { m_monitorSockets.handleConnection(socket); });
+                [this](QTcpSocket *socket) { handOver(socket, &m_monitorSockets); });
         connect(gate, &ConnectionGate::healthRequested, this, &ProxyServer::answerHealth);
         connect(gate, &ConnectionGate::metricsRequested, this, &ProxyServer::answerMetrics);
         listeners->append(listener);
     }
     return true;
+}
+
+void ProxyServer::handOver(QTcpSocket *socket, QWebSocketServer *server)
+{
+    // The socket is the QWebSocket's from now on (Qt deletes it once it is closed, after
+    // cutting every connection to it, so nobody may count on its destroyed()).
+    server->handleConnection(socket);
 }
 
 quint16 ProxyServer::port() const
@@ -164,7 +215,10 @@ QString ProxyServer::proxyUrl() const
         host = QStringLiteral("localhost");
     if (host.contains(u':'))
         host = u'[' + host + u']';
-    return QStringLiteral("ws://%1:%2%3").arg(host).arg(port()).arg(m_settings.proxy.path);
+    return QStringLiteral("%1://%2:%3%4")
+            .arg(m_tls.listener ? QStringLiteral("wss") : QStringLiteral("ws"), host)
+            .arg(port())
+            .arg(m_settings.proxy.path);
 }
 
 void ProxyServer::onProxyWebSocketConnected()
@@ -177,7 +231,9 @@ void ProxyServer::onProxyWebSocketConnected()
             continue;
         }
         const quint64 id = m_nextSessionId++;
-        auto *session = new ClientSession(id, socket, m_pool, m_settings.proxy, &m_metrics, this);
+        QTcpSocket *transport = m_upgrading.take({ socket->peerAddress(), socket->peerPort() });
+        auto *session = new ClientSession(id, socket, transport, m_pool, m_settings.proxy, &m_metrics,
+                                          m_incomingBudget.get(), this);
         m_sessions.insert(id, session);
         connect(session, &ClientSession::closed, this, &ProxyServer::onSessionClosed);
         emit sessionOpened(session);
@@ -214,10 +270,10 @@ void ProxyServer::shutdown()
         return;
     m_accepting = false;
     qCInfo(lcServer) << "shutting down:" << m_sessions.size() << "sessions open";
-    for (QTcpServer *listener : std::as_const(m_proxyListeners))
+    for (QTcpServer *listener : m_proxyListeners + m_adminListeners) {
+        delete listener->findChild<Acceptor *>(); // its notifier watches the descriptor closed next
         listener->close();
-    for (QTcpServer *listener : std::as_const(m_adminListeners))
-        listener->close();
+    }
     const QList<ClientSession *> sessions = m_sessions.values();
     for (ClientSession *session : sessions)
         session->shutdown();

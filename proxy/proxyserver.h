@@ -2,14 +2,21 @@
 
 #include "connectiongate.h"
 #include "proxymetrics.h"
+#include "proxytls.h"
 #include "settings.h"
 
 #include <QHash>
 #include <QList>
+#include <QHostAddress>
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 #include <QWebSocketServer>
 
+#include <memory>
+
+class Admission;
+class IncomingBudget;
 class ClientSession;
 class MonitorFeed;
 class QTcpServer;
@@ -31,7 +38,7 @@ public:
     bool listen(QString *error);
     quint16 port() const;
     quint16 adminPort() const;   // the port /healthz, /metrics and /monitor answer on
-    QString proxyUrl() const;    // ws://host:port/path as bound
+    QString proxyUrl() const;    // ws://host:port/path as bound (wss:// with proxy.tls)
 
     // Stops accepting, tells every client "proxy shutting down", closes the sockets, and emits
     // stopped() once they are gone (or after shutdownGraceMs).
@@ -55,6 +62,7 @@ signals:
 private:
     bool listenOn(const QString &host, int port, const ConnectionGate::Routes &routes,
                   QList<QTcpServer *> *listeners, QString *error);
+    void handOver(QTcpSocket *socket, QWebSocketServer *server);
     void onProxyWebSocketConnected();
     void onSessionClosed(quint64 id);
     void answerHealth(QTcpSocket *socket);
@@ -63,13 +71,19 @@ private:
 
     Settings m_settings;
     ProxyMetrics m_metrics;
+    ProxyTls m_tls; // read before m_pool, which takes the upstream CAs from it
     UpstreamPool *m_pool;
+    Admission *m_admission;
+    std::unique_ptr<IncomingBudget> m_incomingBudget;
     QWebSocketServer m_proxySockets;
     QWebSocketServer m_monitorSockets;
     MonitorFeed *m_monitorFeed = nullptr; // null when admin.monitor is off
     QList<QTcpServer *> m_proxyListeners;
     QList<QTcpServer *> m_adminListeners;
     QHash<quint64, ClientSession *> m_sessions;
+    // TCP sockets handed to m_proxySockets, by peer, until their WebSocket comes out of it
+    // (Qt gives no way from a QWebSocket to the socket under it).
+    QHash<std::pair<QHostAddress, quint16>, QPointer<QTcpSocket>> m_upgrading;
     quint64 m_nextSessionId = 1;
     bool m_accepting = false;
     bool m_stopped = false;

@@ -1,5 +1,6 @@
 #include "upstreampool.h"
 
+#include "tlsfiles.h"
 #include "upstreamaccessmanager.h"
 
 #include <QNetworkAccessManager>
@@ -25,7 +26,12 @@ public:
 
 } // namespace
 
-UpstreamPool::UpstreamPool(const Config &config, QObject *parent) : QObject(parent), m_config(config) { }
+UpstreamPool::UpstreamPool(const Config &config, QObject *parent) : QObject(parent), m_config(config)
+{
+    // Built once: it holds a copy of every system CA.
+    if (!config.extraCaCertificates.isEmpty())
+        m_upstreamTls = TlsFiles::clientTrusting(config.extraCaCertificates);
+}
 
 UpstreamPool::~UpstreamPool() = default;
 
@@ -45,6 +51,8 @@ QNetworkReply *UpstreamPool::start(const ProxyRequest &request, qint64 readBuffe
     networkRequest.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
     networkRequest.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     networkRequest.setTransferTimeout(0); // silence is governed by proxy.sseTimeout instead
+    if (m_upstreamTls && url.scheme() == u"https")
+        networkRequest.setSslConfiguration(*m_upstreamTls);
     if (!request.hasHeader("User-Agent"))
         networkRequest.setRawHeader("User-Agent", "ws-sse-proxy/" WSSP_VERSION);
     for (const HttpHeader &header : request.upstreamHeaders())

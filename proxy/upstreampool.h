@@ -5,8 +5,11 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QNetworkAccessManager;
@@ -34,6 +37,10 @@ public:
     {
         Client client = Client::Inline;
         InlineHttpReply::Options inlineOptions;
+        // Trusted for https upstreams besides the system's CAs (proxy.upstreamCaFile). Set on
+        // each request's QSslConfiguration, which both clients verify against (InlineHttpReply
+        // takes it from the request as Qt's HTTP does); certificate errors are never ignored.
+        QList<QSslCertificate> extraCaCertificates;
     };
 
     static constexpr int maxStreamsPerOrigin = 6; // QNAM's fixed per-host connection limit
@@ -63,6 +70,7 @@ private:
     void release(QNetworkAccessManager *network, const QString &origin);
 
     Config m_config;
+    std::optional<QSslConfiguration> m_upstreamTls; // set: extraCaCertificates to trust
     std::vector<std::unique_ptr<Manager>> m_managers;
     int m_activeStreams = 0;
 };

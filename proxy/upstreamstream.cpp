@@ -8,6 +8,12 @@
 namespace {
 
 constexpr qsizetype readChunkBytes = 64 * 1024;
+constexpr qsizetype maxQuotedChars = 128; // of a reason phrase or content type in an error
+
+QString capped(const QString &text)
+{
+    return text.size() <= maxQuotedChars ? text : text.first(maxQuotedChars) + u'…';
+}
 
 // The buffer one drain() reads into. Every stream on a thread shares one, instead of each of
 // thousands of mostly idle streams holding 64 KiB; a drain nested inside another's (a stream
@@ -116,15 +122,16 @@ void UpstreamStream::onMetaDataChanged()
     const int status = statusAttribute.toInt();
     const QByteArray contentType = m_reply->rawHeader("Content-Type");
     if (status < 200 || status > 299) {
-        const QString reason =
-                m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+        // An upstream chooses its reason phrase: a few words are useful, a megabyte is not.
+        const QString reason = capped(
+                m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString().simplified());
         m_rejection = QStringLiteral("upstream answered HTTP %1%2").arg(status).arg(
                 reason.isEmpty() ? QString() : u' ' + reason);
     } else if (!isEventStream(contentType)) {
         m_rejection = contentType.isEmpty()
                 ? QStringLiteral("upstream answered without a Content-Type, not text/event-stream")
                 : QStringLiteral("upstream answered with Content-Type \"%1\", not text/event-stream")
-                          .arg(QString::fromLatin1(contentType));
+                          .arg(capped(QString::fromLatin1(contentType)));
     }
     emit connected(status, m_reply->rawHeaderPairs());
 }
@@ -189,7 +196,7 @@ void UpstreamStream::completeIfDone()
 
     if (!m_rejection.isEmpty()) {
         QString excerpt = Utf8::decode(m_errorExcerpt).simplified();
-        if (m_errorExcerpt.size() >= m_options.errorExcerptBytes)
+        if (!excerpt.isEmpty() && m_errorExcerpt.size() >= m_options.errorExcerptBytes)
             excerpt += u'…';
         finish(Outcome::UpstreamError,
                excerpt.isEmpty() ? m_rejection : m_rejection + u": " + excerpt);

@@ -102,10 +102,15 @@ log "The proxy from /etc/ws-sse-proxy/settings.json: /healthz, a relayed exchang
 in_root 'unshare --net /bin/bash -s' <<'EOF'
 set -euo pipefail
 ip link set lo up
-cd "$(mktemp -d)" # no settings.json here: the test server and client use their defaults
+cd "$(mktemp -d)" # the ./settings.json written below has no keys for the test server and client
 fail() { echo "package-check: $*" >&2; for f in proxy server client monitor; do [ -f $f.log ] && sed "s/^/  $f: /" $f.log >&2; done; exit 1; }
 
-ws-sse-proxy --settings /etc/ws-sse-proxy/settings.json >proxy.log 2>&1 &
+# The installed file denies every internal upstream (docs/SECURITY.md): this check opens the
+# local test server in a copy of it, as an operator would.
+sed 's|"allow": \[\]|"allow": ["localhost:8081", "127.0.0.1:8081", "[::1]:8081"]|' \
+    /etc/ws-sse-proxy/settings.json >settings.json
+grep -q '"localhost:8081"' settings.json || fail "could not open the test server in a copy of the settings"
+ws-sse-proxy --settings settings.json >proxy.log 2>&1 &
 proxy=$!
 trap 'kill -KILL $(jobs -p) 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

@@ -4,6 +4,7 @@
 #include "router.h"
 #include "settings.h"
 #include "testserver.h"
+#include "tlsfiles.h"
 #include "signalwatcher.h"
 
 #include <QCommandLineParser>
@@ -76,8 +77,14 @@ int run(QCoreApplication &app)
         QStringLiteral("ms"));
     const QCommandLineOption quietOption(
         QStringLiteral("quiet"), QStringLiteral("Do not log requests and events."));
+    // QCommandLineParser options take one value: KEY arrives as the one positional argument.
+    const QCommandLineOption tlsOption(
+        QStringLiteral("tls"),
+        QStringLiteral("Serve https: --tls CERT KEY, with CERT the PEM certificate (chain) and "
+                       "KEY its PEM private key (docs/TLS.md)."),
+        QStringLiteral("CERT"));
     parser.addOptions(
-        { settingsOption, hostOption, portOption, countOption, delayOption, quietOption });
+        { settingsOption, hostOption, portOption, countOption, delayOption, quietOption, tlsOption });
 
     if (!parser.parse(app.arguments())) {
         printError(parser.errorText() + QStringLiteral(" (see --help)"));
@@ -91,9 +98,16 @@ int run(QCoreApplication &app)
         printLine(stdout, QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion());
         return 0;
     }
-    if (!parser.positionalArguments().isEmpty()) {
+    QStringList positional = parser.positionalArguments();
+    const bool tls = parser.isSet(tlsOption);
+    if (tls && positional.isEmpty()) {
+        printError(QStringLiteral("--tls needs two files: --tls CERT KEY (see --help)"));
+        return exitBadUsage;
+    }
+    const QString tlsKey = tls ? positional.takeFirst() : QString();
+    if (!positional.isEmpty()) {
         printError(QStringLiteral("unexpected argument \"%1\" (see --help)")
-                              .arg(parser.positionalArguments().constFirst()));
+                              .arg(positional.constFirst()));
         return exitBadUsage;
     }
 
@@ -117,6 +131,16 @@ int run(QCoreApplication &app)
 
     SignalWatcher signalWatcher({ SIGINT, SIGTERM });
     TestServer server(config);
+    if (tls) {
+        const std::optional<QSslConfiguration> tlsConfiguration = TlsFiles::serverConfiguration(
+                parser.value(tlsOption), QStringLiteral("--tls CERT"), tlsKey,
+                QStringLiteral("--tls KEY"), &error);
+        if (!tlsConfiguration) {
+            printError(error);
+            return exitBadUsage;
+        }
+        server.setTls(*tlsConfiguration);
+    }
     if (!server.listen(config.host, quint16(config.port), &error)) {
         printError(error);
         return exitBadUsage;
@@ -132,7 +156,9 @@ int run(QCoreApplication &app)
         });
 
     const QString base =
-        QStringLiteral("http://%1:%2").arg(urlHost(config.host)).arg(server.serverPort());
+        QStringLiteral("%1://%2:%3")
+            .arg(server.isTls() ? QStringLiteral("https") : QStringLiteral("http"), urlHost(config.host))
+            .arg(server.serverPort());
     printLine(stdout, QStringLiteral("🚀 Test SSE Server listening on %1 (responseCount %2, "
                                      "responseDelay %3 ms)")
                           .arg(base)

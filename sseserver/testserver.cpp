@@ -2,6 +2,7 @@
 
 #include "httpconnection.h"
 #include "logging.h"
+#include "tlslistener.h"
 
 #include <QHostInfo>
 #include <QTcpServer>
@@ -72,7 +73,7 @@ bool TestServer::listenOn(const QList<QHostAddress> &addresses, quint16 port, bo
 {
     quint16 chosen = port;
     for (const QHostAddress &address : addresses) {
-        auto *listener = new QTcpServer(this);
+        QTcpServer *listener = TlsListener::create(m_tls, m_requestTimeoutMs, this);
         listener->setListenBacklogSize(listenBacklog);
         if (!listener->listen(address, chosen)) {
             const bool inUse = listener->serverError() == QAbstractSocket::AddressInUseError;
@@ -96,7 +97,8 @@ bool TestServer::listenOn(const QList<QHostAddress> &addresses, quint16 port, bo
             return false;
         }
         chosen = listener->serverPort();
-        connect(listener, &QTcpServer::newConnection, this,
+        // A TLS listener's sockets are pending only once their handshake is done.
+        connect(listener, &QTcpServer::pendingConnectionAvailable, this,
                 [this, listener] { onListenerNewConnection(listener); });
         m_listeners.append(listener);
     }

@@ -5,7 +5,10 @@
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QString>
+
+#include <optional>
 
 class HttpConnection;
 class QTcpServer;
@@ -33,6 +36,11 @@ public:
     // (default HttpConnection::defaultRequestTimeoutMs); applies to later connections.
     void setRequestTimeout(int ms) { m_requestTimeoutMs = ms; }
 
+    // Serve https with this configuration (TlsFiles::serverConfiguration()); applies from the
+    // next listen(). A client's TLS handshake counts against its request timeout.
+    void setTls(const QSslConfiguration &configuration) { m_tls = configuration; }
+    bool isTls() const { return m_tls.has_value(); }
+
     // Stops listening and drops every connection.
     void close();
 
@@ -57,4 +65,5 @@ private:
     quint16 m_port = 0;
     quint64 m_nextId = 1;
     int m_requestTimeoutMs;
+    std::optional<QSslConfiguration> m_tls;
 };

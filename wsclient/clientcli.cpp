@@ -1,6 +1,7 @@
 #include "clientcli.h"
 
 #include "settings.h"
+#include "tlsfiles.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
@@ -122,6 +123,10 @@ Outcome parse(const QStringList &arguments, ClientConfig *config, QString *messa
         QStringLiteral("Proxy WebSocket URL (default: testClient.url or "
                        "ws://proxy.host:proxy.port/proxy.path)."),
         QStringLiteral("URL"));
+    const QCommandLineOption caFileOption(QStringLiteral("ca-file"),
+        QStringLiteral("wss://: also trust the CA certificate(s) in this PEM file, e.g. the "
+                       "proxy's own CA (docs/TLS.md)."),
+        QStringLiteral("PATH"));
     const QCommandLineOption timeoutOption(QStringLiteral("timeout"),
         QStringLiteral("Give up after MS ms without a message while waiting (0 = never; "
                        "default testClient.timeout)."),
@@ -156,7 +161,7 @@ Outcome parse(const QStringList &arguments, ClientConfig *config, QString *messa
         QStringLiteral("Request mode: sent as the Last-Event-ID header."), QStringLiteral("ID"));
     const QCommandLineOption headersOption(QStringLiteral("show-headers"),
         QStringLiteral("Request mode: also print the upstream's response headers."));
-    parser.addOptions({ settingsOption, urlOption, timeoutOption, jsonOption, messageOption,
+    parser.addOptions({ settingsOption, urlOption, caFileOption, timeoutOption, jsonOption, messageOption,
         countOption, delayOption, targetOption, methodOption, headerOption, bodyOption,
         lastEventIdOption, headersOption });
 
@@ -223,6 +228,21 @@ Outcome parse(const QStringList &arguments, ClientConfig *config, QString *messa
         *message = QStringLiteral("%1: expected a ws:// or wss:// URL with a host, got %2")
                        .arg(source, quoted(proxyUrl));
         return Outcome::BadUsage;
+    }
+    if (parser.isSet(caFileOption)) {
+        // A CA for a ws:// URL would be silently useless: most likely the URL is wrong.
+        if (result.proxyUrl.scheme() != u"wss") {
+            *message = QStringLiteral("--ca-file: the proxy URL %1 is not wss://")
+                           .arg(quoted(proxyUrl));
+            return Outcome::BadUsage;
+        }
+        std::optional<QList<QSslCertificate>> cas = TlsFiles::certificates(
+            parser.value(caFileOption), QStringLiteral("--ca-file"), &error);
+        if (!cas) {
+            *message = error;
+            return Outcome::BadUsage;
+        }
+        result.caCertificates = *cas;
     }
     result.timeout = client.timeout;
     result.json = parser.isSet(jsonOption);

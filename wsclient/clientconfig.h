@@ -2,6 +2,8 @@
 
 #include "proxyrequest.h"
 
+#include <QList>
+#include <QSslCertificate>
 #include <QString>
 #include <QUrl>
 
@@ -25,6 +27,7 @@ struct ClientConfig
 
     Mode mode = Mode::EchoTest;
     QUrl proxyUrl; // ws:// or wss://
+    QList<QSslCertificate> caCertificates; // --ca-file: trusted for wss:// besides the system's CAs
     int timeout = 30000; // ms without a message while waiting; 0 = wait forever
     int cancelGrace = 2000; // ms to wait for `closed` after sending cancel
     bool json = false; // stdout: each proxy message exactly as received, one per line

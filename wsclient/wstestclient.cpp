@@ -1,5 +1,7 @@
 #include "wstestclient.h"
 
+#include "tlsfiles.h"
+
 #include <QIODevice>
 #include <QJsonDocument>
 #include <QWebSocket>
@@ -48,6 +50,8 @@ void WsTestClient::start()
     if (m_state != State::Idle)
         return;
     m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    if (!m_config.caCertificates.isEmpty())
+        m_socket->setSslConfiguration(TlsFiles::clientTrusting(m_config.caCertificates));
     connect(m_socket, &QWebSocket::connected, this, &WsTestClient::onSocketConnected);
     connect(m_socket, &QWebSocket::disconnected, this, &WsTestClient::onSocketDisconnected);
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,

@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -25,13 +26,25 @@ bool ProxyProcess::start(bool noGlib, const QString &upstreamClient)
 {
     QStringList arguments { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
                             QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--quiet") };
-    if (!upstreamClient.isEmpty()) {
+    {
+        // The bench's upstreams live on loopback (denied by default) and its thousands of
+        // clients all come from 127.0.0.1 (past proxy.maxSessionsPerAddress's default); the
+        // monitor stage finds /monitor on the proxy's own (loopback) listener.
+        QJsonObject proxy { { QStringLiteral("maxSessionsPerAddress"), 1000000 },
+                            { QStringLiteral("maxSessions"), 1000000 } };
+        QJsonObject upstream { { QStringLiteral("allow"), QJsonArray { QStringLiteral("127.0.0.1") } } };
+        if (!upstreamClient.isEmpty())
+            proxy.insert(QStringLiteral("upstreamClient"), upstreamClient);
+        if (upstreamClient == u"qt")
+            upstream.insert(QStringLiteral("policy"), QStringLiteral("off"));
+        proxy.insert(QStringLiteral("upstream"), upstream);
         const QString path = m_dir.filePath(QStringLiteral("settings.json"));
         QFile file(path);
         if (!file.open(QIODevice::WriteOnly))
             return false;
-        file.write(QJsonDocument(QJsonObject { { QStringLiteral("proxy"),
-                QJsonObject { { QStringLiteral("upstreamClient"), upstreamClient } } } }).toJson());
+        file.write(QJsonDocument(QJsonObject { { QStringLiteral("proxy"), proxy },
+                                               { QStringLiteral("admin"), QJsonObject { { QStringLiteral("host"), QString() } } } })
+                           .toJson());
         file.close();
         arguments << QStringLiteral("--settings") << path;
     }

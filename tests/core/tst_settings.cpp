@@ -3,6 +3,7 @@
 // unknown keys, and the precedence defaults < file < command line.
 
 #include "settings.h"
+#include "upstreampolicy.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -83,6 +84,7 @@ QStringList flatten(const Settings &s)
 {
     const auto b = [](bool v) { return v ? QStringLiteral("true") : QStringLiteral("false"); };
     const auto n = [](int v) { return QString::number(v); };
+    const auto l = [](const QStringList &v) { return v.join(u'|'); };
     return {
         u"proxy.host=" + s.proxy.host,
         u"proxy.port=" + n(s.proxy.port),
@@ -102,12 +104,32 @@ QStringList flatten(const Settings &s)
         u"proxy.responseHeadTimeout=" + n(s.proxy.responseHeadTimeout),
         u"proxy.maxResponseHeadBytes=" + n(s.proxy.maxResponseHeadBytes),
         u"proxy.maxResponseHeaders=" + n(s.proxy.maxResponseHeaders),
+        u"proxy.upstream.policy=" + s.proxy.upstreamPolicy,
+        u"proxy.upstream.allow=" + l(s.proxy.upstreamAllow),
+        u"proxy.upstream.deny=" + l(s.proxy.upstreamDeny),
+        u"proxy.errorExcerptBytes=" + n(s.proxy.errorExcerptBytes),
+        u"proxy.authTokens=" + l(s.proxy.authTokens),
+        u"proxy.allowedOrigins=" + l(s.proxy.allowedOrigins),
+        u"proxy.maxSessions=" + n(s.proxy.maxSessions),
+        u"proxy.maxSessionsPerAddress=" + n(s.proxy.maxSessionsPerAddress),
+        u"proxy.idleTimeout=" + n(s.proxy.idleTimeout),
+        u"proxy.pingInterval=" + n(s.proxy.pingInterval),
+        u"proxy.maxIncomingBytes=" + n(s.proxy.maxIncomingBytes),
+        u"proxy.maxEventMessageBytes=" + n(s.proxy.maxEventMessageBytes),
+        u"proxy.maxSendQueueBytes=" + n(s.proxy.maxSendQueueBytes),
+        u"proxy.maxRequestHeaders=" + n(s.proxy.maxRequestHeaders),
+        u"proxy.maxRequestHeaderBytes=" + n(s.proxy.maxRequestHeaderBytes),
+        u"proxy.tls.certificate=" + s.proxy.tlsCertificate,
+        u"proxy.tls.privateKey=" + s.proxy.tlsPrivateKey,
+        u"proxy.upstreamCaFile=" + s.proxy.upstreamCaFile,
         u"admin.health=" + b(s.admin.health),
         u"admin.metrics=" + b(s.admin.metrics),
         u"admin.monitor=" + b(s.admin.monitor),
         u"admin.host=" + s.admin.host,
         u"admin.port=" + n(s.admin.port),
-        u"admin.monitorToken=" + s.admin.monitorToken,
+        u"admin.token=" + s.admin.token,
+        u"admin.redact=" + b(s.admin.redact),
+        u"admin.redactHeaders=" + l(s.admin.redactHeaders),
         u"testServer.host=" + s.testServer.host,
         u"testServer.port=" + n(s.testServer.port),
         u"testServer.responseCount=" + n(s.testServer.responseCount),
@@ -120,6 +142,15 @@ QStringList flatten(const Settings &s)
         u"monitor.url=" + s.monitor.url,
         u"monitor.token=" + s.monitor.token,
     };
+}
+
+// Keys in a settings object, counting those of nested sections ("proxy.upstream") one by one.
+int countKeys(const QJsonObject &object)
+{
+    int keys = 0;
+    for (const QJsonValue &value : object)
+        keys += value.isObject() ? countKeys(value.toObject()) : 1;
+    return keys;
 }
 
 } // namespace
@@ -194,9 +225,17 @@ void TestSettings::defaults()
     QCOMPARE(s.admin.health, true);
     QCOMPARE(s.admin.metrics, true);
     QCOMPARE(s.admin.monitor, true);
-    QCOMPARE(s.admin.host, QString());
-    QCOMPARE(s.admin.port, 0);
-    QCOMPARE(s.admin.monitorToken, QString());
+    QCOMPARE(s.admin.host, QStringLiteral("localhost"));
+    QCOMPARE(s.admin.port, 3002);
+    QCOMPARE(s.admin.token, QString());
+    QCOMPARE(s.admin.redact, true);
+    QCOMPARE(s.admin.redactHeaders, QStringList());
+    QCOMPARE(s.proxy.upstreamPolicy, QStringLiteral("enforce"));
+    QCOMPARE(s.proxy.upstreamAllow, QStringList());
+    QCOMPARE(s.proxy.upstreamDeny, QStringList());
+    QCOMPARE(s.proxy.maxSessions, 10000);
+    QCOMPARE(s.proxy.idleTimeout, 300000);
+    QCOMPARE(s.proxy.pingInterval, 30000);
     QCOMPARE(s.testServer.host, QStringLiteral("localhost"));
     QCOMPARE(s.testServer.port, 8081);
     QCOMPARE(s.testServer.responseCount, 3);
@@ -209,8 +248,8 @@ void TestSettings::defaults()
     QCOMPARE(s.monitor.url, QString());
     QCOMPARE(s.monitor.token, QString());
     QCOMPARE(s.proxyUrl(), QStringLiteral("ws://localhost:3001/proxy"));
-    QCOMPARE(s.monitorUrl(), QStringLiteral("ws://localhost:3001/monitor"));
-    QCOMPARE(flatten(s).size(), 35);
+    QCOMPARE(s.monitorUrl(), QStringLiteral("ws://localhost:3002/monitor"));
+    QCOMPARE(flatten(s).size(), 55);
 
     // An empty object changes nothing and warns about nothing.
     Settings applied;
@@ -268,9 +307,18 @@ void TestSettings::everyKey()
                    "maxLineBytes": 200, "maxEventBytes": 300, "readBufferBytes": 400,
                    "highWatermarkBytes": 500, "lowWatermarkBytes": 500, "stallTimeout": 0,
                    "upstreamClient": "qt", "connectTimeout": 0, "responseHeadTimeout": 7,
-                   "maxResponseHeadBytes": 256, "maxResponseHeaders": 1 },
+                   "maxResponseHeadBytes": 256, "maxResponseHeaders": 1,
+                   "upstream": { "policy": "off", "allow": ["10.0.0.0/8", "*.example.com:443"],
+                                 "deny": ["[::1]:1-1024"] },
+                   "errorExcerptBytes": 0, "authTokens": ["a", "b"],
+                   "allowedOrigins": ["*", "https://example.com"], "maxSessions": 2,
+                   "maxSessionsPerAddress": 1, "idleTimeout": 0, "pingInterval": 0,
+                   "maxIncomingBytes": 1024, "maxEventMessageBytes": 2048,
+                   "maxSendQueueBytes": 4096, "maxRequestHeaders": 0, "maxRequestHeaderBytes": 9,
+                   "tls": { "certificate": "c.pem", "privateKey": "k.pem" },
+                   "upstreamCaFile": "ca.pem" },
         "admin": { "health": false, "metrics": false, "monitor": false, "host": "127.0.0.1",
-                   "port": 9090, "monitorToken": "secret" },
+                   "port": 9090, "token": "secret", "redact": false, "redactHeaders": ["X-Key"] },
         "testServer": { "host": "::1", "port": 0, "responseCount": 1, "responseDelay": 0 },
         "testClient": { "message": "", "maxMessages": 10, "sendDelay": 0,
                         "url": "wss://example.com:8443/x?y=1", "timeout": 1 },
@@ -305,7 +353,27 @@ void TestSettings::everyKey()
     QCOMPARE(s->admin.monitor, false);
     QCOMPARE(s->admin.host, QStringLiteral("127.0.0.1"));
     QCOMPARE(s->admin.port, 9090);
-    QCOMPARE(s->admin.monitorToken, QStringLiteral("secret"));
+    QCOMPARE(s->admin.token, QStringLiteral("secret"));
+    QCOMPARE(s->admin.redact, false);
+    QCOMPARE(s->admin.redactHeaders, QStringList { QStringLiteral("X-Key") });
+    QCOMPARE(s->proxy.upstreamPolicy, QStringLiteral("off"));
+    QCOMPARE(s->proxy.upstreamAllow, (QStringList { QStringLiteral("10.0.0.0/8"), QStringLiteral("*.example.com:443") }));
+    QCOMPARE(s->proxy.upstreamDeny, QStringList { QStringLiteral("[::1]:1-1024") });
+    QCOMPARE(s->proxy.errorExcerptBytes, 0);
+    QCOMPARE(s->proxy.authTokens, (QStringList { QStringLiteral("a"), QStringLiteral("b") }));
+    QCOMPARE(s->proxy.allowedOrigins, (QStringList { QStringLiteral("*"), QStringLiteral("https://example.com") }));
+    QCOMPARE(s->proxy.maxSessions, 2);
+    QCOMPARE(s->proxy.maxSessionsPerAddress, 1);
+    QCOMPARE(s->proxy.idleTimeout, 0);
+    QCOMPARE(s->proxy.pingInterval, 0);
+    QCOMPARE(s->proxy.maxIncomingBytes, 1024);
+    QCOMPARE(s->proxy.maxEventMessageBytes, 2048);
+    QCOMPARE(s->proxy.maxSendQueueBytes, 4096);
+    QCOMPARE(s->proxy.maxRequestHeaders, 0);
+    QCOMPARE(s->proxy.maxRequestHeaderBytes, 9);
+    QCOMPARE(s->proxy.tlsCertificate, QStringLiteral("c.pem"));
+    QCOMPARE(s->proxy.tlsPrivateKey, QStringLiteral("k.pem"));
+    QCOMPARE(s->proxy.upstreamCaFile, QStringLiteral("ca.pem"));
     QCOMPARE(s->testServer.host, QStringLiteral("::1"));
     QCOMPARE(s->testServer.port, 0);
     QCOMPARE(s->testServer.responseCount, 1);
@@ -340,6 +408,23 @@ void TestSettings::repositorySettingsFile()
     QCOMPARE(s->testClient.message, defaults.testClient.message);
     QCOMPARE(s->testClient.maxMessages, defaults.testClient.maxMessages);
     QCOMPARE(s->testClient.sendDelay, defaults.testClient.sendDelay);
+    // It opens the local test server to the demo, and nothing else internal.
+    const std::optional<UpstreamPolicy> policy
+            = UpstreamPolicy::create(s->proxy.upstreamAllow, s->proxy.upstreamDeny, &error);
+    QVERIFY2(policy, qPrintable(error));
+    QVERIFY(policy->check(QStringLiteral("localhost"), *IpAddress::parse(u"::1"), 8081).allowed);
+    QVERIFY(policy->check(QStringLiteral("127.0.0.1"), *IpAddress::parse(u"127.0.0.1"), 8081).allowed);
+    QVERIFY(!policy->check(QStringLiteral("127.0.0.1"), *IpAddress::parse(u"127.0.0.1"), 22).allowed);
+    QVERIFY(!policy->check(QStringLiteral("10.0.0.1"), *IpAddress::parse(u"10.0.0.1"), 8081).allowed);
+
+    // The packaged service's file loads cleanly and denies every internal upstream.
+    const std::optional<Settings> packaged
+            = Settings::load(QFINDTESTDATA("../../packaging/settings.json"), true, &error, &warnings);
+    QVERIFY2(packaged, qPrintable(error));
+    QCOMPARE(warnings, QStringList());
+    QCOMPARE(packaged->proxy.upstreamAllow, QStringList());
+    QCOMPARE(packaged->proxy.upstreamPolicy, QStringLiteral("enforce"));
+    QCOMPARE(packaged->admin.host, QStringLiteral("localhost"));
 }
 
 // docs/SETTINGS.md ends with every key at its default: it must load without warnings and give
@@ -366,10 +451,7 @@ void TestSettings::documentedExample()
     QCOMPARE(warnings, QStringList());
     QCOMPARE(flatten(s), flatten(Settings()));
     // Every key appears in the example.
-    int keys = 0;
-    for (const QJsonValue &section : example.object())
-        keys += section.toObject().size();
-    QCOMPARE(keys, flatten(Settings()).size());
+    QCOMPARE(countKeys(example.object()), flatten(Settings()).size());
 }
 
 // Each kind of bad file, with the message (after "<path>: ") naming the key and the rule.
@@ -455,6 +537,37 @@ void TestSettings::badFile_data()
     QTest::newRow("monitor url garbage")
         << QByteArray(R"({"monitor":{"url":"not a url"}})")
         << j("monitor.url: must be empty or a ws:// or wss:// URL with a host");
+    // issue 10: lists, the upstream policy, admin exposure
+    QTest::newRow("list not a list") << QByteArray(R"({"proxy":{"authTokens":"abc"}})")
+                                     << j("proxy.authTokens: must be a list of strings");
+    QTest::newRow("list of numbers") << QByteArray(R"({"proxy":{"allowedOrigins":[1]}})")
+                                     << j("proxy.allowedOrigins: must be a list of strings");
+    QTest::newRow("token with space") << QByteArray(R"({"proxy":{"authTokens":["a b"]}})")
+                                      << j(R"(proxy.authTokens[0]: "a b": must be printable ASCII without spaces)");
+    QTest::newRow("origin with path") << QByteArray(R"({"proxy":{"allowedOrigins":["https://a.example/x"]}})")
+                                      << j(R"(proxy.allowedOrigins[0]: "https://a.example/x": must be "*" or an origin such as "https://example.com")");
+    QTest::newRow("upstream not an object") << QByteArray(R"({"proxy":{"upstream":[]}})")
+                                            << j("proxy.upstream: must be an object");
+    QTest::newRow("upstream policy unknown") << QByteArray(R"({"proxy":{"upstream":{"policy":"maybe"}}})")
+                                             << j(R"(proxy.upstream.policy: must be one of "enforce", "off")");
+    QTest::newRow("upstream rule bad prefix") << QByteArray(R"({"proxy":{"upstream":{"allow":["10.0.0.0/33"]}}})")
+                                              << j(R"(proxy.upstream.allow[0]: "10.0.0.0/33": "/33" is not a prefix length from 0 to 32)");
+    QTest::newRow("upstream rule host bits") << QByteArray(R"({"proxy":{"upstream":{"deny":["x.example", "10.0.0.1/8"]}}})")
+                                             << j(R"(proxy.upstream.deny[1]: "10.0.0.1/8": "10.0.0.1/8" has bits set after the prefix (did you mean 10.0.0.0/8?))");
+    QTest::newRow("upstream rule bad port") << QByteArray(R"({"proxy":{"upstream":{"allow":["a.example:0"]}}})")
+                                            << j(R"(proxy.upstream.allow[0]: "a.example:0": "0" is not a port (1-65535) or a range LOW-HIGH)");
+    QTest::newRow("qt client with a policy") << QByteArray(R"({"proxy":{"upstreamClient":"qt"}})")
+                                             << j(R"(proxy.upstreamClient: "qt" resolves and connects by itself, so proxy.upstream cannot be enforced on it: use "inline", or set proxy.upstream.policy to "off")");
+    QTest::newRow("tls half") << QByteArray(R"({"proxy":{"tls":{"certificate":"c.pem"}}})")
+                              << j("proxy.tls: certificate and privateKey go together: set both or neither");
+    QTest::newRow("send queue below watermark") << QByteArray(R"({"proxy":{"maxSendQueueBytes":2048,"highWatermarkBytes":4096,"lowWatermarkBytes":0}})")
+                                                << j("proxy.maxSendQueueBytes: must not be below proxy.highWatermarkBytes (4096)");
+    QTest::newRow("admin open to the network")
+        << QByteArray(R"({"proxy":{"host":"0.0.0.0"},"admin":{"host":""}})")
+        << j(R"(admin.token: must be set when /metrics or /monitor answer on a non-loopback address ("0.0.0.0"); or set admin.host to a loopback address, or turn admin.metrics and admin.monitor off)");
+    QTest::newRow("admin listener on a public address")
+        << QByteArray(R"({"admin":{"host":"::"}})")
+        << j(R"(admin.token: must be set when /metrics or /monitor answer on a non-loopback address ("::"); or set admin.host to a loopback address, or turn admin.metrics and admin.monitor off)");
     // sections that are not objects
     QTest::newRow("section number")
         << QByteArray(R"({"proxy":5})") << j("proxy: must be an object");
@@ -623,12 +736,12 @@ void TestSettings::toJsonRoundTrip()
     Settings s;
     s.proxy.port = 4321;
     s.proxy.legacyDataMessages = true;
-    s.admin.monitorToken = QStringLiteral("tok");
+    s.admin.token = QStringLiteral("tok");
     s.testClient.url = QStringLiteral("ws://h:1/p");
     const QJsonObject json = s.toJson();
     QCOMPARE(json.size(), 5);
     QCOMPARE(json[QStringLiteral("proxy")][QStringLiteral("port")].toInt(), 4321);
-    QCOMPARE(json[QStringLiteral("admin")][QStringLiteral("monitorToken")].toString(),
+    QCOMPARE(json[QStringLiteral("admin")][QStringLiteral("token")].toString(),
         QStringLiteral("tok"));
 
     Settings back;
@@ -639,10 +752,7 @@ void TestSettings::toJsonRoundTrip()
     QCOMPARE(flatten(back), flatten(s));
 
     // Every key is written.
-    int keys = 0;
-    for (const QJsonValue &section : json)
-        keys += section.toObject().size();
-    QCOMPARE(keys, flatten(s).size());
+    QCOMPARE(countKeys(json), flatten(s).size());
 }
 
 // validate(): the file's rules applied to values set in code or from the command line.
@@ -688,13 +798,14 @@ void TestSettings::urls_data()
     QTest::addColumn<QString>("proxyUrl");
     QTest::addColumn<QString>("monitorUrl");
 
+    // The monitor is on the admin listener (localhost:3002) unless admin.host is empty.
     QTest::newRow("defaults") << QByteArray("{}") << j("ws://localhost:3001/proxy")
-                              << j("ws://localhost:3001/monitor");
+                              << j("ws://localhost:3002/monitor");
     QTest::newRow("host port path")
-        << QByteArray(R"({"proxy":{"host":"127.0.0.1","port":4000,"path":"/ws"}})")
+        << QByteArray(R"({"proxy":{"host":"127.0.0.1","port":4000,"path":"/ws"},"admin":{"host":""}})")
         << j("ws://127.0.0.1:4000/ws") << j("ws://127.0.0.1:4000/monitor");
-    QTest::newRow("ipv6 host") << QByteArray(R"({"proxy":{"host":"::1"}})")
-                               << j("ws://[::1]:3001/proxy") << j("ws://[::1]:3001/monitor");
+    QTest::newRow("ipv6 host") << QByteArray(R"({"proxy":{"host":"::1"},"admin":{"host":"::1","port":9}})")
+                               << j("ws://[::1]:3001/proxy") << j("ws://[::1]:9/monitor");
     QTest::newRow("explicit urls")
         << QByteArray(R"({"testClient":{"url":"wss://a:1/p"},"monitor":{"url":"ws://b:2/m"}})")
         << j("wss://a:1/p") << j("ws://b:2/m");

@@ -30,7 +30,9 @@ constexpr int sseTimeoutMs = 2000;
 QByteArray settingsJson(int proxyPort, int serverPort)
 {
     return QStringLiteral(R"({
-  "proxy":      { "host": "127.0.0.1", "port": %1, "path": "/proxy", "sseTimeout": %5 },
+  "proxy":      { "host": "127.0.0.1", "port": %1, "path": "/proxy", "sseTimeout": %5,
+                  "upstream": { "allow": ["127.0.0.1"] } },
+  "admin":      { "port": 0 },
   "testServer": { "host": "127.0.0.1", "port": %2, "responseCount": 3, "responseDelay": %3 },
   "testClient": { "message": "Hello Server!", "maxMessages": 3, "sendDelay": %4, "timeout": 10000 }
 }

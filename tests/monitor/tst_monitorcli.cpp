@@ -24,7 +24,7 @@ void TestMonitorCli::initTestCase()
     QVERIFY(m_dir.isValid());
     QFile file(m_dir.filePath(QStringLiteral("settings.json")));
     QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(R"({"proxy": {"host": "::1", "port": 4000}, "monitor": {"token": "from-file"}})");
+    file.write(R"({"proxy": {"port": 4000}, "admin": {"host": "::1", "port": 4001}, "monitor": {"token": "from-file"}})");
     file.close();
     QFile bad(m_dir.filePath(QStringLiteral("bad.json")));
     QVERIFY(bad.open(QIODevice::WriteOnly));
@@ -49,7 +49,7 @@ void TestMonitorCli::parse_data()
         << run << QStringLiteral("ws://127.0.0.1:5000/monitor") << QStringLiteral("t") << QString();
     QTest::newRow("from settings")
         << QStringList { QStringLiteral("--settings"), settings } << run
-        << QStringLiteral("ws://[::1]:4000/monitor") << QStringLiteral("from-file") << QString();
+        << QStringLiteral("ws://[::1]:4001/monitor") << QStringLiteral("from-file") << QString();
     QTest::newRow("url beats settings")
         << QStringList { QStringLiteral("--settings"), settings, QStringLiteral("--url"),
                QStringLiteral("wss://h/monitor") }

@@ -36,6 +36,7 @@ public:
     FeedRecorder()
     {
         connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
+            m_raw.append(text);
             QString error;
             if (const std::optional<MonitorMessage> message = MonitorMessage::parse(text, &error))
                 m_messages.append(*message);
@@ -54,6 +55,8 @@ public:
     void send(const QString &text) { m_socket.sendTextMessage(text); }
 
     const QList<MonitorMessage> &messages() const { return m_messages; }
+    // Every message as received, JSON text: for what must appear in no field at all.
+    const QStringList &rawMessages() const { return m_raw; }
     const QStringList &decodeErrors() const { return m_decodeErrors; }
     int count(FeedType type) const
     {
@@ -114,6 +117,7 @@ public:
 
 private:
     QWebSocket m_socket;
+    QStringList m_raw;
     QList<MonitorMessage> m_messages;
     QStringList m_decodeErrors;
 };
@@ -146,6 +150,8 @@ private slots:
     void pingIsAnsweredWithPong();
     void monitorTokenIsRequired_data();
     void monitorTokenIsRequired();
+    void feedHidesCredentials_data();
+    void feedHidesCredentials();
 
     // The window: what it shows of real sessions.
     void tableShowsLiveSessions();
@@ -156,7 +162,7 @@ private slots:
 private:
     QUrl monitorUrl() const;
     // Routes `path` to a held response: head sent, body written later by the test.
-    void routeHeld(const QByteArray &path);
+    void routeHeld(const QByteArray &path, const HttpHeaderList &extraHeaders = {});
     TestUpstream::Exchange *heldExchange(int n) const { return m_held.value(n).data(); }
     static void writeEvents(TestUpstream::Exchange *exchange, int first, int last);
     TestClient *startRequest(const QString &path);
@@ -175,12 +181,13 @@ QUrl TestMonitorLive::monitorUrl() const
     return QUrl(QStringLiteral("ws://127.0.0.1:%1/monitor").arg(m_proxy->adminPort()));
 }
 
-void TestMonitorLive::routeHeld(const QByteArray &path)
+void TestMonitorLive::routeHeld(const QByteArray &path, const HttpHeaderList &extraHeaders)
 {
     m_held.clear();
-    m_upstream->route(path, [this](TestUpstream::Exchange *exchange) {
-        exchange->writeChunkedHead(200, { { "Content-Type", "text/event-stream" },
-                                          { "X-Server-Name", "Held" } });
+    m_upstream->route(path, [this, extraHeaders](TestUpstream::Exchange *exchange) {
+        exchange->writeChunkedHead(200, HttpHeaderList { { "Content-Type", "text/event-stream" },
+                                                         { "X-Server-Name", "Held" } }
+                                                + extraHeaders);
         m_held.append(exchange);
     });
 }
@@ -259,7 +266,7 @@ void TestMonitorLive::feedReportsOneExchangeInOrder()
     QVERIFY(hello.hello.startedAt > 0);
     QVERIFY(hello.hello.serverTime >= hello.hello.startedAt);
     QCOMPARE(hello.hello.settings.value(QStringLiteral("proxy.port")).toInt(), 0);
-    QVERIFY(!hello.hello.settings.contains(QStringLiteral("admin.monitorToken")));
+    QVERIFY(!hello.hello.settings.contains(QStringLiteral("admin.token")));
     const MonitorMessage snapshot = monitor.ofType(FeedType::Snapshot).first();
     QCOMPARE(snapshot.sessions.size(), 0);
     QCOMPARE(snapshot.totals.sessionsOpen, 0);
@@ -556,7 +563,7 @@ void TestMonitorLive::monitorTokenIsRequired()
     QFETCH(QByteArray, authorization);
     QFETCH(bool, accepted);
     Settings settings;
-    settings.admin.monitorToken = QStringLiteral("s3cret");
+    settings.admin.token = QStringLiteral("s3cret");
     startProxy(settings);
 
     QUrl url = monitorUrl();
@@ -598,6 +605,126 @@ void TestMonitorLive::monitorTokenIsRequired()
                              5000);
     QTRY_VERIFY(raw.canReadLine());
     QCOMPARE(raw.readLine().trimmed(), QByteArray("HTTP/1.1 401 Unauthorized"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials (docs/MONITOR.md §7). One session's request carries them in headers and in the
+// query, its upstream sets a cookie, and the same request to another upstream is refused with
+// an error body quoting them. Each secret holds "SECRET", so one search of every raw message
+// finds any of them, whatever field or escaping it hides in.
+
+void TestMonitorLive::feedHidesCredentials_data()
+{
+    QTest::addColumn<bool>("redact");
+    QTest::newRow("redacted (default)") << true;
+    QTest::newRow("admin.redact off") << false;
+}
+
+void TestMonitorLive::feedHidesCredentials()
+{
+    QFETCH(bool, redact);
+    Settings settings;
+    settings.admin.redact = redact;
+    settings.admin.redactHeaders = { QStringLiteral("X-Api-Key") };
+    startProxy(settings);
+    routeHeld("/events", { { "Set-Cookie", "s=SECRET-5; Path=/" } });
+    m_upstream->route("/denied", TestUpstream::status(403, "Forbidden", "text/plain",
+                                                      "token SECRET-1 is not valid for key SECRET-3\n"));
+    const QStringList secrets = { QStringLiteral("Bearer SECRET-1"), QStringLiteral("sid=SECRET-2"),
+                                  QStringLiteral("SECRET-3"), QStringLiteral("api_key=SECRET-4"),
+                                  QStringLiteral("s=SECRET-5") };
+
+    FeedRecorder monitor;
+    QVERIFY(monitor.open(monitorUrl()));
+    TestClient *client = connectClient();
+    QJsonObject request = upstreamRequest(m_upstream->port(), QStringLiteral("/events?api_key=SECRET-4&x=1"));
+    request.insert(QStringLiteral("headers"),
+                   QJsonObject { { QStringLiteral("Authorization"), QStringLiteral("Bearer SECRET-1") },
+                                 { QStringLiteral("Cookie"), QStringLiteral("sid=SECRET-2") },
+                                 { QStringLiteral("X-Api-Key"), QStringLiteral("SECRET-3") },
+                                 { QStringLiteral("X-Trace"), QStringLiteral("trace-7") } });
+    client->send(request);
+    QTRY_COMPARE(monitor.count(FeedType::RequestConnected), 1);
+    monitor.send(MonitorMessages::subscribe(1));
+    QTRY_COMPARE(monitor.count(FeedType::SessionEvents), 1);
+    FeedRecorder late; // meets the session in its snapshot
+    QVERIFY(late.open(monitorUrl()));
+    QTRY_COMPARE(late.count(FeedType::Snapshot), 1);
+    writeEvents(heldExchange(0), 1, 3);
+    QTRY_COMPARE(monitor.events(1).size(), 3);
+    heldExchange(0)->end();
+    QTRY_COMPARE(client->count(MessageType::Closed), 1);
+
+    request.insert(QStringLiteral("path"), QStringLiteral("/denied?api_key=SECRET-4&x=1"));
+    client->send(request);
+    QTRY_COMPARE(client->count(MessageType::Closed), 2);
+    QTRY_COMPARE(monitor.count(FeedType::RequestFinished), 2);
+    QTRY_VERIFY(monitor.lastUpdate(1) && monitor.lastUpdate(1)->requestsHandled == 2);
+    client->socket().close();
+    QTRY_COMPARE(monitor.count(FeedType::SessionClosed), 1);
+    QTRY_COMPARE(late.count(FeedType::SessionClosed), 1);
+    QCOMPARE(monitor.decodeErrors(), QStringList());
+
+    // Whatever the feed shows, the upstream got the credentials and the client its own error.
+    QCOMPARE(m_upstream->requests().size(), 2);
+    QCOMPARE(m_upstream->requests().first().header("Authorization"), QByteArray("Bearer SECRET-1"));
+    QCOMPARE(m_upstream->requests().first().target, QByteArray("/events?api_key=SECRET-4&x=1"));
+    const QString clientError = client->ofType(MessageType::Error).first().text;
+    QVERIFY2(clientError.startsWith(QStringLiteral("upstream answered HTTP 403"))
+                     && clientError.contains(QStringLiteral("token SECRET-1 is not valid for key SECRET-3")),
+             qPrintable(clientError));
+
+    // Names, other values and x=1 show either way; the secret values only with redaction off.
+    const auto shown = [redact](const QString &value) {
+        return redact ? QStringLiteral("[redacted]") : value;
+    };
+    const QString url = QStringLiteral("http://127.0.0.1:%1/events?api_key=%2&x=1")
+                                .arg(m_upstream->port())
+                                .arg(shown(QStringLiteral("SECRET-4")));
+    const MonitorRequestStarted started = monitor.ofType(FeedType::RequestStarted).first().requestStarted;
+    QCOMPARE(started.url, url);
+    QCOMPARE(started.headers.value(QStringLiteral("authorization")), shown(QStringLiteral("Bearer SECRET-1")));
+    QCOMPARE(started.headers.value(QStringLiteral("cookie")), shown(QStringLiteral("sid=SECRET-2")));
+    QCOMPARE(started.headers.value(QStringLiteral("x-api-key")), shown(QStringLiteral("SECRET-3")));
+    QCOMPARE(started.headers.value(QStringLiteral("x-trace")), QStringLiteral("trace-7"));
+    const MonitorRequestConnected connected = monitor.ofType(FeedType::RequestConnected).first().requestConnected;
+    QCOMPARE(connected.headers.value(QStringLiteral("set-cookie")), shown(QStringLiteral("s=SECRET-5; Path=/")));
+    QCOMPARE(connected.headers.value(QStringLiteral("x-server-name")), QStringLiteral("Held"));
+
+    const QList<MonitorSession> snapshot = late.ofType(FeedType::Snapshot).first().sessions;
+    QCOMPARE(snapshot.size(), 1);
+    QCOMPARE(snapshot.first().url, url);
+    QCOMPARE(snapshot.first().requestHeaders, started.headers);
+    QCOMPARE(snapshot.first().responseHeaders, connected.headers);
+
+    QString error = clientError;
+    if (redact)
+        error.replace(QStringLiteral("SECRET-1"), QStringLiteral("[redacted]"))
+                .replace(QStringLiteral("SECRET-3"), QStringLiteral("[redacted]"));
+    QCOMPARE(monitor.ofType(FeedType::RequestFinished).last().requestFinished.error, error);
+    QCOMPARE(monitor.lastUpdate(1)->lastError, error);
+    const MonitorSession closed = monitor.ofType(FeedType::SessionClosed).first().session;
+    QCOMPARE(closed.url, QString(url).replace(QStringLiteral("/events"), QStringLiteral("/denied")));
+    QCOMPARE(closed.requestHeaders, started.headers);
+    QCOMPARE(closed.lastError, error);
+
+    const QStringList raw = monitor.rawMessages() + late.rawMessages();
+    const QString all = raw.join(u'\n');
+    for (const char *name : { "\"authorization\":", "\"cookie\":", "\"x-api-key\":",
+                              "\"set-cookie\":", "api_key=", "&x=1\"" })
+        QVERIFY2(all.contains(QString::fromUtf8(name)), name);
+    for (const QString &secret : secrets) {
+        if (!redact) {
+            QVERIFY2(all.contains(secret), qPrintable(secret));
+            continue;
+        }
+        for (const QString &message : raw)
+            QVERIFY2(!message.contains(secret), qPrintable(message));
+    }
+    if (redact) {
+        for (const QString &message : raw)
+            QVERIFY2(!message.contains(QStringLiteral("SECRET")), qPrintable(message));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ private slots:
     void headersJoinRepeats();
     void outcomeNames();
     void settingsSummaryHidesToken();
+    void settingsSummaryNeverShowsTokens_data();
+    void settingsSummaryNeverShowsTokens();
 
 private:
     static MonitorSession sampleSession();
@@ -428,16 +430,50 @@ void TestMonitorMessages::settingsSummaryHidesToken()
 {
     Settings settings;
     settings.proxy.port = 4000;
-    settings.admin.monitorToken = QStringLiteral("s3cret-token");
+    settings.admin.token = QStringLiteral("s3cret-token");
     const QJsonObject summary = monitorSettingsSummary(settings);
     QCOMPARE(summary.value(u"proxy.port").toInt(), 4000);
     QCOMPARE(summary.value(u"proxy.path").toString(), QStringLiteral("/proxy"));
-    QCOMPARE(summary.value(u"admin.monitorTokenSet").toBool(), true);
+    QCOMPARE(summary.value(u"admin.tokenSet").toBool(), true);
     const QByteArray text = QJsonDocument(summary).toJson();
     QVERIFY(!text.contains("s3cret-token"));
     for (auto it = summary.begin(); it != summary.end(); ++it)
         QVERIFY2(!it.value().isObject() && !it.value().isArray(), qPrintable(it.key()));
-    QCOMPARE(monitorSettingsSummary(Settings()).value(u"admin.monitorTokenSet").toBool(), false);
+    QCOMPARE(monitorSettingsSummary(Settings()).value(u"admin.tokenSet").toBool(), false);
+}
+
+void TestMonitorMessages::settingsSummaryNeverShowsTokens_data()
+{
+    QTest::addColumn<QString>("adminToken");
+    QTest::addColumn<QStringList>("authTokens");
+    QTest::addColumn<bool>("redact");
+    const QString admin = QStringLiteral("admin-s3cret");
+    const QStringList auth = { QStringLiteral("client-s3cret-1"), QStringLiteral("client-s3cret-2") };
+    QTest::newRow("none") << QString() << QStringList() << true;
+    QTest::newRow("admin.token") << admin << QStringList() << true;
+    QTest::newRow("proxy.authTokens") << QString() << auth << true;
+    QTest::newRow("both") << admin << auth << true;
+    // admin.redact is about other clients' requests; the proxy's own tokens never show.
+    QTest::newRow("both, redact off") << admin << auth << false;
+}
+
+void TestMonitorMessages::settingsSummaryNeverShowsTokens()
+{
+    QFETCH(QString, adminToken);
+    QFETCH(QStringList, authTokens);
+    QFETCH(bool, redact);
+    Settings settings;
+    settings.admin.token = adminToken;
+    settings.proxy.authTokens = authTokens;
+    settings.admin.redact = redact;
+    const QJsonObject summary = monitorSettingsSummary(settings);
+    QCOMPARE(summary.value(u"admin.tokenSet").toBool(), !adminToken.isEmpty());
+    QCOMPARE(summary.value(u"proxy.authTokensSet").toBool(), !authTokens.isEmpty());
+    QCOMPARE(summary.value(u"admin.redact").toBool(), redact);
+    QVERIFY(!summary.contains(u"admin.token"));
+    QVERIFY(!summary.contains(u"proxy.authTokens"));
+    const QString text = MonitorMessages::hello({ 1, QStringLiteral("0.1.0"), 1, 2, summary });
+    QVERIFY(!text.contains(QStringLiteral("s3cret")));
 }
 
 QTEST_GUILESS_MAIN(TestMonitorMessages)

@@ -9,6 +9,9 @@ ProxyServer *ProxyTestBase::startProxy(Settings settings)
     const QString client = qEnvironmentVariable("WSSP_TEST_UPSTREAM_CLIENT");
     if (!client.isEmpty())
         settings.proxy.upstreamClient = client;
+    // Qt's client cannot be held to an address policy (docs/SECURITY.md).
+    if (settings.proxy.upstreamClient == u"qt")
+        settings.proxy.upstreamPolicy = QStringLiteral("off");
     return startProxyWithOwnClient(settings);
 }
 
@@ -18,10 +21,25 @@ ProxyServer *ProxyTestBase::startInlineProxy(Settings settings)
     return startProxyWithOwnClient(settings);
 }
 
-ProxyServer *ProxyTestBase::startProxyWithOwnClient(Settings settings)
+ProxyServer *ProxyTestBase::startProxyWithPolicy(Settings settings)
+{
+    settings.proxy.upstreamClient = QStringLiteral("inline");
+    return startProxyWithOwnClient(settings, false);
+}
+
+ProxyServer *ProxyTestBase::startProxyWithOwnClient(Settings settings, bool allowLoopbackUpstreams)
 {
     settings.proxy.host = QStringLiteral("127.0.0.1");
     settings.proxy.port = 0;
+    // The test upstreams listen on loopback, which the default policy denies.
+    if (allowLoopbackUpstreams && settings.proxy.upstreamAllow.isEmpty())
+        settings.proxy.upstreamAllow = QStringList { QStringLiteral("127.0.0.0/8"),
+                                                     QStringLiteral("[::1]"),
+                                                     QStringLiteral("localhost") };
+    // The admin endpoints on the proxy's own (loopback) listener unless a test says otherwise,
+    // so that parallel tests do not all reach for admin.port 3002.
+    if (settings.admin.host == u"localhost" && settings.admin.port == 3002)
+        settings.admin.host.clear();
     m_clients.clear();
     m_proxy = std::make_unique<ProxyServer>(settings);
     QString error;

@@ -25,6 +25,9 @@ protected:
     // The same with the inline upstream client whatever the run: for what only it guarantees
     // (exact ends, one request written once, head limits; Qt's HTTP fails these rows).
     ProxyServer *startInlineProxy(Settings settings = Settings());
+    // The inline client with the upstream policy exactly as `settings` has it (the others
+    // allow loopback when the test set no allow list, since the test upstreams live there).
+    ProxyServer *startProxyWithPolicy(Settings settings);
     TestClient *connectClient();
 
     std::unique_ptr<TestUpstream> m_upstream;
@@ -32,7 +35,7 @@ protected:
     std::vector<std::unique_ptr<TestClient>> m_clients;
 
 private:
-    ProxyServer *startProxyWithOwnClient(Settings settings);
+    ProxyServer *startProxyWithOwnClient(Settings settings, bool allowLoopbackUpstreams = true);
 
 protected slots:
     void init();

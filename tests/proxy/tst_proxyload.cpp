@@ -3,6 +3,7 @@
 
 #include "clientsession.h"
 #include "proxytestbase.h"
+#include "rawwsclient.h"
 #include "upstreampool.h"
 
 #include <QDir>
@@ -40,25 +41,6 @@ qint64 residentBytes()
     return 0;
 }
 
-QByteArray maskedTextFrame(const QByteArray &payload)
-{
-    QByteArray frame;
-    frame.append(char(0x81));
-    if (payload.size() < 126) {
-        frame.append(char(0x80 | payload.size()));
-    } else {
-        frame.append(char(0x80 | 126));
-        frame.append(char((payload.size() >> 8) & 0xFF));
-        frame.append(char(payload.size() & 0xFF));
-    }
-    const quint32 mask = QRandomGenerator::global()->generate();
-    const char key[4] = { char(mask >> 24), char(mask >> 16), char(mask >> 8), char(mask) };
-    frame.append(key, 4);
-    for (qsizetype i = 0; i < payload.size(); ++i)
-        frame.append(char(payload[i] ^ key[i % 4]));
-    return frame;
-}
-
 } // namespace
 
 std::unique_ptr<QTcpSocket> TestProxyLoad::openNonReadingClient(const QJsonObject &request)
@@ -78,7 +60,7 @@ std::unique_ptr<QTcpSocket> TestProxyLoad::openNonReadingClient(const QJsonObjec
     // From here on Qt buffers at most one byte for us: the kernel's buffers fill, then TCP's
     // window closes and the proxy's writes to this client back up.
     socket->setReadBufferSize(1);
-    socket->write(maskedTextFrame(QJsonDocument(request).toJson(QJsonDocument::Compact)));
+    socket->write(RawWsClient::maskedTextFrame(QJsonDocument(request).toJson(QJsonDocument::Compact)));
     return socket;
 }
 
@@ -162,7 +144,7 @@ void TestProxyLoad::stalledClientIsDropped()
     QVERIFY(stalled);
     QTRY_VERIFY_WITH_TIMEOUT(m_proxy->metrics().backpressurePauses >= 1, 10000);
     // A request queued behind the stalled one must not start when the client is dropped.
-    stalled->write(maskedTextFrame(QJsonDocument(upstreamRequest(m_upstream->port(), QStringLiteral("/flood")))
+    stalled->write(RawWsClient::maskedTextFrame(QJsonDocument(upstreamRequest(m_upstream->port(), QStringLiteral("/flood")))
                                            .toJson(QJsonDocument::Compact)));
     QTRY_COMPARE_WITH_TIMEOUT(m_proxy->metrics().queuedRequests, 1, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(m_proxy->metrics().requests[size_t(RequestOutcome::ClientStalled)], 1u, 5000);

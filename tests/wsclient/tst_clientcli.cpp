@@ -1,5 +1,6 @@
 // ClientCli: settings.json first, then options; bad options name themselves.
 #include "clientcli.h"
+#include "testcertificates.h"
 
 #include <QJsonDocument>
 #include <QTemporaryDir>
@@ -25,6 +26,7 @@ private slots:
     void methodDefaults_data();
     void methodDefaults();
     void helpAndVersion();
+    void caFileForWss();
 
     // Rainy day: each bad option is refused with a message that names it.
     void badOptions_data();
@@ -324,6 +326,14 @@ void TstClientCli::badOptions_data()
     QTest::newRow("echo option with target")
         << QStringList { target, url, QStringLiteral("--count"), QStringLiteral("2") }
         << QStringLiteral("--count");
+    const QString caFile = QStringLiteral("--ca-file");
+    const QString wss = QStringLiteral("wss://h/proxy");
+    QTest::newRow("ca-file with a ws URL") << QStringList { QStringLiteral("--url"),
+        QStringLiteral("ws://h/proxy"), caFile, m_emptySettings } << caFile;
+    QTest::newRow("ca-file missing") << QStringList { QStringLiteral("--url"), wss, caFile,
+        m_dir.filePath(QStringLiteral("missing.pem")) } << caFile;
+    QTest::newRow("ca-file not PEM") << QStringList { QStringLiteral("--url"), wss, caFile,
+        m_emptySettings } << caFile;
     QTest::newRow("positional argument")
         << QStringList { QStringLiteral("extra") } << QStringLiteral("extra");
 }
@@ -336,6 +346,25 @@ void TstClientCli::badOptions()
     QString message;
     QCOMPARE(ClientCli::parse(args(options), &config, &message), ClientCli::Outcome::BadUsage);
     QVERIFY2(message.contains(named), qPrintable(message));
+}
+
+void TstClientCli::caFileForWss()
+{
+    TestCertificates certificates;
+    QString error;
+    QVERIFY2(certificates.create(&error), qPrintable(error));
+    // With proxy.tls set the proxy listens with TLS: the default URL is wss://.
+    const QString settings = writeFile(QStringLiteral("tls.json"),
+        R"({"proxy": {"host": "127.0.0.1", "port": 4443,
+                      "tls": {"certificate": "c.pem", "privateKey": "k.pem"}}})");
+    ClientConfig config;
+    QString message;
+    QCOMPARE(ClientCli::parse({ QStringLiteral("ws-test-client"), QStringLiteral("--settings"),
+                                  settings, QStringLiteral("--ca-file"), certificates.caFile() },
+                 &config, &message),
+        ClientCli::Outcome::Run);
+    QCOMPARE(config.proxyUrl, QUrl(QStringLiteral("wss://127.0.0.1:4443/proxy")));
+    QCOMPARE(config.caCertificates, certificates.caCertificates());
 }
 
 void TstClientCli::badSettingsFile()
