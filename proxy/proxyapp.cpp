@@ -136,9 +136,11 @@ int runProxyApp(const QStringList &arguments)
     }
     std::printf("ws-sse-proxy %s listening on %s\n", WSSP_VERSION, qPrintable(server.proxyUrl()));
     const QString adminHost = settings->admin.host.isEmpty() ? settings->proxy.host : settings->admin.host;
-    std::printf("  health: http://%s:%u/healthz  metrics: http://%s:%u/metrics  monitor: ws://%s:%u/monitor\n",
-                qPrintable(adminHost), server.adminPort(), qPrintable(adminHost), server.adminPort(),
-                qPrintable(adminHost), server.adminPort());
+    const bool tls = !settings->proxy.tlsCertificate.isEmpty();
+    const char *http = tls ? "https" : "http";
+    std::printf("  health: %s://%s:%u/healthz  metrics: %s://%s:%u/metrics  monitor: %s://%s:%u/monitor\n",
+                http, qPrintable(adminHost), server.adminPort(), http, qPrintable(adminHost),
+                server.adminPort(), tls ? "wss" : "ws", qPrintable(adminHost), server.adminPort());
     std::fflush(stdout);
 
     QObject::connect(&signalWatcher, &SignalWatcher::signalled, &server,
