@@ -111,6 +111,9 @@ QList<Section> schema(Settings &s)
                 intKey("maxRequestHeaders", &p.maxRequestHeaders, 0, 10000),
                 intKey("maxRequestHeaderBytes", &p.maxRequestHeaderBytes, 0),
                 stringKey("upstreamCaFile", &p.upstreamCaFile),
+                intKey("drainSeconds", &p.drainSeconds, 0, 3600),
+                choiceKey("eventDispatcher", &p.eventDispatcher,
+                          { QStringLiteral("epoll"), QStringLiteral("qt") }),
             } },
         { QStringLiteral("proxy.upstream"),
             {

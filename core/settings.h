@@ -51,6 +51,10 @@ struct ProxySettings
     QString tlsCertificate;                       // proxy.tls.certificate: PEM file; set: wss://
     QString tlsPrivateKey;                        // proxy.tls.privateKey: PEM file
     QString upstreamCaFile;                       // extra trusted CA (PEM) for https upstreams
+
+    // Running (docs/SCALING.md, docs/EVENT-LOOP.md).
+    int drainSeconds = 0;                         // after SIGTERM: /healthz 503, still serving; then stop
+    QString eventDispatcher = QStringLiteral("epoll"); // "epoll" (ours) or "qt" (Qt's default)
 };
 
 struct AdminSettings

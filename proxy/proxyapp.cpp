@@ -144,7 +144,7 @@ int runProxyApp(const QStringList &arguments)
     std::fflush(stdout);
 
     QObject::connect(&signalWatcher, &SignalWatcher::signalled, &server,
-                     [&server](int) { server.shutdown(); });
+                     [&server](int) { server.drainThenShutdown(); });
     QObject::connect(&server, &ProxyServer::stopped, qApp, [] { QCoreApplication::exit(0); });
     return QCoreApplication::exec();
 }

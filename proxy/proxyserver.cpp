@@ -94,6 +94,8 @@ ProxyServer::ProxyServer(const Settings &settings, QObject *parent)
     }
     m_shutdownTimer.setSingleShot(true);
     connect(&m_shutdownTimer, &QTimer::timeout, this, &ProxyServer::finishShutdown);
+    m_drainTimer.setSingleShot(true);
+    connect(&m_drainTimer, &QTimer::timeout, this, &ProxyServer::shutdown);
 }
 
 ProxyServer::~ProxyServer()
@@ -252,10 +254,12 @@ void ProxyServer::onSessionClosed(quint64 id)
 
 void ProxyServer::answerHealth(QTcpSocket *socket)
 {
-    if (m_accepting)
-        ConnectionGate::respond(socket, 200, "text/plain; charset=utf-8", "ok\n");
-    else
+    if (!m_accepting)
         ConnectionGate::respond(socket, 503, "text/plain; charset=utf-8", "shutting down\n");
+    else if (isDraining())
+        ConnectionGate::respond(socket, 503, "text/plain; charset=utf-8", "draining\n");
+    else
+        ConnectionGate::respond(socket, 200, "text/plain; charset=utf-8", "ok\n");
 }
 
 void ProxyServer::answerMetrics(QTcpSocket *socket)
@@ -264,10 +268,28 @@ void ProxyServer::answerMetrics(QTcpSocket *socket)
                             m_metrics.toPrometheus());
 }
 
+void ProxyServer::drainThenShutdown()
+{
+    if (!m_accepting)
+        return;
+    const int seconds = m_settings.proxy.drainSeconds;
+    if (seconds == 0 || isDraining()) {
+        shutdown();
+        return;
+    }
+    qCInfo(lcServer).noquote()
+            << QStringLiteral("draining: /healthz answers 503, %1 sessions go on; shutting down in "
+                              "%2 s (proxy.drainSeconds), or at once on another signal")
+                       .arg(m_sessions.size())
+                       .arg(seconds);
+    m_drainTimer.start(seconds * 1000);
+}
+
 void ProxyServer::shutdown()
 {
     if (!m_accepting)
         return;
+    m_drainTimer.stop();
     m_accepting = false;
     qCInfo(lcServer) << "shutting down:" << m_sessions.size() << "sessions open";
     for (QTcpServer *listener : m_proxyListeners + m_adminListeners) {

@@ -43,7 +43,13 @@ public:
     // Stops accepting, tells every client "proxy shutting down", closes the sockets, and emits
     // stopped() once they are gone (or after shutdownGraceMs).
     void shutdown();
+    // What SIGTERM does: with proxy.drainSeconds, /healthz answers 503 at once while everything
+    // else goes on as before (new clients too), so a load balancer stops sending clients here;
+    // shutdown() follows when the time is up. Without it, or when already draining, shutdown()
+    // at once (a second signal is the operator's "now").
+    void drainThenShutdown();
     bool isAccepting() const { return m_accepting; }
+    bool isDraining() const { return m_drainTimer.isActive(); }
 
     int sessionCount() const { return int(m_sessions.size()); }
     const QHash<quint64, ClientSession *> &sessions() const { return m_sessions; }
@@ -88,4 +94,5 @@ private:
     bool m_accepting = false;
     bool m_stopped = false;
     QTimer m_shutdownTimer;
+    QTimer m_drainTimer;
 };

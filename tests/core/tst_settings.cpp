@@ -122,6 +122,8 @@ QStringList flatten(const Settings &s)
         u"proxy.tls.certificate=" + s.proxy.tlsCertificate,
         u"proxy.tls.privateKey=" + s.proxy.tlsPrivateKey,
         u"proxy.upstreamCaFile=" + s.proxy.upstreamCaFile,
+        u"proxy.drainSeconds=" + n(s.proxy.drainSeconds),
+        u"proxy.eventDispatcher=" + s.proxy.eventDispatcher,
         u"admin.health=" + b(s.admin.health),
         u"admin.metrics=" + b(s.admin.metrics),
         u"admin.monitor=" + b(s.admin.monitor),
@@ -236,6 +238,8 @@ void TestSettings::defaults()
     QCOMPARE(s.proxy.maxSessions, 10000);
     QCOMPARE(s.proxy.idleTimeout, 300000);
     QCOMPARE(s.proxy.pingInterval, 30000);
+    QCOMPARE(s.proxy.drainSeconds, 0);
+    QCOMPARE(s.proxy.eventDispatcher, QStringLiteral("epoll"));
     QCOMPARE(s.testServer.host, QStringLiteral("localhost"));
     QCOMPARE(s.testServer.port, 8081);
     QCOMPARE(s.testServer.responseCount, 3);
@@ -249,7 +253,7 @@ void TestSettings::defaults()
     QCOMPARE(s.monitor.token, QString());
     QCOMPARE(s.proxyUrl(), QStringLiteral("ws://localhost:3001/proxy"));
     QCOMPARE(s.monitorUrl(), QStringLiteral("ws://localhost:3002/monitor"));
-    QCOMPARE(flatten(s).size(), 55);
+    QCOMPARE(flatten(s).size(), 57);
 
     // An empty object changes nothing and warns about nothing.
     Settings applied;
@@ -316,7 +320,7 @@ void TestSettings::everyKey()
                    "maxIncomingBytes": 1024, "maxEventMessageBytes": 2048,
                    "maxSendQueueBytes": 4096, "maxRequestHeaders": 0, "maxRequestHeaderBytes": 9,
                    "tls": { "certificate": "c.pem", "privateKey": "k.pem" },
-                   "upstreamCaFile": "ca.pem" },
+                   "upstreamCaFile": "ca.pem", "drainSeconds": 3600, "eventDispatcher": "qt" },
         "admin": { "health": false, "metrics": false, "monitor": false, "host": "127.0.0.1",
                    "port": 9090, "token": "secret", "redact": false, "redactHeaders": ["X-Key"] },
         "testServer": { "host": "::1", "port": 0, "responseCount": 1, "responseDelay": 0 },
@@ -370,6 +374,8 @@ void TestSettings::everyKey()
     QCOMPARE(s->proxy.maxEventMessageBytes, 2048);
     QCOMPARE(s->proxy.maxSendQueueBytes, 4096);
     QCOMPARE(s->proxy.maxRequestHeaders, 0);
+    QCOMPARE(s->proxy.drainSeconds, 3600);
+    QCOMPARE(s->proxy.eventDispatcher, QStringLiteral("qt"));
     QCOMPARE(s->proxy.maxRequestHeaderBytes, 9);
     QCOMPARE(s->proxy.tlsCertificate, QStringLiteral("c.pem"));
     QCOMPARE(s->proxy.tlsPrivateKey, QStringLiteral("k.pem"));
@@ -522,6 +528,10 @@ void TestSettings::badFile_data()
                                             << QStringLiteral("proxy.upstreamClient: must be one of \"inline\", \"qt\"");
     QTest::newRow("upstreamClient number") << QByteArray(R"({"proxy":{"upstreamClient":1}})")
                                            << QStringLiteral("proxy.upstreamClient: must be a string");
+    QTest::newRow("eventDispatcher unknown") << QByteArray(R"({"proxy":{"eventDispatcher":"poll"}})")
+                                             << QStringLiteral("proxy.eventDispatcher: must be one of \"epoll\", \"qt\"");
+    QTest::newRow("drainSeconds too big") << QByteArray(R"({"proxy":{"drainSeconds":86400}})")
+                                          << QStringLiteral("proxy.drainSeconds: must be an integer from 0 to 3600");
     QTest::newRow("maxResponseHeadBytes too small") << QByteArray(R"({"proxy":{"maxResponseHeadBytes":255}})")
                                                     << QStringLiteral("proxy.maxResponseHeadBytes: must be an integer from 256 to 16777216");
     QTest::newRow("path no slash") << QByteArray(R"({"proxy":{"path":"proxy"}})") << pathRule;
@@ -683,6 +693,12 @@ void TestSettings::boundaries_data()
     QTest::newRow("lowWatermarkBytes 0")
         << QByteArray(R"({"proxy":{"lowWatermarkBytes":0}})") << true;
     QTest::newRow("stallTimeout 0") << QByteArray(R"({"proxy":{"stallTimeout":0}})") << true;
+    QTest::newRow("drainSeconds 3600") << QByteArray(R"({"proxy":{"drainSeconds":3600}})") << true;
+    QTest::newRow("drainSeconds 3601") << QByteArray(R"({"proxy":{"drainSeconds":3601}})") << false;
+    QTest::newRow("drainSeconds -1") << QByteArray(R"({"proxy":{"drainSeconds":-1}})") << false;
+    QTest::newRow("eventDispatcher qt") << QByteArray(R"({"proxy":{"eventDispatcher":"qt"}})") << true;
+    QTest::newRow("eventDispatcher glib")
+        << QByteArray(R"({"proxy":{"eventDispatcher":"glib"}})") << false;
     QTest::newRow("responseDelay 0") << QByteArray(R"({"testServer":{"responseDelay":0}})") << true;
     QTest::newRow("timeout 0") << QByteArray(R"({"testClient":{"timeout":0}})") << false;
     QTest::newRow("url empty") << QByteArray(R"({"testClient":{"url":""}})") << true;

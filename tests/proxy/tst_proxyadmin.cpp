@@ -3,7 +3,9 @@
 
 #include "proxytestbase.h"
 
+#include <QElapsedTimer>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QTcpSocket>
 
 class TestProxyAdmin : public ProxyTestBase
@@ -12,6 +14,8 @@ class TestProxyAdmin : public ProxyTestBase
 
 private slots:
     void healthz();
+    void drainAnswersHealth503ThenShutsDown();
+    void secondSignalEndsTheDrain();
     void metricsFormat();
     void metricsCountEventsExactly();
     void metricsCountOutcomes();
@@ -76,6 +80,58 @@ void TestProxyAdmin::healthz()
     QCOMPARE(response.status, 200);
     QCOMPARE(response.body, QByteArray("ok\n"));
     QVERIFY(response.headers.contains("Content-Type: text/plain"));
+}
+
+// proxy.drainSeconds: after the signal /healthz says 503 at once, but the streams go on and new
+// clients are still served, until the time is up; then everyone gets "proxy shutting down".
+void TestProxyAdmin::drainAnswersHealth503ThenShutsDown()
+{
+    Settings settings;
+    settings.proxy.drainSeconds = 1;
+    startProxy(settings);
+    m_upstream->route("/tick", TestUpstream::ticking(20));
+    TestClient *streaming = connectClient();
+    streaming->send(upstreamRequest(m_upstream->port(), QStringLiteral("/tick")));
+    QTRY_VERIFY(streaming->events().size() >= 1);
+    QSignalSpy stopped(m_proxy.get(), &ProxyServer::stopped);
+    QElapsedTimer clock;
+    clock.start();
+
+    m_proxy->drainThenShutdown();
+    QVERIFY(m_proxy->isDraining());
+    const Response health = get(m_proxy->port(), "/healthz");
+    QCOMPARE(health.status, 503);
+    QCOMPARE(health.body, QByteArray("draining\n"));
+    const qsizetype eventsAtDrain = streaming->events().size();
+    TestClient *late = connectClient(); // a balancer may still send one before it notices
+    late->send(upstreamRequest(m_upstream->port(), QStringLiteral("/tick")));
+    QTRY_VERIFY(late->events().size() >= 1);
+    QVERIFY(streaming->events().size() > eventsAtDrain);
+    QCOMPARE(stopped.size(), 0);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, 1000 + ProxyServer::shutdownGraceMs + 2000);
+    QVERIFY2(clock.elapsed() >= 1000, qPrintable(QString::number(clock.elapsed())));
+    for (TestClient *client : { streaming, late }) {
+        QTRY_COMPARE(client->count(MessageType::Closed), 1);
+        QCOMPARE(client->messages().last().text, QStringLiteral("proxy shutting down"));
+        QCOMPARE(client->count(MessageType::Error), 0);
+    }
+}
+
+void TestProxyAdmin::secondSignalEndsTheDrain()
+{
+    Settings settings;
+    settings.proxy.drainSeconds = 3600;
+    startProxy(settings);
+    TestClient *idle = connectClient();
+    QSignalSpy stopped(m_proxy.get(), &ProxyServer::stopped);
+    m_proxy->drainThenShutdown();
+    QVERIFY(m_proxy->isDraining());
+    QCOMPARE(get(m_proxy->port(), "/healthz").status, 503);
+    m_proxy->drainThenShutdown(); // the second SIGTERM
+    QVERIFY(!m_proxy->isAccepting());
+    QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, ProxyServer::shutdownGraceMs + 2000);
+    QTRY_COMPARE(idle->count(MessageType::Closed), 1);
 }
 
 void TestProxyAdmin::metricsFormat()

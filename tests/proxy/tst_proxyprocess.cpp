@@ -104,6 +104,7 @@ private slots:
     void signalWithClientMidStream_data();
     void signalWithClientMidStream();
     void signalWithUnresponsiveClient();
+    void signalWithDrainKeepsServing();
     void httpRoutes_data();
     void httpRoutes();
     void outOfDescriptorsPausesAndRecovers();
@@ -397,6 +398,46 @@ void TstProxyProcess::signalWithUnresponsiveClient()
                      && closeFrame.mid(2, 2) == QByteArray("\x03\xe9"),
              closeFrame.toHex().constData());
     qInfo("exited after %lld ms", exitMs);
+}
+
+// proxy.drainSeconds 1: after SIGTERM /healthz answers 503 at once, the proxy still upgrades a
+// new client, and exits 0 about a second later, having told its client "proxy shutting down".
+void TstProxyProcess::signalWithDrainKeepsServing()
+{
+    const quint16 port = start({ QStringLiteral("--settings"),
+                                 writeSettings(R"({"proxy": {"drainSeconds": 1}})") });
+    QVERIFY(port != 0);
+    QSignalSpy finished(&m_proxy, &QProcess::finished);
+    QElapsedTimer clock;
+    clock.start();
+    QCOMPARE(::kill(pid_t(m_proxy.processId()), SIGTERM), 0);
+    // The signal arrives through the event loop: ask until the answer changes.
+    QByteArray health;
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+        RawExchange exchange;
+        exchange.send(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        if (!QTest::qWaitFor([&] { return exchange.isFinished(); }, startMs))
+            return false;
+        health = exchange.response();
+        return health.startsWith("HTTP/1.1 503 ");
+    }()), 900);
+    QVERIFY2(health.endsWith("draining\n"), health.constData());
+
+    QWebSocket client;
+    QStringList messages;
+    connect(&client, &QWebSocket::textMessageReceived, this,
+            [&messages](const QString &message) { messages << message; });
+    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/proxy").arg(port)));
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, startMs);
+    QCOMPARE(finished.count(), 0);
+
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 1000 + shutdownMs);
+    QVERIFY2(clock.elapsed() >= 1000, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_proxy.exitCode(), 0);
+    QTRY_COMPARE(messages.size(), 1);
+    QCOMPARE(messages.constFirst(), QStringLiteral(R"({"type":"closed","payload":{"reason":"proxy shutting down"}})"));
+    QVERIFY(m_proxy.readAllStandardError().contains("draining: /healthz answers 503"));
 }
 
 void TstProxyProcess::httpRoutes_data()
