@@ -110,7 +110,8 @@ void TestProxyAdmin::drainAnswersHealth503ThenShutsDown()
     QCOMPARE(stopped.size(), 0);
 
     QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, 1000 + ProxyServer::shutdownGraceMs + 2000);
-    QVERIFY2(clock.elapsed() >= 1000, qPrintable(QString::number(clock.elapsed())));
+    // A coarse timer may fire up to 5 % early.
+    QVERIFY2(clock.elapsed() >= 900, qPrintable(QString::number(clock.elapsed())));
     for (TestClient *client : { streaming, late }) {
         QTRY_COMPARE(client->count(MessageType::Closed), 1);
         QCOMPARE(client->messages().last().text, QStringLiteral("proxy shutting down"));

@@ -432,7 +432,8 @@ void TstProxyProcess::signalWithDrainKeepsServing()
     QCOMPARE(finished.count(), 0);
 
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 1000 + shutdownMs);
-    QVERIFY2(clock.elapsed() >= 1000, qPrintable(QString::number(clock.elapsed())));
+    // A coarse timer may fire up to 5 % early.
+    QVERIFY2(clock.elapsed() >= 900, qPrintable(QString::number(clock.elapsed())));
     QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit);
     QCOMPARE(m_proxy.exitCode(), 0);
     QTRY_COMPARE(messages.size(), 1);
