@@ -20,12 +20,16 @@ target_compile_definitions(wssp_options INTERFACE
     QT_USE_QSTRINGBUILDER
     WSSP_VERSION="${PROJECT_VERSION}")
 
-# wssp_add_test(<name> SOURCES ... LIBS ... [TIMEOUT s] [BOTH_UPSTREAM_CLIENTS]): one QtTest
-# executable registered with CTest. BOTH_UPSTREAM_CLIENTS registers it a second time as
-# <name>-qt, run with WSSP_TEST_UPSTREAM_CLIENT=qt (ProxyTestBase then starts its proxies with
-# proxy.upstreamClient "qt"): every in-process proxy test runs against both upstream clients.
+# wssp_add_test(<name> SOURCES ... LIBS ... [TIMEOUT s] [BOTH_UPSTREAM_CLIENTS]
+#               [BOTH_EVENT_DISPATCHERS]): one QtTest executable registered with CTest.
+# BOTH_UPSTREAM_CLIENTS registers it a second time as <name>-qt, run with
+# WSSP_TEST_UPSTREAM_CLIENT=qt (ProxyTestBase then starts its proxies with proxy.upstreamClient
+# "qt"): every in-process proxy test runs against both upstream clients.
+# BOTH_EVENT_DISPATCHERS registers <name>-qtloop, run with WSSP_TEST_EVENT_DISPATCHER=qt: tests
+# built with WSSP_TEST_MAIN run on the epoll dispatcher by default, and this keeps the fallback
+# (proxy.eventDispatcher "qt") tested too.
 function(wssp_add_test name)
-    cmake_parse_arguments(ARG "BOTH_UPSTREAM_CLIENTS" "TIMEOUT" "SOURCES;LIBS" ${ARGN})
+    cmake_parse_arguments(ARG "BOTH_UPSTREAM_CLIENTS;BOTH_EVENT_DISPATCHERS" "TIMEOUT" "SOURCES;LIBS" ${ARGN})
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE ${ARG_LIBS} Qt6::Test wssp_options)
     set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
@@ -39,5 +43,10 @@ function(wssp_add_test name)
         add_test(NAME ${name}-qt COMMAND ${name})
         set_tests_properties(${name}-qt PROPERTIES TIMEOUT ${ARG_TIMEOUT}
             ENVIRONMENT "QT_QPA_PLATFORM=offscreen;WSSP_BIN_DIR=${CMAKE_BINARY_DIR}/bin;WSSP_TEST_UPSTREAM_CLIENT=qt")
+    endif()
+    if(ARG_BOTH_EVENT_DISPATCHERS)
+        add_test(NAME ${name}-qtloop COMMAND ${name})
+        set_tests_properties(${name}-qtloop PROPERTIES TIMEOUT ${ARG_TIMEOUT}
+            ENVIRONMENT "QT_QPA_PLATFORM=offscreen;WSSP_BIN_DIR=${CMAKE_BINARY_DIR}/bin;WSSP_TEST_EVENT_DISPATCHER=qt")
     endif()
 endfunction()

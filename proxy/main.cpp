@@ -1,11 +1,6 @@
 #include "proxyapp.h"
 
-#include <QCoreApplication>
-
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("ws-sse-proxy"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(WSSP_VERSION));
-    return runProxyApp(QCoreApplication::arguments());
+    return proxyMain(argc, argv);
 }

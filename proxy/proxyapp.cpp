@@ -1,9 +1,11 @@
 #include "proxyapp.h"
 
+#include "eventdispatchers.h"
 #include "proxyserver.h"
 #include "settings.h"
 #include "signalwatcher.h"
 
+#include <QAbstractEventDispatcher>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QLoggingCategory>
@@ -12,6 +14,9 @@
 
 #include <csignal>
 #include <cstdio>
+#include <limits>
+
+Q_LOGGING_CATEGORY(lcProxyApp, "wssp.proxy.app", QtInfoMsg)
 
 namespace {
 
@@ -50,101 +55,159 @@ void raiseDescriptorLimit(const ProxySettings &proxy)
     }
 }
 
-} // namespace
-
-int runProxyApp(const QStringList &arguments)
+// The options, with the parser that knows them (--help needs it once there is an application).
+struct ProxyOptions
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-            "WebSocket-to-SSE proxy: clients send a JSON request over a WebSocket, the proxy\n"
-            "performs it against an SSE server and relays every event back as JSON.\n"
-            "Also serves GET /healthz, GET /metrics and the ws://.../monitor feed."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.addOption(SettingsCli::settingsOption());
-    const QCommandLineOption hostOption(QStringLiteral("host"),
-                                        QStringLiteral("Listen on this host (proxy.host)."),
-                                        QStringLiteral("host"));
-    const QCommandLineOption portOption(QStringLiteral("port"),
-                                        QStringLiteral("Listen on this port, 0 = any (proxy.port)."),
-                                        QStringLiteral("port"));
-    const QCommandLineOption pathOption(QStringLiteral("path"),
-                                        QStringLiteral("WebSocket endpoint path (proxy.path)."),
-                                        QStringLiteral("path"));
-    const QCommandLineOption timeoutOption(
-            QStringLiteral("sse-timeout"),
-            QStringLiteral("End a request after this many ms of upstream silence, 0 = off "
-                           "(proxy.sseTimeout)."),
-            QStringLiteral("ms"));
-    const QCommandLineOption adminHostOption(
-            QStringLiteral("admin-host"),
-            QStringLiteral("Admin listener host for /metrics and /monitor; \"\" = the proxy's own "
-                           "listener (admin.host)."),
-            QStringLiteral("host"));
-    const QCommandLineOption adminPortOption(
-            QStringLiteral("admin-port"),
-            QStringLiteral("Admin listener port, 0 = any (admin.port)."), QStringLiteral("port"));
-    const QCommandLineOption verboseOption(QStringLiteral("verbose"),
-                                           QStringLiteral("Log every relayed event."));
-    const QCommandLineOption quietOption(QStringList { QStringLiteral("q"), QStringLiteral("quiet") },
-                                         QStringLiteral("Log warnings and errors only."));
-    parser.addOptions({ hostOption, portOption, pathOption, timeoutOption, adminHostOption,
-                        adminPortOption, verboseOption, quietOption });
-    // parse(), not process(): process() exits with status 1 on bad usage; ours is 2.
-    if (!parser.parse(arguments)) {
-        std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(parser.errorText()));
-        return SettingsCli::exitBadSettings;
-    }
-    if (parser.isSet(QStringLiteral("help")))
-        parser.showHelp(0);
-    if (parser.isSet(QStringLiteral("version")))
-        parser.showVersion();
-    if (!parser.positionalArguments().isEmpty()) {
-        std::fprintf(stderr, "ws-sse-proxy: error: unexpected argument \"%s\"\n",
-                     qPrintable(parser.positionalArguments().constFirst()));
-        return SettingsCli::exitBadSettings;
-    }
+    QCommandLineOption host { QStringLiteral("host"), QStringLiteral("Listen on this host (proxy.host)."),
+                              QStringLiteral("host") };
+    QCommandLineOption port { QStringLiteral("port"),
+                              QStringLiteral("Listen on this port, 0 = any (proxy.port)."),
+                              QStringLiteral("port") };
+    QCommandLineOption path { QStringLiteral("path"),
+                              QStringLiteral("WebSocket endpoint path (proxy.path)."),
+                              QStringLiteral("path") };
+    QCommandLineOption sseTimeout { QStringLiteral("sse-timeout"),
+                                    QStringLiteral("End a request after this many ms of upstream "
+                                                   "silence, 0 = off (proxy.sseTimeout)."),
+                                    QStringLiteral("ms") };
+    QCommandLineOption adminHost { QStringLiteral("admin-host"),
+                                   QStringLiteral("Admin listener host for /metrics and /monitor; "
+                                                  "\"\" = the proxy's own listener (admin.host)."),
+                                   QStringLiteral("host") };
+    QCommandLineOption adminPort { QStringLiteral("admin-port"),
+                                   QStringLiteral("Admin listener port, 0 = any (admin.port)."),
+                                   QStringLiteral("port") };
+    QCommandLineOption verbose { QStringLiteral("verbose"), QStringLiteral("Log every relayed event.") };
+    QCommandLineOption quiet { QStringList { QStringLiteral("q"), QStringLiteral("quiet") },
+                               QStringLiteral("Log warnings and errors only.") };
 
-    configureLogging(parser.isSet(verboseOption), parser.isSet(quietOption));
+    ProxyOptions()
+    {
+        parser.setApplicationDescription(QStringLiteral(
+                "WebSocket-to-SSE proxy: clients send a JSON request over a WebSocket, the proxy\n"
+                "performs it against an SSE server and relays every event back as JSON.\n"
+                "Also serves GET /healthz, GET /metrics and the ws://.../monitor feed."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addOption(SettingsCli::settingsOption());
+        parser.addOptions({ host, port, path, sseTimeout, adminHost, adminPort, verbose, quiet });
+    }
+};
 
-    std::optional<Settings> settings = SettingsCli::load(parser);
-    if (!settings)
-        return SettingsCli::exitBadSettings;
-    QString error;
-    SettingsCli::overrideString(parser, hostOption, &settings->proxy.host);
-    SettingsCli::overrideString(parser, pathOption, &settings->proxy.path);
-    SettingsCli::overrideString(parser, adminHostOption, &settings->admin.host);
-    if (!SettingsCli::overrideInt(parser, portOption, 0, 65535, &settings->proxy.port, &error)
-        || !SettingsCli::overrideInt(parser, adminPortOption, 0, 65535, &settings->admin.port, &error)
-        || !SettingsCli::overrideInt(parser, timeoutOption, 0, std::numeric_limits<int>::max(),
-                                     &settings->proxy.sseTimeout, &error)) {
-        std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(error));
-        return SettingsCli::exitBadSettings;
-    }
-    if (!settings->validate(&error)) {
-        std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(error));
-        return SettingsCli::exitBadSettings;
-    }
+bool applyOptions(const ProxyOptions &options, Settings *settings, QString *error)
+{
+    const QCommandLineParser &parser = options.parser;
+    SettingsCli::overrideString(parser, options.host, &settings->proxy.host);
+    SettingsCli::overrideString(parser, options.path, &settings->proxy.path);
+    SettingsCli::overrideString(parser, options.adminHost, &settings->admin.host);
+    return SettingsCli::overrideInt(parser, options.port, 0, 65535, &settings->proxy.port, error)
+            && SettingsCli::overrideInt(parser, options.adminPort, 0, 65535, &settings->admin.port, error)
+            && SettingsCli::overrideInt(parser, options.sseTimeout, 0, std::numeric_limits<int>::max(),
+                                        &settings->proxy.sseTimeout, error)
+            && settings->validate(error);
+}
 
-    raiseDescriptorLimit(settings->proxy);
-    // Before the startup line: from then on a supervisor may signal us at any moment.
-    SignalWatcher signalWatcher({ SIGINT, SIGTERM });
-    ProxyServer server(*settings);
-    if (!server.listen(&error)) {
-        std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(error));
-        return exitCannotListen;
-    }
+void printStartupLines(const Settings &settings, const ProxyServer &server)
+{
     std::printf("ws-sse-proxy %s listening on %s\n", WSSP_VERSION, qPrintable(server.proxyUrl()));
-    const QString adminHost = settings->admin.host.isEmpty() ? settings->proxy.host : settings->admin.host;
-    const bool tls = !settings->proxy.tlsCertificate.isEmpty();
+    const QString adminHost = settings.admin.host.isEmpty() ? settings.proxy.host : settings.admin.host;
+    const bool tls = !settings.proxy.tlsCertificate.isEmpty();
     const char *http = tls ? "https" : "http";
     std::printf("  health: %s://%s:%u/healthz  metrics: %s://%s:%u/metrics  monitor: %s://%s:%u/monitor\n",
                 http, qPrintable(adminHost), server.adminPort(), http, qPrintable(adminHost),
                 server.adminPort(), tls ? "wss" : "ws", qPrintable(adminHost), server.adminPort());
     std::fflush(stdout);
+}
 
+int runProxy(const ProxyCommandLine &commandLine)
+{
+    configureLogging(commandLine.verbose, commandLine.quiet);
+    const Settings &settings = commandLine.settings;
+    raiseDescriptorLimit(settings.proxy);
+    // Before the startup line: from then on a supervisor may signal us at any moment.
+    SignalWatcher signalWatcher({ SIGINT, SIGTERM });
+    ProxyServer server(settings);
+    QString error;
+    if (!server.listen(&error)) {
+        std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(error));
+        return exitCannotListen;
+    }
+    printStartupLines(settings, server);
+    qCInfo(lcProxyApp).nospace().noquote()
+            << "event dispatcher: " << settings.proxy.eventDispatcher << " ("
+            << QAbstractEventDispatcher::instance()->metaObject()->className() << ")";
     QObject::connect(&signalWatcher, &SignalWatcher::signalled, &server,
                      [&server](int) { server.drainThenShutdown(); });
     QObject::connect(&server, &ProxyServer::stopped, qApp, [] { QCoreApplication::exit(0); });
     return QCoreApplication::exec();
+}
+
+QStringList argumentList(int argc, char *argv[])
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    return arguments;
+}
+
+} // namespace
+
+std::optional<ProxyCommandLine> parseProxyCommandLine(const QStringList &arguments)
+{
+    ProxyOptions options;
+    // parse(), not process(): process() exits with status 1 on bad usage; ours is 2.
+    if (!options.parser.parse(arguments)) {
+        std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(options.parser.errorText()));
+        return std::nullopt;
+    }
+    ProxyCommandLine commandLine;
+    if (options.parser.isSet(QStringLiteral("help"))) {
+        commandLine.action = ProxyCommandLine::Action::ShowHelp;
+        return commandLine;
+    }
+    if (options.parser.isSet(QStringLiteral("version"))) {
+        commandLine.action = ProxyCommandLine::Action::ShowVersion;
+        return commandLine;
+    }
+    if (!options.parser.positionalArguments().isEmpty()) {
+        std::fprintf(stderr, "ws-sse-proxy: error: unexpected argument \"%s\"\n",
+                     qPrintable(options.parser.positionalArguments().constFirst()));
+        return std::nullopt;
+    }
+    commandLine.verbose = options.parser.isSet(options.verbose);
+    commandLine.quiet = options.parser.isSet(options.quiet);
+    std::optional<Settings> settings = SettingsCli::load(options.parser);
+    if (!settings)
+        return std::nullopt;
+    QString error;
+    if (!applyOptions(options, &*settings, &error)) {
+        std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(error));
+        return std::nullopt;
+    }
+    commandLine.settings = *settings;
+    return commandLine;
+}
+
+int proxyMain(int argc, char *argv[])
+{
+    QCoreApplication::setApplicationName(QStringLiteral("ws-sse-proxy"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(WSSP_VERSION));
+    const std::optional<ProxyCommandLine> commandLine = parseProxyCommandLine(argumentList(argc, argv));
+    if (!commandLine)
+        return SettingsCli::exitBadSettings;
+    if (commandLine->action != ProxyCommandLine::Action::Run) {
+        QCoreApplication app(argc, argv); // Qt's help text names the program from it
+        ProxyOptions options;
+        if (commandLine->action == ProxyCommandLine::Action::ShowHelp)
+            options.parser.showHelp(0);
+        options.parser.showVersion();
+    }
+    // Settings::validate() accepted the name, so the kind is known.
+    const EventDispatcherKind kind
+            = parseEventDispatcherKind(commandLine->settings.proxy.eventDispatcher).value_or(EventDispatcherKind::Qt);
+    if (QAbstractEventDispatcher *dispatcher = createEventDispatcher(kind))
+        QCoreApplication::setEventDispatcher(dispatcher);
+    QCoreApplication app(argc, argv);
+    return runProxy(*commandLine);
 }

@@ -2,6 +2,7 @@
 // upstreams that send exactly the bytes each row scripts: framing, every way a response can end,
 // limits, timeouts, TLS, flow control, and the request as it goes out.
 
+#include "eventdispatchermain.h"
 #include "rawupstream.h"
 #include "upstreamaccessmanager.h"
 
@@ -416,5 +417,5 @@ void TestInlineHttpReply::abortEndsOnceWithCancelled()
                  QAbstractSocket::UnconnectedState);
 }
 
-QTEST_MAIN(TestInlineHttpReply)
+WSSP_TEST_MAIN(TestInlineHttpReply)
 #include "tst_inlinehttpreply.moc"

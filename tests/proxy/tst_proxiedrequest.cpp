@@ -2,6 +2,7 @@
 // outcome, that finished() comes exactly once however the request ends, what it counts, and
 // flow control. Every signal is spied on, and the counts that must stay zero are checked too.
 
+#include "eventdispatchermain.h"
 #include "fakereply.h"
 #include "proxiedrequest.h"
 #include "proxymessages.h"
@@ -366,5 +367,5 @@ void TestProxiedRequest::pausedRequestLeavesTheRestInTheReply()
     QCOMPARE(run.bytesRead(), body.size());
 }
 
-QTEST_GUILESS_MAIN(TestProxiedRequest)
+WSSP_TEST_MAIN(TestProxiedRequest)
 #include "tst_proxiedrequest.moc"

@@ -1,6 +1,7 @@
 // The proxy's operator endpoints: GET /healthz, GET /metrics (Prometheus text), and where they
 // answer (the proxy's own port, or a separate admin listener), with each one switchable.
 
+#include "eventdispatchermain.h"
 #include "proxytestbase.h"
 
 #include <QElapsedTimer>
@@ -266,5 +267,5 @@ void TestProxyAdmin::disabledEndpointsAre404()
     QCOMPARE(get(m_proxy->port(), health ? "/healthz" : "/metrics").status, 200);
 }
 
-QTEST_MAIN(TestProxyAdmin)
+WSSP_TEST_MAIN(TestProxyAdmin)
 #include "tst_proxyadmin.moc"

@@ -1,6 +1,7 @@
 // The proxy under load (bounded in count and time, loopback only): many concurrent streams
 // to one host, a client that stops reading, and shutdown with clients connected.
 
+#include "eventdispatchermain.h"
 #include "clientsession.h"
 #include "proxytestbase.h"
 #include "rawwsclient.h"
@@ -189,5 +190,5 @@ void TestProxyLoad::shutdownTellsEveryClient()
     QVERIFY(!late.isConnected());
 }
 
-QTEST_MAIN(TestProxyLoad)
+WSSP_TEST_MAIN(TestProxyLoad)
 #include "tst_proxyload.moc"

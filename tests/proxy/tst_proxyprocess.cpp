@@ -314,8 +314,12 @@ void TstProxyProcess::portInUse()
 void TstProxyProcess::signalWithClientMidStream_data()
 {
     QTest::addColumn<int>("signalNumber");
-    QTest::newRow("SIGTERM") << int(SIGTERM);
-    QTest::newRow("SIGINT") << int(SIGINT);
+    QTest::addColumn<QString>("dispatcher"); // proxy.eventDispatcher
+    QTest::addColumn<QByteArray>("className"); // what the proxy says it runs on
+    QTest::newRow("SIGTERM") << int(SIGTERM) << QStringLiteral("epoll") << QByteArray("EpollEventDispatcher");
+    QTest::newRow("SIGINT") << int(SIGINT) << QStringLiteral("epoll") << QByteArray("EpollEventDispatcher");
+    QTest::newRow("SIGTERM on Qt's dispatcher") << int(SIGTERM) << QStringLiteral("qt")
+                                                << QByteArray("QEventDispatcher");
 }
 
 // A client is receiving a stream when the signal comes: it hears why (closed "proxy shutting
@@ -323,10 +327,14 @@ void TstProxyProcess::signalWithClientMidStream_data()
 void TstProxyProcess::signalWithClientMidStream()
 {
     QFETCH(int, signalNumber);
+    QFETCH(QString, dispatcher);
+    QFETCH(QByteArray, className);
     HangingUpstream upstream;
     QVERIFY(upstream.listen());
     const quint16 port = start({ QStringLiteral("--settings"),
-                                 writeSettings(R"({"proxy": {"upstream": {"allow": ["127.0.0.1"]}}})") });
+                                 writeSettings(QStringLiteral(R"({"proxy": {"upstream": {"allow": ["127.0.0.1"]},
+                                                                 "eventDispatcher": "%1"}})")
+                                                       .arg(dispatcher).toUtf8()) });
     QVERIFY(port != 0);
 
     QWebSocket client;
@@ -357,6 +365,8 @@ void TstProxyProcess::signalWithClientMidStream()
     QCOMPARE(messages.size(), 3);
     QCOMPARE(messages.at(2), QStringLiteral(R"({"type":"closed","payload":{"reason":"proxy shutting down"}})"));
     QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+    const QByteArray log = m_proxy.readAllStandardError();
+    QVERIFY2(log.contains(QByteArray("event dispatcher: " + dispatcher.toUtf8() + " (" + className)), log.constData());
     qInfo("exited after %lld ms", exitMs);
 }
 

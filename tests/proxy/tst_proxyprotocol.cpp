@@ -1,6 +1,7 @@
 // The proxy's client-facing protocol (PROTOCOL.md §1–§4), end to end in one process: a test
 // upstream, the proxy and WebSocket clients, all on port 0, synchronised on signals.
 
+#include "eventdispatchermain.h"
 #include "proxytestbase.h"
 #include "sseparser.h"
 #include "ssewriter.h"
@@ -454,5 +455,5 @@ void TestProxyProtocol::wrongPathIsRefusedWith404()
     QVERIFY(!client.isConnected());
 }
 
-QTEST_MAIN(TestProxyProtocol)
+WSSP_TEST_MAIN(TestProxyProtocol)
 #include "tst_proxyprotocol.moc"

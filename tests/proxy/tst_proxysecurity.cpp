@@ -3,6 +3,7 @@
 // caps), the admin endpoints locked, and the per-connection limits (idle, pings, send queue,
 // unfinished messages, event size, request headers, error excerpts).
 
+#include "eventdispatchermain.h"
 #include "proxytestbase.h"
 #include "rawwsclient.h"
 
@@ -456,5 +457,5 @@ void TestProxySecurity::errorExcerptsAreCappedOrOff()
              QStringLiteral("upstream answered with Content-Type \"application/json\", not text/event-stream"));
 }
 
-QTEST_MAIN(TestProxySecurity)
+WSSP_TEST_MAIN(TestProxySecurity)
 #include "tst_proxysecurity.moc"

@@ -3,6 +3,7 @@
 // https upstreams are trusted through proxy.upstreamCaFile and refused without it; a bad file is
 // a start error naming its setting. The CA and certificates are made here with openssl.
 
+#include "eventdispatchermain.h"
 #include "proxytestbase.h"
 #include "testcertificates.h"
 #include "testserver.h"
@@ -303,5 +304,5 @@ void TestProxyTls::upstreamTrustKeepsTheSystemCas()
         QVERIFY(trusted.contains(system.first()));
 }
 
-QTEST_MAIN(TestProxyTls)
+WSSP_TEST_MAIN(TestProxyTls)
 #include "tst_proxytls.moc"

@@ -1,6 +1,7 @@
 // Upstream failures (PROTOCOL.md §3): each ends the request with `error` (saying which) and
 // `closed`, events already complete are relayed first, and the socket serves the next request.
 
+#include "eventdispatchermain.h"
 #include "proxytestbase.h"
 #include "rawupstream.h"
 
@@ -338,5 +339,5 @@ void TestProxyUpstream::silentUpstreamHitsResponseHeadTimeout()
                           .arg(upstream.port()));
 }
 
-QTEST_MAIN(TestProxyUpstream)
+WSSP_TEST_MAIN(TestProxyUpstream)
 #include "tst_proxyupstream.moc"

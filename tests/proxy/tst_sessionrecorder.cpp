@@ -2,6 +2,7 @@
 // report (here over fake replies, without sockets) and what the session tells it, and nothing
 // else; a second request starts its own per-request numbers while the session's keep growing.
 
+#include "eventdispatchermain.h"
 #include "fakereply.h"
 #include "proxiedrequest.h"
 #include "sessionrecorder.h"
@@ -136,5 +137,5 @@ void TestSessionRecorder::closedStaysClosed()
     QCOMPARE(recorder.info().state, SessionInfo::State::Closed);
 }
 
-QTEST_GUILESS_MAIN(TestSessionRecorder)
+WSSP_TEST_MAIN(TestSessionRecorder)
 #include "tst_sessionrecorder.moc"
