@@ -62,9 +62,13 @@ struct IncomingConnection : QTcpServer
 Acceptor::Acceptor(QTcpServer *listener, QObject *parent)
     : QObject(parent),
       m_listener(listener),
-      m_notifier(listener->socketDescriptor(), QSocketNotifier::Read)
+      m_notifier(QSocketNotifier::Read)
 {
-    m_listener->pauseAccepting(); // Qt's notifier off; ours reads the same descriptor
+    // Qt's notifier off before ours is on: a dispatcher keeps one notifier per descriptor and
+    // type, and switching Qt's off afterwards could take ours with it.
+    m_listener->pauseAccepting();
+    m_notifier.setSocket(listener->socketDescriptor());
+    m_notifier.setEnabled(true);
     reserve(); // taken now, while descriptors are plentiful
     connect(&m_notifier, &QSocketNotifier::activated, this, &Acceptor::onReadable);
     m_retry.setSingleShot(true);

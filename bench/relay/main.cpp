@@ -6,7 +6,7 @@
 //      SSE upstream (flood or ticking) and reads with QWebSocket clients in this process.
 //      Reports events/s delivered and the PROXY PROCESS's CPU (utime+stime from /proc) per event,
 //      against a direct QTcpSocket reader of the same flood (no proxy) measured in the same run;
-//      once with the default (glib) event dispatcher and once with QT_NO_GLIB=1.
+//      once on each event dispatcher named (--dispatchers: epoll, glib, own = QT_NO_GLIB=1).
 //      Every event carries a sequence number: clients check order and gaps while measuring.
 //   3. Memory: proxy RSS idle, with N idle sessions, and with M sessions streaming slowly.
 //   4. A client that stops reading while the upstream floods: proxy RSS and upstream bytes stay
@@ -66,13 +66,13 @@ int main(int argc, char *argv[])
     const QCommandLineOption streamingOption(QStringLiteral("streaming-sessions"), QStringLiteral("Streaming sessions in the memory test (500)."), QStringLiteral("n"));
     const QCommandLineOption stallOption(QStringLiteral("stall-seconds"), QStringLiteral("Duration of the non-reading client test (10)."), QStringLiteral("s"));
     const QCommandLineOption casesOption(QStringLiteral("cases"), QStringLiteral("Relay cases: flood1,floodN,tick (all)."), QStringLiteral("list"));
-    const QCommandLineOption dispatchersOption(QStringLiteral("dispatchers"), QStringLiteral("Proxy event dispatchers: glib,own (both; own = QT_NO_GLIB=1)."), QStringLiteral("list"));
+    const QCommandLineOption dispatchersOption(QStringLiteral("dispatchers"), QStringLiteral("Proxy event dispatchers compared in stage relay, the last one the base: epoll,glib (default), own (Qt's own: QT_NO_GLIB=1)."), QStringLiteral("list"));
     const QCommandLineOption roundsOption(QStringLiteral("monitor-rounds"), QStringLiteral("A/B rounds of the monitor stage (3)."), QStringLiteral("n"));
     const QCommandLineOption proxyOption(QStringLiteral("proxy"), QStringLiteral("The ws-sse-proxy to measure (the one beside bench-relay)."), QStringLiteral("path"));
     const QCommandLineOption onlyOption(QStringLiteral("only"), QStringLiteral("Run only these stages: encode,relay,memory,stall,monitor,clients."), QStringLiteral("list"));
     const QCommandLineOption tickStreamsOption(QStringLiteral("tick-streams"), QStringLiteral("Streams of the ticking cases, stages relay, monitor and clients (50)."), QStringLiteral("n"));
     const QCommandLineOption tickRateOption(QStringLiteral("tick-rate"), QStringLiteral("Events/s per stream of the ticking cases (100)."), QStringLiteral("n"));
-    const QCommandLineOption upstreamClientsOption(QStringLiteral("upstream-clients"), QStringLiteral("Upstream clients compared in stage clients: qt,inline (both); a suffix :own runs that one with QT_NO_GLIB=1 (e.g. qt,inline,inline:own)."), QStringLiteral("list"));
+    const QCommandLineOption upstreamClientsOption(QStringLiteral("upstream-clients"), QStringLiteral("Upstream clients compared in stage clients: qt,inline (both); a suffix :glib or :own runs that one on Qt's dispatcher, glib's or its own (QT_NO_GLIB=1), instead of epoll (e.g. inline,inline:glib)."), QStringLiteral("list"));
     const QCommandLineOption quietOption(QStringLiteral("quiet-streams"), QStringLiteral("Stream counts of the quiet cases in stage clients (10,500,2000)."), QStringLiteral("list"));
     const QCommandLineOption quietRateOption(QStringLiteral("quiet-rate"), QStringLiteral("Events/s per stream of the quiet cases (2)."), QStringLiteral("n"));
     const QCommandLineOption quietWindowOption(QStringLiteral("quiet-window"), QStringLiteral("Measuring window of the quiet cases, ms (6000; at least --window)."), QStringLiteral("ms"));
@@ -92,6 +92,13 @@ int main(int argc, char *argv[])
         options.relayCases = parser.value(casesOption).split(u',', Qt::SkipEmptyParts);
     if (parser.isSet(dispatchersOption))
         options.dispatchers = parser.value(dispatchersOption).split(u',', Qt::SkipEmptyParts);
+    for (const QString &dispatcher : options.dispatchers) {
+        if (dispatcher != u"epoll" && dispatcher != u"glib" && dispatcher != u"own") {
+            std::fprintf(stderr, "bench-relay: unknown dispatcher \"%s\" (epoll, glib, own)\n",
+                         qPrintable(dispatcher));
+            return 2;
+        }
+    }
     options.lowStreams = qMax(1, intOption(parser, tickStreamsOption, options.lowStreams));
     options.lowRate = qBound(1, intOption(parser, tickRateOption, options.lowRate), 1000);
     options.quietRate = qBound(1, intOption(parser, quietRateOption, options.quietRate), 1000);

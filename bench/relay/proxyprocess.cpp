@@ -22,8 +22,9 @@ void setProxyProgram(const QString &path)
     g_proxyProgram = path;
 }
 
-bool ProxyProcess::start(bool noGlib, const QString &upstreamClient)
+bool ProxyProcess::start(const QString &dispatcher, const QString &upstreamClient)
 {
+    const bool noGlib = dispatcher == u"own";
     QStringList arguments { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
                             QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--quiet") };
     {
@@ -35,6 +36,8 @@ bool ProxyProcess::start(bool noGlib, const QString &upstreamClient)
         QJsonObject upstream { { QStringLiteral("allow"), QJsonArray { QStringLiteral("127.0.0.1") } } };
         if (!upstreamClient.isEmpty())
             proxy.insert(QStringLiteral("upstreamClient"), upstreamClient);
+        proxy.insert(QStringLiteral("eventDispatcher"),
+                     dispatcher == u"epoll" ? QStringLiteral("epoll") : QStringLiteral("qt"));
         if (upstreamClient == u"qt")
             upstream.insert(QStringLiteral("policy"), QStringLiteral("off"));
         proxy.insert(QStringLiteral("upstream"), upstream);

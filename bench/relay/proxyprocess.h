@@ -14,8 +14,10 @@ class ProxyProcess
 {
 public:
     // Starts ws-sse-proxy (see setProxyProgram) on 127.0.0.1, port 0, and reads its URL.
-    // `upstreamClient`: proxy.upstreamClient ("inline", "qt"); empty = the proxy's default.
-    bool start(bool noGlib, const QString &upstreamClient = QString());
+    // `dispatcher`: "epoll" (proxy.eventDispatcher's default), "glib" (Qt's default) or "own"
+    // (Qt's own, QT_NO_GLIB=1). `upstreamClient`: proxy.upstreamClient ("inline", "qt"); empty =
+    // the proxy's default.
+    bool start(const QString &dispatcher, const QString &upstreamClient = QString());
     qint64 threads() const;
     // Voluntary + involuntary context switches of all the proxy's threads so far (a thread that
     // exited is no longer counted); -1 when unreadable.

@@ -54,9 +54,10 @@ ClientFigures measureClient(const QString &client, const Case &c, Upstream *upst
 {
     ClientFigures f;
     ProxyProcess proxy;
-    // "inline:own" = the inline client with Qt's own event dispatcher (QT_NO_GLIB=1).
+    // "inline:glib" = the inline client on Qt's default event dispatcher; ":own" on Qt's own
+    // (QT_NO_GLIB=1); no suffix: on ours (epoll).
     const QStringList parts = client.split(u':');
-    if (!proxy.start(parts.value(1) == u"own", parts.value(0))) {
+    if (!proxy.start(parts.value(1, QStringLiteral("epoll")), parts.value(0))) {
         fail("cannot start ws-sse-proxy beside bench-relay");
         return f;
     }

@@ -22,7 +22,7 @@ void runMemoryBenchmark(quint16 upstreamPort, Upstream *upstream, const Options 
     QString streamingNote;
     for (const bool streaming : { false, true }) {
         ProxyProcess proxy;
-        if (!proxy.start(false)) {
+        if (!proxy.start(QStringLiteral("epoll"))) {
             fail("cannot start ws-sse-proxy beside bench-relay");
             return;
         }
@@ -107,7 +107,7 @@ QByteArray maskedTextFrame(const QByteArray &payload)
 void runStalledClientBenchmark(quint16 upstreamPort, Upstream *upstream, const Options &options)
 {
     ProxyProcess proxy;
-    if (!proxy.start(false)) {
+    if (!proxy.start(QStringLiteral("epoll"))) {
         fail("cannot start ws-sse-proxy beside bench-relay");
         return;
     }

@@ -171,7 +171,7 @@ void runMonitorBenchmark(Upstream *upstream, quint16 upstreamPort, const Options
     const QString flood = QStringLiteral("/flood?size=%1").arg(options.smallSize);
     const QString tick = QStringLiteral("/tick?size=%1&rate=%2").arg(options.smallSize).arg(options.lowRate);
     ProxyProcess proxy;
-    if (!proxy.start(false)) {
+    if (!proxy.start(QStringLiteral("epoll"))) {
         fail("cannot start ws-sse-proxy beside bench-relay");
         return;
     }
@@ -195,7 +195,7 @@ void runMonitorBenchmark(Upstream *upstream, quint16 upstreamPort, const Options
     proxy.stop();
 
     std::printf("\n## 5. Monitoring: relay with and without a /monitor feed (%d rounds, alternated; "
-                "glib; %d-char events; S x R = %d x %d ev/s)\n\n",
+                "epoll; %d-char events; S x R = %d x %d ev/s)\n\n",
                 options.monitorRounds, options.smallSize, options.lowStreams, options.lowRate);
     std::printf("| case | proxy us CPU/event, by round | min-max (median) | k events/s delivered | proxy CPU %% |\n");
     std::printf("|---|---|---:|---:|---:|\n");

@@ -4,6 +4,8 @@
 #include "measure.h"
 #include "proxyprocess.h"
 #include "stages.h"
+
+#include <map>
 #include "upstream.h"
 
 #include <QElapsedTimer>
@@ -158,23 +160,15 @@ void runRelayBenchmark(Upstream *upstream, quint16 upstreamPort, const Options &
     const QString tick = QStringLiteral("/tick?size=%1&rate=%2").arg(options.smallSize).arg(options.lowRate);
 
     struct Row { const char *key; const char *name; int clients; QString path; bool flooding;
-                 RelayResult glib; RelayResult own; };
+                 std::map<QString, RelayResult> byDispatcher; };
     std::vector<Row> rows;
-    const Row all[] = { { "flood1", "flood, 1 client", 1, flood, true, {}, {} },
-                        { "floodN", "flood, N clients", options.clients, flood, true, {}, {} },
-                        { "tick", "ticking, S streams x R ev/s", options.lowStreams, tick, false, {}, {} } };
+    const Row all[] = { { "flood1", "flood, 1 client", 1, flood, true, {} },
+                        { "floodN", "flood, N clients", options.clients, flood, true, {} },
+                        { "tick", "ticking, S streams x R ev/s", options.lowStreams, tick, false, {} } };
     for (const Row &row : all) {
         if (options.relayCases.contains(QLatin1String(row.key)))
             rows.push_back(row);
     }
-    const std::vector<bool> modes = [&options] {
-        std::vector<bool> m;
-        if (options.dispatchers.contains(u"glib"))
-            m.push_back(false);
-        if (options.dispatchers.contains(u"own"))
-            m.push_back(true);
-        return m;
-    }();
     // Baselines in the same run: the same upstream streams read directly, no proxy.
     RelayResult directFlood;
     RelayResult directTick;
@@ -185,15 +179,15 @@ void runRelayBenchmark(Upstream *upstream, quint16 upstreamPort, const Options &
             directTick = measureDirect(upstream, upstreamPort, tick.toUtf8(), options.lowStreams, options);
     }
     const double direct = directFlood.eventsPerSecond;
-    for (const bool noGlib : modes) {
+    for (const QString &dispatcher : options.dispatchers) {
         ProxyProcess proxy;
-        if (!proxy.start(noGlib)) {
+        if (!proxy.start(dispatcher)) {
             fail("cannot start ws-sse-proxy beside bench-relay");
             return;
         }
         for (Row &row : rows)
-            (noGlib ? row.own : row.glib) = measureRelay(proxy, upstream, upstreamPort, row.clients,
-                                                         row.path, options, row.name);
+            row.byDispatcher[dispatcher] = measureRelay(proxy, upstream, upstreamPort, row.clients,
+                                                        row.path, options, row.name);
         proxy.stop();
     }
 
@@ -204,29 +198,36 @@ void runRelayBenchmark(Upstream *upstream, quint16 upstreamPort, const Options &
                 "one thread: %.0f events/s, %.2f us CPU/event.\n\n",
                 directFlood.eventsPerSecond, directFlood.cpuMicrosPerEvent, options.lowStreams,
                 directTick.eventsPerSecond, directTick.cpuMicrosPerEvent);
-    std::printf("N = %d clients; ticking = %d streams x %d events/s.\n\n", options.clients,
+    std::printf("N = %d clients; ticking = %d streams x %d events/s. Dispatchers: epoll = ours (the\n"
+                "default), glib = Qt's default, own = Qt's own (QT_NO_GLIB=1).\n\n", options.clients,
                 options.lowStreams, options.lowRate);
     std::printf("| case | dispatcher | events/s delivered | events/s proxy/direct | proxy CPU %% | bench clients CPU %% | proxy us CPU/event | CPU/event proxy/direct |\n");
     std::printf("|---|---|---:|---:|---:|---:|---:|---:|\n");
     for (const Row &row : rows) {
-        for (const bool noGlib : modes) {
-            const RelayResult &r = noGlib ? row.own : row.glib;
+        for (const QString &dispatcher : options.dispatchers) {
+            const RelayResult &r = row.byDispatcher.at(dispatcher);
             const bool flooding = row.flooding;
             const RelayResult &d = flooding ? directFlood : directTick;
             std::printf("| %s | %s | %.0f | %s | %.0f | %.0f | %.2f | %.1f |\n", row.name,
-                        noGlib ? "QT_NO_GLIB=1" : "glib", r.eventsPerSecond,
+                        qPrintable(dispatcher), r.eventsPerSecond,
                         flooding && direct > 0 ? qPrintable(QString::number(r.eventsPerSecond / direct, 'f', 2)) : "-",
                         r.proxyCpuPercent, r.clientCpuPercent, r.cpuMicrosPerEvent,
                         d.cpuMicrosPerEvent > 0 ? r.cpuMicrosPerEvent / d.cpuMicrosPerEvent : 0.0);
         }
     }
-    if (modes.size() < 2)
+    if (options.dispatchers.size() < 2)
         return;
-    std::printf("\nQT_NO_GLIB=1 vs glib, CPU per event:");
-    for (const Row &row : rows)
-        std::printf(" %s %+.0f%%;", row.name,
-                    row.glib.cpuMicrosPerEvent > 0
-                            ? (row.own.cpuMicrosPerEvent / row.glib.cpuMicrosPerEvent - 1) * 100 : 0.0);
+    const QString &base = options.dispatchers.constLast();
+    for (const QString &dispatcher : options.dispatchers) {
+        if (dispatcher == base)
+            continue;
+        std::printf("\n%s vs %s, CPU per event:", qPrintable(dispatcher), qPrintable(base));
+        for (const Row &row : rows) {
+            const double baseCpu = row.byDispatcher.at(base).cpuMicrosPerEvent;
+            std::printf(" %s %+.0f%%;", row.name,
+                        baseCpu > 0 ? (row.byDispatcher.at(dispatcher).cpuMicrosPerEvent / baseCpu - 1) * 100 : 0.0);
+        }
+    }
     std::printf("\n");
     std::fflush(stdout);
 }

@@ -27,7 +27,7 @@ struct Options
     int stallSeconds = 10;
     int monitorRounds = 3;
     QStringList relayCases { QStringLiteral("flood1"), QStringLiteral("floodN"), QStringLiteral("tick") };
-    QStringList dispatchers { QStringLiteral("glib"), QStringLiteral("own") };
+    QStringList dispatchers { QStringLiteral("epoll"), QStringLiteral("glib") }; // the last is the base
     // Stage "clients": the proxy's upstream clients side by side; streams at quietRate ev/s
     // each, measured over quietWindowMs (CPU from /proc is counted in 10 ms ticks).
     QStringList upstreamClients { QStringLiteral("qt"), QStringLiteral("inline") };
