@@ -1,6 +1,7 @@
 #include "epolleventdispatcher.h"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QSocketNotifier>
 #include <QtDebug>
 
@@ -13,6 +14,8 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+
+Q_LOGGING_CATEGORY(lcEventLoop, "wssp.eventloop", QtInfoMsg)
 
 namespace {
 
@@ -86,8 +89,11 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
         return;
     }
     Watch *watch = watchFor(fd, true);
+    // One notifier per descriptor and type, the latest (as in Qt's UNIX dispatcher). Not a
+    // warning: QTcpServer switches its accept notifier on beside one of ours (Acceptor) for a
+    // moment with every connection taken from it.
     if (watch->notifiers[type] && watch->notifiers[type] != notifier)
-        qWarning("EpollEventDispatcher: several socket notifiers of one type on socket %d", fd);
+        qCDebug(lcEventLoop, "socket %d: a second notifier of one type replaces the first", fd);
     watch->notifiers[type] = notifier;
     watch->registrations[type] = m_nextRegistration++;
     noteChange(fd, watch);

@@ -94,17 +94,21 @@ void Acceptor::resume()
 void Acceptor::onReadable()
 {
     const int listening = int(m_notifier.socket());
+    int delivered = 0;
     for (int i = 0; i < acceptsPerWakeUp; ++i) {
         const int descriptor = ::accept4(listening, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (descriptor >= 0) {
             IncomingConnection::deliver(m_listener, descriptor);
+            ++delivered;
             continue;
         }
         const int error = errno;
-        if (error == EAGAIN || error == EWOULDBLOCK)
-            return;
         if (error == EINTR || error == ECONNABORTED || error == EPROTO)
             continue; // that one connection is gone; the next may be fine
+        if (delivered > 0)
+            keepOnlyOurNotifier();
+        if (error == EAGAIN || error == EWOULDBLOCK)
+            return;
         // Out of descriptors or memory: the connection stays in the backlog, and trying again
         // at once would spin. Wait, then try again.
         ++m_failures;
@@ -123,5 +127,20 @@ void Acceptor::onReadable()
             reserve().retake();
         }
         return;
+    }
+    if (delivered > 0)
+        keepOnlyOurNotifier();
+}
+
+void Acceptor::keepOnlyOurNotifier()
+{
+    // Taking a connection from the listener (QTcpServer::nextPendingConnection()) switches Qt's
+    // own accept notifier back on; it must stay off, or Qt would accept past our error handling.
+    // An event dispatcher keeps one notifier per descriptor and type (ours and Qt's UNIX one):
+    // switching Qt's off may have taken ours with it, so ours is switched on again.
+    m_listener->pauseAccepting();
+    if (m_notifier.isEnabled()) {
+        m_notifier.setEnabled(false);
+        m_notifier.setEnabled(true);
     }
 }

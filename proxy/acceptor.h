@@ -31,6 +31,7 @@ public:
 
 private:
     void onReadable();
+    void keepOnlyOurNotifier();
 
     QTcpServer *m_listener;
     QSocketNotifier m_notifier;

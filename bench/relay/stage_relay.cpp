@@ -1,17 +1,17 @@
 // Stage 2: relay cost through the proxy against direct readers of the same upstream.
 
 #include "clients.h"
+#include "epolleventdispatcher.h"
 #include "measure.h"
 #include "proxyprocess.h"
 #include "stages.h"
-
-#include <map>
 #include "upstream.h"
 
 #include <QElapsedTimer>
 #include <QThread>
 
 #include <algorithm>
+#include <map>
 #include <cstdio>
 #include <vector>
 
@@ -21,6 +21,7 @@ RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &pa
                           const Options &options, bool parse)
 {
     QThread thread;
+    thread.setEventDispatcher(new EpollEventDispatcher); // as the proxy's, for a fair baseline
     QObject *home = new QObject;
     home->moveToThread(&thread);
     QObject::connect(&thread, &QThread::finished, home, &QObject::deleteLater);
