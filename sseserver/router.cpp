@@ -192,7 +192,9 @@ Router::Routed routeWorkbench(const HttpRequest &request, const QByteArray &path
             || !integer("count", 0, maxTickCount, 0, &count)
             || !integer("size", 0, maxTickSize, 0, &size))
             return fail(400, error);
-        return stream(std::make_unique<TickStream>(int(interval), count, size));
+        return stream(std::make_unique<TickStream>(
+                int(interval), count, size,
+                TickStream::resumePoint(request.head.header("Last-Event-ID"))));
     }
     if (path == "/idle") {
         if (!integer("interval", 1, maxIntervalMs, 1000, &interval))

@@ -3,9 +3,24 @@
 #include "httpresponse.h"
 #include "ssewriter.h"
 
-TickStream::TickStream(int intervalMs, qint64 count, qint64 size)
-    : m_intervalMs(intervalMs), m_count(count), m_size(size)
+#include <algorithm>
+
+TickStream::TickStream(int intervalMs, qint64 count, qint64 size, qint64 resumeAfter)
+    : m_intervalMs(intervalMs), m_count(count), m_size(size), m_sent(resumeAfter)
 {
+}
+
+qint64 TickStream::resumePoint(const QByteArray &lastEventId)
+{
+    // "tick-<n>", n a plain decimal: resume after tick n. Anything else starts from the
+    // beginning, as a server that does not know the id would.
+    if (!lastEventId.startsWith("tick-"))
+        return 0;
+    const QByteArray digits = lastEventId.mid(5);
+    if (digits.isEmpty() || digits.size() > 15
+        || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return 0;
+    return digits.toLongLong();
 }
 
 QByteArray TickStream::data(qint64 sequence, qint64 size)
@@ -22,8 +37,15 @@ QByteArray TickStream::data(qint64 sequence, qint64 size)
 ResponseSource::Step TickStream::next()
 {
     Step step;
-    if (m_sent == 0)
+    if (!m_headSent) {
         step.bytes = HttpResponse::eventStreamHead();
+        m_headSent = true;
+        if (m_count != 0 && m_sent >= m_count) { // resumed after the last tick: nothing is left
+            step.then = Then::Finish;
+            step.note = QStringLiteral("📤 ticks complete: resumed after tick %1 of %2").arg(m_sent).arg(m_count);
+            return step;
+        }
+    }
     const qint64 sequence = ++m_sent;
     SseEvent event;
     event.type = QStringLiteral("tick");

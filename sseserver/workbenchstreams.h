@@ -10,17 +10,21 @@
 class TickStream : public ResponseSource
 {
 public:
-    TickStream(int intervalMs, qint64 count, qint64 size);
+    // resumeAfter: the ticks already delivered (from Last-Event-ID: resumePoint()).
+    TickStream(int intervalMs, qint64 count, qint64 size, qint64 resumeAfter = 0);
     Step next() override;
     QString progress() const override;
 
     static QByteArray data(qint64 sequence, qint64 size);
+    // The tick a Last-Event-ID names ("tick-<n>": n), 0 for any other id.
+    static qint64 resumePoint(const QByteArray &lastEventId);
 
 private:
     int m_intervalMs;
     qint64 m_count;
     qint64 m_size;
     qint64 m_sent = 0;
+    bool m_headSent = false;
 };
 
 // /idle: the event-stream head, then only `: heartbeat` comment lines every `intervalMs`.

@@ -17,6 +17,7 @@ private slots:
     void route();
     void echoLogLine();
     void headersEcho();
+    void ticksResumeFromLastEventId();
     void endings_data();
     void endings();
 };
@@ -186,6 +187,18 @@ void TestRouter::echoLogLine()
     const Router::Routed ticks =
         Router::route(makeRequest("GET", "/ticks?count=1"), TestServerSettings(), 1);
     QCOMPARE(ticks.note, QStringLiteral("📨 GET /ticks?count=1 from 127.0.0.1"));
+}
+
+void TestRouter::ticksResumeFromLastEventId()
+{
+    const Router::Routed routed = Router::route(
+            makeRequest("GET", "/ticks?interval=0&count=5", {}, { { "last-event-id", "tick-3" } }),
+            TestServerSettings(), 1);
+    QVERIFY(routed.source);
+    const QByteArray bytes = firstBytes(*routed.source);
+    QVERIFY2(!bytes.contains("id: tick-3\n") && bytes.contains("id: tick-4\n")
+                     && bytes.contains("id: tick-5\n"),
+             bytes.constData());
 }
 
 void TestRouter::headersEcho()

@@ -24,6 +24,10 @@ private slots:
     void tickData();
     void ticksEndAfterCount();
     void ticksEndless();
+    void ticksResumeAfterLastEventId();
+    void ticksResumedPastTheEnd();
+    void resumePoint_data();
+    void resumePoint();
     void idleSendsOnlyComments();
     void brokenEndsWithHalfEvent_data();
     void brokenEndsWithHalfEvent();
@@ -177,6 +181,51 @@ void TestSseStreams::ticksEndless()
     for (int i = 0; i < 1000; ++i)
         QCOMPARE(ticks.next().then, Then::Wait);
     QCOMPARE(ticks.next().bytes, QByteArray("event: tick\nid: tick-1001\ndata: tick \n\n"));
+}
+
+// Last-Event-ID: tick-3 on a stream of 5: the head, then ticks 4 and 5, nothing twice.
+void TestSseStreams::ticksResumeAfterLastEventId()
+{
+    TickStream ticks(20, 5, 0, 3);
+    const ResponseSource::Step first = ticks.next();
+    QVERIFY(first.bytes.startsWith(HttpResponse::eventStreamHead()));
+    QVERIFY(first.bytes.endsWith("event: tick\nid: tick-4\ndata: tick 4\n\n"));
+    QCOMPARE(first.then, Then::Wait);
+    const ResponseSource::Step last = ticks.next();
+    QCOMPARE(last.bytes, QByteArray("event: tick\nid: tick-5\ndata: tick 5\n\n"));
+    QCOMPARE(last.then, Then::Finish);
+}
+
+// Resumed after the last tick (or past it): the head, and the stream ends cleanly.
+void TestSseStreams::ticksResumedPastTheEnd()
+{
+    for (const qint64 after : { 3, 7 }) {
+        TickStream ticks(20, 3, 0, after);
+        const ResponseSource::Step only = ticks.next();
+        QCOMPARE(only.bytes, HttpResponse::eventStreamHead());
+        QCOMPARE(only.then, Then::Finish);
+    }
+}
+
+void TestSseStreams::resumePoint_data()
+{
+    QTest::addColumn<QByteArray>("lastEventId");
+    QTest::addColumn<qint64>("after");
+    QTest::newRow("tick-3") << QByteArray("tick-3") << qint64(3);
+    QTest::newRow("tick-0") << QByteArray("tick-0") << qint64(0);
+    QTest::newRow("none") << QByteArray() << qint64(0);
+    QTest::newRow("no number") << QByteArray("tick-") << qint64(0);
+    QTest::newRow("not a number") << QByteArray("tick-3x") << qint64(0);
+    QTest::newRow("negative") << QByteArray("tick--3") << qint64(0);
+    QTest::newRow("another stream's id") << QByteArray("broken-3") << qint64(0);
+    QTest::newRow("too long") << QByteArray("tick-1234567890123456") << qint64(0);
+}
+
+void TestSseStreams::resumePoint()
+{
+    QFETCH(QByteArray, lastEventId);
+    QFETCH(qint64, after);
+    QCOMPARE(TickStream::resumePoint(lastEventId), after);
 }
 
 void TestSseStreams::idleSendsOnlyComments()
