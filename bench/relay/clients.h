@@ -3,6 +3,7 @@
 // The readers of the bench: a direct QTcpSocket reader of the upstream (the baseline) and the
 // WebSocket clients of the proxy. Both check that events arrive numbered 0, 1, 2, ...
 
+#include "measure.h"
 #include "sseparser.h"
 
 #include <QAtomicInteger>
@@ -113,6 +114,8 @@ public:
     qint64 events = 0;
     qint64 gaps = 0;
     qint64 otherMessages = 0; // error, closed: none expected while streaming
+    bool recording = false;   // keep the delivery times of stamped events (measuring window)
+    std::vector<qint64> latenciesMicros;
 
     void abort() { m_socket.abort(); }
     void sendRequest()
@@ -147,6 +150,23 @@ private:
             ++gaps;
         ++m_next;
         ++events;
+        if (recording)
+            recordLatency(message);
+    }
+
+    // A stamped event's type is the upstream's steadyNanos() when it wrote it.
+    void recordLatency(const QString &message)
+    {
+        static const QString eventKey = QStringLiteral("\"event\":\"");
+        const qsizetype at = message.indexOf(eventKey);
+        if (at < 0)
+            return;
+        const qsizetype start = at + eventKey.size();
+        const qsizetype end = message.indexOf(u'"', start);
+        bool ok = false;
+        const qint64 stamp = QStringView(message).sliced(start, end - start).toLongLong(&ok);
+        if (ok)
+            latenciesMicros.push_back((steadyNanos() - stamp) / 1000);
     }
 
     QWebSocket m_socket;

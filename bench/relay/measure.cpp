@@ -1,5 +1,6 @@
 #include "measure.h"
 
+#include <chrono>
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
@@ -90,6 +91,13 @@ QString payloadOf(int size)
     text += QString(qMax(0, size - 8), u'x');
     text += QStringLiteral("\"}");
     return text.left(size);
+}
+
+qint64 steadyNanos()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+            .count();
 }
 
 void fail(const char *what)

@@ -28,6 +28,9 @@ QString payloadOf(int size);
 
 // Reports a failure on stderr; the program then exits 1.
 void fail(const char *what);
+// CLOCK_MONOTONIC (std::chrono::steady_clock) in nanoseconds: the tick upstream stamps events
+// with it and the clients compare on arrival (one process, one clock).
+qint64 steadyNanos();
 bool failed();
 
 QByteArray loadAverage();

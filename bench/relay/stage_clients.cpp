@@ -160,15 +160,17 @@ void runUpstreamClientBenchmark(Upstream *upstream, quint16 upstreamPort, const 
                 "%d ms (quiet cases %d ms) after %d ms warm-up. \"~\": under 20 ticks (10 ms) of CPU in "
                 "the window; \"-\": under 5.\n\n", options.windowMs, qMax(options.windowMs, options.quietWindowMs),
                 options.warmupMs);
+    std::printf("Latency: from the upstream's write to the client's receipt, both in this process "
+                "(the upstream stamps each ticking event), ms.\n\n");
     std::printf("| case | reader | k events/s | CPU %% | us CPU/event | context switches/event | "
-                "CPU/event vs direct | inline/qt |\n");
-    std::printf("|---|---|---:|---:|---:|---:|---:|---:|\n");
+                "CPU/event vs direct | inline/qt | latency p50 / p99 / max ms |\n");
+    std::printf("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     // No ratio from a figure of under 5 ticks (perEvent() shows "-").
     const auto usable = [](const RelayResult &r) { return r.cpuMicros >= 50'000 ? r.cpuMicrosPerEvent : 0.0; };
     for (const Case &c : cases) {
         const double direct = c.direct ? c.directResult.cpuMicrosPerEvent : 0;
         if (c.direct)
-            std::printf("| %s | direct reader | %.1f | %.0f | %.2f | - | 1 | - |\n", qPrintable(c.name),
+            std::printf("| %s | direct reader | %.1f | %.0f | %.2f | - | 1 | - | - |\n", qPrintable(c.name),
                         c.directResult.eventsPerSecond / 1000, c.directResult.proxyCpuPercent, direct);
         for (const QString &n : names) {
             const ClientFigures &f = c.clients.at(n);
@@ -176,12 +178,15 @@ void runUpstreamClientBenchmark(Upstream *upstream, quint16 upstreamPort, const 
             const QString vsQt = pair && n == u"inline"
                     ? ratio(usable(r), usable(c.clients.at(QStringLiteral("qt")).relay)) : QStringLiteral("-");
             const qint64 switches = f.switchesAfter - f.switchesBefore;
-            std::printf("| %s | %s | %.1f | %.0f | %s | %s | %s | %s |\n", qPrintable(c.name),
+            const QString latency = r.latencyP50Ms < 0 ? QStringLiteral("-")
+                    : QStringLiteral("%1 / %2 / %3").arg(r.latencyP50Ms, 0, 'f', 2)
+                              .arg(r.latencyP99Ms, 0, 'f', 2).arg(r.latencyMaxMs, 0, 'f', 1);
+            std::printf("| %s | %s | %.1f | %.0f | %s | %s | %s | %s | %s |\n", qPrintable(c.name),
                         qPrintable(n), r.eventsPerSecond / 1000, r.proxyCpuPercent,
                         qPrintable(perEvent(r)),
                         r.events > 0 && f.switchesBefore >= 0 && f.switchesAfter >= 0
                                 ? qPrintable(QString::number(double(switches) / double(r.events), 'f', 2)) : "-",
-                        qPrintable(ratio(usable(r), direct)), qPrintable(vsQt));
+                        qPrintable(ratio(usable(r), direct)), qPrintable(vsQt), qPrintable(latency));
         }
     }
 

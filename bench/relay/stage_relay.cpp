@@ -107,8 +107,10 @@ RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstre
     };
     if (!waitUntil([&] {
             return std::all_of(clients.begin(), clients.end(), [](RelayClient *c) { return c->events > 0; });
-        }, 20000))
+        }, 20000)) {
+        std::fprintf(stderr, "bench-relay: %s: a client had no event within 20 s\n", label);
         fail("not every client received events");
+    }
     if (probe && probe->ready)
         probe->ready();
     runFor(options.warmupMs);
@@ -121,10 +123,17 @@ RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstre
     const qint64 clientCpuBefore = threadCpuNanos();
     if (probe && probe->windowStart)
         probe->windowStart();
+    for (RelayClient *c : clients)
+        c->recording = true;
     QElapsedTimer clock;
     clock.start();
     runFor(options.windowMs);
     const qint64 cpu = proxy.cpuMicros() - cpuBefore;
+    std::vector<qint64> latencies;
+    for (RelayClient *c : clients) {
+        c->recording = false;
+        latencies.insert(latencies.end(), c->latenciesMicros.begin(), c->latenciesMicros.end());
+    }
     const qint64 clientCpu = threadCpuNanos() - clientCpuBefore;
     if (probe && probe->windowEnd)
         probe->windowEnd();
@@ -152,6 +161,16 @@ RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstre
     result.cpuMicrosPerEvent = events > 0 ? double(cpu) / double(events) : 0;
     result.proxyCpuPercent = double(cpu) / 1e4 / seconds;
     result.clientCpuPercent = double(clientCpu) / 1e7 / seconds;
+    if (!latencies.empty()) {
+        const auto percentile = [&latencies](double p) {
+            const size_t at = std::min(latencies.size() - 1, size_t(p * double(latencies.size())));
+            std::nth_element(latencies.begin(), latencies.begin() + qsizetype(at), latencies.end());
+            return double(latencies[at]) / 1000;
+        };
+        result.latencyP50Ms = percentile(0.50);
+        result.latencyP99Ms = percentile(0.99);
+        result.latencyMaxMs = double(*std::max_element(latencies.begin(), latencies.end())) / 1000;
+    }
     return result;
 }
 

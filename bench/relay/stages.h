@@ -45,6 +45,10 @@ struct RelayResult
     qint64 events = 0;           // counted in the window
     qint64 fewestPerClient = 0;  // the events of the client that received the fewest in the window
     qint64 cpuMicros = 0;        // the proxy's (or direct reader's) CPU in the window
+    // Upstream write to client receipt of ticking events in the window, ms (-1: none stamped).
+    double latencyP50Ms = -1;
+    double latencyP99Ms = -1;
+    double latencyMaxMs = -1;
 };
 
 // Optional hooks into measureRelay(), for stages that add something to a relay case.

@@ -80,7 +80,7 @@ private:
             timer->setTimerType(Qt::PreciseTimer);
             connect(timer, &QTimer::timeout, socket, [socket, stream] {
                 if (socket->state() == QAbstractSocket::ConnectedState) // not between close and delete
-                    socket->write(eventBytes(*stream, 1));
+                    socket->write(eventBytes(*stream, 1, true));
             });
             timer->start(1000 / rate);
         } else {
@@ -94,13 +94,19 @@ private:
         }
     }
 
-    static QByteArray eventBytes(Stream &stream, int count)
+    // `stamped`: the event's type is the time it was written (steadyNanos()), so the clients,
+    // in this same process, can tell how long the proxy took to deliver it.
+    static QByteArray eventBytes(Stream &stream, int count, bool stamped = false)
     {
         QByteArray out;
-        out.reserve(count * (stream.tail.size() + 24));
+        out.reserve(count * (stream.tail.size() + 48));
         for (int i = 0; i < count; ++i) {
             out += "id: ";
             out += QByteArray::number(stream.next++);
+            if (stamped) {
+                out += "\nevent: ";
+                out += QByteArray::number(steadyNanos());
+            }
             out += stream.tail;
         }
         return out;
