@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test through CTest.
+# Installs what is missing, builds, and runs every test through CTest, then the scale-out check
 # WSSP_PRESET picks the CMake preset (release, debug, asan, ci); default release.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,3 +10,9 @@ wssp_install_missing
 wssp_build "$preset"
 echo "==> Running the test suite (preset: $preset)"
 ctest --preset "$preset" --parallel 2 "$@"
+# The scale-out check (two proxies behind HAProxy, docs/SCALING.md), unless ctest was given a
+# selection of tests to run.
+if [ $# -eq 0 ]; then
+    echo "==> Scale-out behind HAProxy (scripts/scaleout-haproxy.sh)"
+    scripts/scaleout-haproxy.sh "build/$preset"
+fi

@@ -8,11 +8,12 @@
 # depend on it.
 # libhttp-parser-dev: the upstream response parser. clang + libclang-rt-14-dev: libFuzzer for the
 # fuzz targets (clang only recommends its runtime, and we install without recommends).
+# haproxy: scripts/scaleout-haproxy.sh (run by test.sh) puts two proxies behind it.
 # openssl: the TLS tests make their CA and certificates with the openssl program (libssl3, which
 # Qt pulls in, does not bring it).
 WSSP_PACKAGES=(cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libgl-dev
-    libhttp-parser-dev clang libclang-rt-14-dev dpkg-dev file openssl)
+    libhttp-parser-dev clang libclang-rt-14-dev dpkg-dev file openssl haproxy)
 
 wssp_as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
