@@ -20,7 +20,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, quint64 id, const TestServerS
       m_requestTimeoutMs(requestTimeoutMs)
 {
     m_socket->setParent(this);
-    // Events are small and timed: Nagle's algorithm would hold them back (QT64-NOTES).
+    // Events are small and timed: Nagle's algorithm would hold them back (~40 ms each with delayed ACKs).
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     QHostAddress peer = m_socket->peerAddress();
     bool isV4 = false;
