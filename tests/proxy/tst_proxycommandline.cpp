@@ -2,10 +2,8 @@
 // the settings file, the options over it, and what is refused (status 2 in the program).
 
 #include "proxyapp.h"
+#include "settingsfiles.h"
 
-#include <QDir>
-#include <QFile>
-#include <QTemporaryDir>
 #include <QTest>
 
 class TestProxyCommandLine : public QObject
@@ -21,30 +19,17 @@ private slots:
     void refused();
 
 private:
-    QString writeSettings(const QByteArray &json);
     static QStringList command(const QStringList &arguments)
     {
         return QStringList { QStringLiteral("ws-sse-proxy") } + arguments;
     }
 
-    QTemporaryDir m_dir;
-    int m_files = 0;
+    SettingsFiles m_files;
 };
 
 void TestProxyCommandLine::initTestCase()
 {
-    QVERIFY(m_dir.isValid());
-    // ./settings.json is read when present: make sure none is.
-    QVERIFY(QDir::setCurrent(m_dir.path()));
-}
-
-QString TestProxyCommandLine::writeSettings(const QByteArray &json)
-{
-    const QString path = m_dir.filePath(QStringLiteral("s%1.json").arg(++m_files));
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size())
-        return {};
-    return path;
+    QVERIFY(m_files.enter()); // no stray ./settings.json
 }
 
 void TestProxyCommandLine::defaultsWithoutAFile()
@@ -61,7 +46,7 @@ void TestProxyCommandLine::defaultsWithoutAFile()
 
 void TestProxyCommandLine::optionsOverTheFile()
 {
-    const QString file = writeSettings(R"({"proxy": {"port": 4000, "path": "/p", "eventDispatcher": "qt",
+    const QString file = m_files.write(R"({"proxy": {"port": 4000, "path": "/p", "eventDispatcher": "qt",
                                                      "drainSeconds": 5}, "admin": {"port": 4001}})");
     QVERIFY(!file.isEmpty());
     const std::optional<ProxyCommandLine> parsed = parseProxyCommandLine(command(
