@@ -12,6 +12,7 @@
 #include <QUrl>
 #include <QWebSocket>
 
+#include <atomic>
 #include <vector>
 
 namespace relaybench {
@@ -40,6 +41,10 @@ public:
 
     QAtomicInteger<qint64> events = 0;
     QAtomicInteger<qint64> gaps = 0;
+    // Parsing readers of stamped (ticking) events: delivery times while set, read on the
+    // reader's thread.
+    std::atomic<bool> recording { false };
+    std::vector<qint64> latenciesMicros;
 
 private:
     void onSocketReadyRead()
@@ -83,6 +88,10 @@ private:
             ++gaps;
         ++m_next;
         ++m_parsed;
+        bool stamped = false;
+        const qint64 stamp = event.type.toLongLong(&stamped);
+        if (stamped && recording.load(std::memory_order_relaxed))
+            latenciesMicros.push_back((steadyNanos() - stamp) / 1000);
     }
 
     QTcpSocket *m_socket = nullptr;

@@ -106,6 +106,14 @@ QString perEvent(const RelayResult &r)
             + QString::number(r.cpuMicrosPerEvent, 'f', 2);
 }
 
+QString latencyText(const RelayResult &r)
+{
+    if (r.latencyP50Ms < 0)
+        return QStringLiteral("-");
+    return QStringLiteral("%1 / %2 / %3").arg(r.latencyP50Ms, 0, 'f', 2).arg(r.latencyP99Ms, 0, 'f', 2)
+            .arg(r.latencyMaxMs, 0, 'f', 1);
+}
+
 QString verdict(double value, double limit, bool lowerIsBetter = true)
 {
     if (value <= 0)
@@ -170,23 +178,21 @@ void runUpstreamClientBenchmark(Upstream *upstream, quint16 upstreamPort, const 
     for (const Case &c : cases) {
         const double direct = c.direct ? c.directResult.cpuMicrosPerEvent : 0;
         if (c.direct)
-            std::printf("| %s | direct reader | %.1f | %.0f | %.2f | - | 1 | - | - |\n", qPrintable(c.name),
-                        c.directResult.eventsPerSecond / 1000, c.directResult.proxyCpuPercent, direct);
+            std::printf("| %s | direct reader | %.1f | %.0f | %.2f | - | 1 | - | %s |\n", qPrintable(c.name),
+                        c.directResult.eventsPerSecond / 1000, c.directResult.proxyCpuPercent, direct,
+                        qPrintable(latencyText(c.directResult)));
         for (const QString &n : names) {
             const ClientFigures &f = c.clients.at(n);
             const RelayResult &r = f.relay;
             const QString vsQt = pair && n == u"inline"
                     ? ratio(usable(r), usable(c.clients.at(QStringLiteral("qt")).relay)) : QStringLiteral("-");
             const qint64 switches = f.switchesAfter - f.switchesBefore;
-            const QString latency = r.latencyP50Ms < 0 ? QStringLiteral("-")
-                    : QStringLiteral("%1 / %2 / %3").arg(r.latencyP50Ms, 0, 'f', 2)
-                              .arg(r.latencyP99Ms, 0, 'f', 2).arg(r.latencyMaxMs, 0, 'f', 1);
             std::printf("| %s | %s | %.1f | %.0f | %s | %s | %s | %s | %s |\n", qPrintable(c.name),
                         qPrintable(n), r.eventsPerSecond / 1000, r.proxyCpuPercent,
                         qPrintable(perEvent(r)),
                         r.events > 0 && f.switchesBefore >= 0 && f.switchesAfter >= 0
                                 ? qPrintable(QString::number(double(switches) / double(r.events), 'f', 2)) : "-",
-                        qPrintable(ratio(usable(r), direct)), qPrintable(vsQt), qPrintable(latency));
+                        qPrintable(ratio(usable(r), direct)), qPrintable(vsQt), qPrintable(latencyText(r)));
         }
     }
 

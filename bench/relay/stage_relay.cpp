@@ -17,6 +17,25 @@
 
 namespace relaybench {
 
+namespace {
+
+// p50, p99 and the maximum of delivery times (us), into `result` in ms.
+void setLatencies(RelayResult *result, std::vector<qint64> latencies)
+{
+    if (latencies.empty())
+        return;
+    const auto percentile = [&latencies](double p) {
+        const size_t at = std::min(latencies.size() - 1, size_t(p * double(latencies.size())));
+        std::nth_element(latencies.begin(), latencies.begin() + qsizetype(at), latencies.end());
+        return double(latencies[at]) / 1000;
+    };
+    result->latencyP50Ms = percentile(0.50);
+    result->latencyP99Ms = percentile(0.99);
+    result->latencyMaxMs = double(*std::max_element(latencies.begin(), latencies.end())) / 1000;
+}
+
+} // namespace
+
 RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &path, int streams,
                           const Options &options, bool parse)
 {
@@ -53,9 +72,13 @@ RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &pa
     runFor(options.warmupMs);
     const qint64 before = totalEvents();
     const qint64 cpuBefore = readerCpu();
+    for (DirectReader *r : readers)
+        r->recording = true;
     QElapsedTimer clock;
     clock.start();
     runFor(options.windowMs);
+    for (DirectReader *r : readers)
+        r->recording = false;
     const qint64 events = totalEvents() - before;
     const qint64 cpu = readerCpu() - cpuBefore;
     const double seconds = double(clock.nsecsElapsed()) / 1e9;
@@ -64,9 +87,12 @@ RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &pa
         gaps += r->gaps.loadRelaxed();
     const bool allRead = std::all_of(readers.begin(), readers.end(),
                                      [](DirectReader *r) { return r->events.loadRelaxed() > 0; });
-    QMetaObject::invokeMethod(home, [&readers] {
-        for (DirectReader *r : readers)
+    std::vector<qint64> latencies; // gathered on the readers' thread, which deletes them at its end
+    QMetaObject::invokeMethod(home, [&readers, &latencies] {
+        for (DirectReader *r : readers) {
             r->stop();
+            latencies.insert(latencies.end(), r->latenciesMicros.begin(), r->latenciesMicros.end());
+        }
     }, Qt::BlockingQueuedConnection);
     thread.quit();
     thread.wait();
@@ -81,6 +107,7 @@ RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &pa
     result.eventsPerSecond = double(events) / seconds;
     result.cpuMicrosPerEvent = events > 0 ? double(cpu) / 1000 / double(events) : 0;
     result.proxyCpuPercent = double(cpu) / 1e7 / seconds;
+    setLatencies(&result, std::move(latencies));
     return result;
 }
 
@@ -161,16 +188,7 @@ RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstre
     result.cpuMicrosPerEvent = events > 0 ? double(cpu) / double(events) : 0;
     result.proxyCpuPercent = double(cpu) / 1e4 / seconds;
     result.clientCpuPercent = double(clientCpu) / 1e7 / seconds;
-    if (!latencies.empty()) {
-        const auto percentile = [&latencies](double p) {
-            const size_t at = std::min(latencies.size() - 1, size_t(p * double(latencies.size())));
-            std::nth_element(latencies.begin(), latencies.begin() + qsizetype(at), latencies.end());
-            return double(latencies[at]) / 1000;
-        };
-        result.latencyP50Ms = percentile(0.50);
-        result.latencyP99Ms = percentile(0.99);
-        result.latencyMaxMs = double(*std::max_element(latencies.begin(), latencies.end())) / 1000;
-    }
+    setLatencies(&result, std::move(latencies));
     return result;
 }
 
