@@ -36,10 +36,12 @@ for _ in $(seq 1 600); do
     kill -0 $demo 2>/dev/null || break
     sleep 1
 done
-# Ctrl-C for run.sh inside the root (found by its root directory, so nothing on the host is hit);
-# it stops the test server and the proxy itself.
+# Stop run.sh inside the root (found by its root directory, so nothing on the host is hit); it
+# stops the test server and the proxy itself. SIGTERM, which run.sh handles as it does Ctrl-C:
+# a SIGINT would be ignored when this script itself was started in the background by a
+# non-interactive shell (the demo then inherits SIGINT ignored and never stops).
 for pid in $(root_pids); do
-    grep -qa 'run.sh' "/proc/$pid/cmdline" 2>/dev/null && wssp_as_root kill -INT "$pid" || true
+    grep -qa 'run.sh' "/proc/$pid/cmdline" 2>/dev/null && wssp_as_root kill -TERM "$pid" || true
 done
 wait $demo || true
 for pid in $(root_pids); do wssp_as_root kill -KILL "$pid" || true; done
