@@ -27,7 +27,7 @@ git ls-files -z --cached --others --exclude-standard | grep -zv '^build/' |
 log "./test.sh (installs, builds, runs every test)"
 in_root 'cd /wssp && ./test.sh'
 
-log "./run.sh (the demo; stopped with Ctrl-C once it says it keeps running)"
+log "./run.sh (the demo; stopped with SIGTERM once it says it keeps running)"
 demo_log=$(mktemp)
 in_root 'cd /wssp && exec ./run.sh' >"$demo_log" 2>&1 &
 demo=$!
