@@ -63,7 +63,7 @@ metric() { httpGet "$1" /metrics | awk -v name="$2" '$1 == name { print $2 }'; }
 freePort() {
     local port
     for _ in $(seq 50); do
-        port=$((20000 + RANDOM % 20000))
+        port=$((10000 + RANDOM % 22000)) # below Linux's ephemeral range (32768-)
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
     done
     return 1
@@ -91,9 +91,10 @@ JSON
         || fail "$name printed no admin port"
 done
 
-# The same directives as docs/scaling/haproxy.cfg, with this run's ports.
-front=$(freePort) || fail "no free port for HAProxy"
-cat >"$work/haproxy.cfg" <<CFG
+# The same directives as docs/scaling/haproxy.cfg, with this run's ports. A port that looked free
+# may still be taken when HAProxy binds it: then another one, up to five times.
+writeHaproxyConfig() {
+    cat >"$work/haproxy.cfg" <<CFG
 global
     maxconn 4096
 defaults
@@ -114,14 +115,24 @@ backend proxies
     server p1 127.0.0.1:${proxyPort[p1]} check port ${adminPort[p1]}
     server p2 127.0.0.1:${proxyPort[p2]} check port ${adminPort[p2]}
 CFG
-haproxy -c -q -f "$work/haproxy.cfg" || fail "haproxy rejects its configuration"
-haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
-pids+=($!)
+}
 haproxyUp=
-for _ in $(seq 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$front") 2>/dev/null; then haproxyUp=1; break; fi
-    sleep 0.1
+for _ in 1 2 3 4 5; do
+    front=$(freePort) || fail "no free port for HAProxy"
+    writeHaproxyConfig
+    haproxy -c -q -f "$work/haproxy.cfg" || fail "haproxy rejects its configuration"
+    haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
+    haproxyPid=$!
+    for _ in $(seq 100); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$front") 2>/dev/null; then haproxyUp=1; break; fi
+        kill -0 "$haproxyPid" 2>/dev/null || break # it could not bind: try another port
+        sleep 0.1
+    done
+    [[ -n $haproxyUp ]] && break
+    kill "$haproxyPid" 2>/dev/null || true
+    wait "$haproxyPid" 2>/dev/null || true
 done
+pids+=($haproxyPid)
 [[ -n $haproxyUp ]] || fail "HAProxy is not listening on :$front"
 
 echo "==> $clients clients, $events ticks each every $intervalMs ms, through HAProxy on :$front"
