@@ -17,6 +17,7 @@ private slots:
     void route();
     void echoLogLine();
     void headersEcho();
+    void ticksResumeFromLastEventId_data();
     void ticksResumeFromLastEventId();
     void endings_data();
     void endings();
@@ -189,16 +190,42 @@ void TestRouter::echoLogLine()
     QCOMPARE(ticks.note, QStringLiteral("📨 GET /ticks?count=1 from 127.0.0.1"));
 }
 
+// Last-Event-ID through the router, on /ticks?count=3: the ticks after the one it names, none
+// when it names the last or one past the end, all of them when it names no tick of this stream.
+void TestRouter::ticksResumeFromLastEventId_data()
+{
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<QByteArray>("lastEventId");
+    QTest::addColumn<QList<int>>("ticks");
+
+    const QByteArray name("Last-Event-ID");
+    QTest::newRow("mid-stream") << name << QByteArray("tick-1") << QList<int> { 2, 3 };
+    QTest::newRow("name in lower case") << QByteArray("last-event-id") << QByteArray("tick-2")
+                                        << QList<int> { 3 };
+    QTest::newRow("the last tick") << name << QByteArray("tick-3") << QList<int> {};
+    QTest::newRow("past the end") << name << QByteArray("tick-9") << QList<int> {};
+    QTest::newRow("garbage") << name << QByteArray("x\x01y") << QList<int> { 1, 2, 3 };
+    QTest::newRow("another endpoint's id") << name << QByteArray("broken-2")
+                                           << QList<int> { 1, 2, 3 };
+    QTest::newRow("empty") << name << QByteArray() << QList<int> { 1, 2, 3 };
+}
+
 void TestRouter::ticksResumeFromLastEventId()
 {
+    QFETCH(QByteArray, name);
+    QFETCH(QByteArray, lastEventId);
+    QFETCH(QList<int>, ticks);
+
     const Router::Routed routed = Router::route(
-            makeRequest("GET", "/ticks?interval=0&count=5", {}, { { "last-event-id", "tick-3" } }),
+            makeRequest("GET", "/ticks?interval=0&count=3", {}, { { name, lastEventId } }),
             TestServerSettings(), 1);
     QVERIFY(routed.source);
-    const QByteArray bytes = firstBytes(*routed.source);
-    QVERIFY2(!bytes.contains("id: tick-3\n") && bytes.contains("id: tick-4\n")
-                     && bytes.contains("id: tick-5\n"),
-             bytes.constData());
+    QByteArray expected = HttpResponse::eventStreamHead();
+    for (const int tick : ticks) {
+        const QByteArray n = QByteArray::number(tick);
+        expected += "event: tick\nid: tick-" + n + "\ndata: tick " + n + "\n\n";
+    }
+    QCOMPARE(firstBytes(*routed.source), expected);
 }
 
 void TestRouter::headersEcho()
