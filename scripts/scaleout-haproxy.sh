@@ -155,7 +155,7 @@ startMs=$(nowMs)
     --upstream-port "$upstreamPort" --events $events --interval $intervalMs --timeout 60 \
     >"$work/clients.log" 2>"$work/clients.err" &
 clientsPid=$!
-pids+=($clientsPid)
+pids+=("$clientsPid")
 waitFor "$work/clients.log" '(all streaming)' >/dev/null || fail "not every client is streaming: $(sort "$work/clients.err" | uniq -c | head -5)"
 echo "==> all $clients streaming after $(elapsed)"
 
