@@ -123,6 +123,7 @@ std::optional<MonitorSession> MonitorSession::fromJson(const QJsonObject &object
     FieldReader r(object, error);
     MonitorSession s;
     s.id = r.integer(u"id", true, 1);
+    s.worker = int(r.integer(u"worker", false, 0, 1023));
     s.clientAddress = r.string(u"clientAddress", false);
     const QString state = r.string(u"state", true);
     if (r.ok()) {
@@ -154,6 +155,7 @@ QJsonObject MonitorSession::toJson() const
 {
     QJsonObject o;
     o.insert(QStringLiteral("id"), id);
+    o.insert(QStringLiteral("worker"), worker);
     o.insert(QStringLiteral("clientAddress"), clientAddress);
     o.insert(QStringLiteral("state"), stateName(state));
     o.insert(QStringLiteral("method"), method);
@@ -174,7 +176,7 @@ QJsonObject MonitorSession::toJson() const
 
 bool operator==(const MonitorSession &a, const MonitorSession &b)
 {
-    return a.id == b.id && a.clientAddress == b.clientAddress && a.state == b.state
+    return a.id == b.id && a.worker == b.worker && a.clientAddress == b.clientAddress && a.state == b.state
         && a.method == b.method && a.url == b.url && a.requestHeaders == b.requestHeaders
         && a.status == b.status && a.responseHeaders == b.responseHeaders
         && a.eventsRelayed == b.eventsRelayed && a.bytesIn == b.bytesIn && a.bytesOut == b.bytesOut

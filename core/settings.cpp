@@ -114,6 +114,7 @@ QList<Section> schema(Settings &s)
                 intKey("drainSeconds", &p.drainSeconds, 0, 3600),
                 choiceKey("eventDispatcher", &p.eventDispatcher,
                           { QStringLiteral("epoll"), QStringLiteral("qt") }),
+                intKey("workers", &p.workers, 0, 64),
             } },
         { QStringLiteral("proxy.upstream"),
             {

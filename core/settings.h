@@ -55,6 +55,7 @@ struct ProxySettings
     // Running (docs/SCALING.md, docs/EVENT-LOOP.md).
     int drainSeconds = 0;                         // after SIGTERM: /healthz 503, still serving; then stop
     QString eventDispatcher = QStringLiteral("epoll"); // "epoll" (ours) or "qt" (Qt's default)
+    int workers = 0; // threads that serve clients; 0 = one per core, 1 = all on the main thread
 };
 
 struct AdminSettings

@@ -98,7 +98,10 @@ void Acceptor::onReadable()
     for (int i = 0; i < acceptsPerWakeUp; ++i) {
         const int descriptor = ::accept4(listening, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (descriptor >= 0) {
-            IncomingConnection::deliver(m_listener, descriptor);
+            if (m_deliver)
+                m_deliver(descriptor);
+            else
+                IncomingConnection::deliver(m_listener, descriptor);
             ++delivered;
             continue;
         }

@@ -5,6 +5,8 @@
 #include <QSocketNotifier>
 #include <QTimer>
 
+#include <functional>
+
 class QTcpServer;
 
 // Accepts a listener's connections itself, so that running out of file descriptors is handled
@@ -25,6 +27,10 @@ public:
     // starts its handshake there), and comes out of its pendingConnectionAvailable().
     explicit Acceptor(QTcpServer *listener, QObject *parent = nullptr);
 
+    // Each accepted descriptor goes to `deliver` instead (the proxy's workers), on this thread.
+    using Delivery = std::function<void(qintptr descriptor)>;
+    void setDelivery(Delivery deliver) { m_deliver = std::move(deliver); }
+
     void pause();
     void resume();
     qint64 failures() const { return m_failures; }
@@ -34,6 +40,7 @@ private:
     void keepOnlyOurNotifier();
 
     QTcpServer *m_listener;
+    Delivery m_deliver;
     QSocketNotifier m_notifier;
     QTimer m_retry;
     QElapsedTimer m_lastWarning;

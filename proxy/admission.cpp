@@ -35,7 +35,8 @@ QHostAddress plainAddress(const QHostAddress &address)
 
 } // namespace
 
-Admission::Admission(const Rules &rules, QObject *parent) : QObject(parent), m_rules(rules) { }
+Admission::Admission(const Rules &rules)
+    : m_rules(rules), m_quota(rules.maxSessions, rules.maxSessionsPerAddress) { }
 
 Admission::Refusal Admission::admitClient(QTcpSocket *socket, const HttpRequestHead &head)
 {
@@ -45,22 +46,20 @@ Admission::Refusal Admission::admitClient(QTcpSocket *socket, const HttpRequestH
     if (!originAllowed(head, m_rules.origins))
         return { 403, "origin " + head.header("Origin") + " is not allowed (proxy.allowedOrigins)", {} };
     const QHostAddress address = plainAddress(socket->peerAddress());
-    if (m_sessions >= m_rules.maxSessions || m_perAddress.value(address) >= m_rules.maxSessionsPerAddress)
-        sweep();
-    if (m_sessions >= m_rules.maxSessions)
+    switch (m_quota.take(socket, address)) {
+    case SessionQuota::Verdict::Taken:
+        return {};
+    case SessionQuota::Verdict::ProxyFull:
         return { 503, "the proxy is full: " + QByteArray::number(m_rules.maxSessions)
                          + " sessions (proxy.maxSessions)",
                  "Retry-After: 5\r\n" };
-    if (m_perAddress.value(address) >= m_rules.maxSessionsPerAddress)
-        return { 429, "too many sessions from " + address.toString().toLatin1() + ": "
-                         + QByteArray::number(m_rules.maxSessionsPerAddress)
-                         + " (proxy.maxSessionsPerAddress)",
-                 "Retry-After: 5\r\n" };
-    ++m_perAddress[address];
-    ++m_sessions;
-    m_held.insert(socket, { socket, address });
-    connect(socket, &QAbstractSocket::disconnected, this, [this, socket]() { release(socket); });
-    return {};
+    case SessionQuota::Verdict::AddressFull:
+        break;
+    }
+    return { 429, "too many sessions from " + address.toString().toLatin1() + ": "
+                     + QByteArray::number(m_rules.maxSessionsPerAddress)
+                     + " (proxy.maxSessionsPerAddress)",
+             "Retry-After: 5\r\n" };
 }
 
 Admission::Refusal Admission::admitAdmin(const HttpRequestHead &head, bool isUpgrade) const
@@ -73,29 +72,6 @@ Admission::Refusal Admission::admitAdmin(const HttpRequestHead &head, bool isUpg
     if (isUpgrade && !originAllowed(head, m_rules.origins))
         return { 403, "origin " + head.header("Origin") + " is not allowed (proxy.allowedOrigins)", {} };
     return {};
-}
-
-void Admission::release(QTcpSocket *socket)
-{
-    const auto held = m_held.constFind(socket);
-    if (held == m_held.cend())
-        return;
-    --m_sessions;
-    const auto count = m_perAddress.find(held->address);
-    if (count != m_perAddress.end() && --count.value() <= 0)
-        m_perAddress.erase(count);
-    m_held.erase(held);
-}
-
-void Admission::sweep()
-{
-    QList<QTcpSocket *> gone;
-    for (auto it = m_held.cbegin(); it != m_held.cend(); ++it) {
-        if (!it->socket || it->socket->state() == QAbstractSocket::UnconnectedState)
-            gone.append(it.key());
-    }
-    for (QTcpSocket *socket : std::as_const(gone))
-        release(socket);
 }
 
 bool Admission::carriesToken(const HttpRequestHead &head, const QList<QByteArray> &accepted)

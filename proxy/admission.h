@@ -1,13 +1,10 @@
 #pragma once
 
 #include "httprequesthead.h"
+#include "sessionquota.h"
 
 #include <QByteArray>
-#include <QHash>
-#include <QHostAddress>
 #include <QList>
-#include <QObject>
-#include <QPointer>
 
 class QTcpSocket;
 
@@ -16,11 +13,10 @@ class QTcpSocket;
 // Origin (proxy.allowedOrigins), and how many sessions there are in all and per client address
 // (proxy.maxSessions, proxy.maxSessionsPerAddress). A session's place is taken when its
 // connection is admitted and given back when that socket disconnects, so upgrades in flight
-// count too.
-class Admission : public QObject
+// count too. One for the whole proxy, used by every worker's gate at once: the rules never
+// change, and the counts are a SessionQuota's.
+class Admission
 {
-    Q_OBJECT
-
 public:
     struct Rules
     {
@@ -38,7 +34,7 @@ public:
         QByteArray extraHeaders; // e.g. "WWW-Authenticate: Bearer\r\n"
     };
 
-    explicit Admission(const Rules &rules, QObject *parent = nullptr);
+    explicit Admission(const Rules &rules);
 
     // For an upgrade to the proxy endpoint: on success the socket holds a place until it is
     // destroyed.
@@ -46,7 +42,7 @@ public:
     // For /monitor (an upgrade, so Origin is checked) and /metrics.
     Refusal admitAdmin(const HttpRequestHead &head, bool isUpgrade) const;
 
-    int sessions() const { return m_sessions; }
+    int sessions() const { return m_quota.sessions(); }
 
     // "Bearer <token>" (scheme in any case) or ?token=<token>, against any of `accepted`, in
     // time that does not depend on where a guess differs.
@@ -55,19 +51,6 @@ public:
     static bool originAllowed(const HttpRequestHead &head, const QList<QByteArray> &allowed);
 
 private:
-    struct Held
-    {
-        QPointer<QTcpSocket> socket;
-        QHostAddress address;
-    };
-
-    void release(QTcpSocket *socket);
-    // Gives back the places of sockets that are gone without a word (QWebSocket cuts every
-    // connection to its socket before deleting it): only needed when a limit is reached.
-    void sweep();
-
-    Rules m_rules;
-    int m_sessions = 0;
-    QHash<QHostAddress, int> m_perAddress;
-    QHash<QTcpSocket *, Held> m_held;
+    const Rules m_rules;
+    SessionQuota m_quota;
 };

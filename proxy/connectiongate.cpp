@@ -30,12 +30,19 @@ QByteArray reasonPhrase(int status)
 
 } // namespace
 
-ConnectionGate::ConnectionGate(QTcpServer *listener, const Routes &routes, QObject *parent)
-    : QObject(parent), m_listener(listener), m_routes(routes)
+ConnectionGate::ConnectionGate(const Routes &routes, QObject *parent)
+    : QObject(parent), m_routes(routes)
+{
+}
+
+void ConnectionGate::watch(QTcpServer *listener)
 {
     // Not newConnection(): a TLS listener emits that at the TCP accept, and its socket becomes
     // pending only after the handshake.
-    connect(m_listener, &QTcpServer::pendingConnectionAvailable, this, &ConnectionGate::onNewConnection);
+    connect(listener, &QTcpServer::pendingConnectionAvailable, this, [this, listener]() {
+        while (QTcpSocket *socket = listener->nextPendingConnection())
+            take(socket);
+    });
 }
 
 void ConnectionGate::respond(QTcpSocket *socket, int status, const QByteArray &contentType,
@@ -53,23 +60,21 @@ void ConnectionGate::respond(QTcpSocket *socket, int status, const QByteArray &c
     QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
 }
 
-void ConnectionGate::onNewConnection()
+void ConnectionGate::take(QTcpSocket *socket)
 {
-    while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
-        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        socket->setParent(this);
-        auto *headTimer = new QTimer(socket);
-        headTimer->setObjectName(QStringLiteral("headTimer"));
-        headTimer->setSingleShot(true);
-        connect(headTimer, &QTimer::timeout, socket, &QTcpSocket::abort);
-        headTimer->start(headTimeoutMs);
-        // Both connections have this gate as context, so routing drops them with one
-        // disconnect(this): from then on the socket belongs to whoever it was handed to.
-        connect(socket, &QTcpSocket::readyRead, this, [this, socket]() { inspect(socket); });
-        connect(socket, &QTcpSocket::disconnected, this, [socket]() { socket->deleteLater(); });
-        if (socket->bytesAvailable() > 0)
-            inspect(socket);
-    }
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    socket->setParent(this);
+    auto *headTimer = new QTimer(socket);
+    headTimer->setObjectName(QStringLiteral("headTimer"));
+    headTimer->setSingleShot(true);
+    connect(headTimer, &QTimer::timeout, socket, &QTcpSocket::abort);
+    headTimer->start(headTimeoutMs);
+    // Both connections have this gate as context, so routing drops them with one
+    // disconnect(this): from then on the socket belongs to whoever it was handed to.
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket]() { inspect(socket); });
+    connect(socket, &QTcpSocket::disconnected, this, [socket]() { socket->deleteLater(); });
+    if (socket->bytesAvailable() > 0)
+        inspect(socket);
 }
 
 void ConnectionGate::inspect(QTcpSocket *socket)

@@ -30,7 +30,12 @@ public:
 
     static constexpr int headTimeoutMs = 10000;
 
-    ConnectionGate(QTcpServer *listener, const Routes &routes, QObject *parent = nullptr);
+    ConnectionGate(const Routes &routes, QObject *parent = nullptr);
+
+    // Every connection `listener` makes ready (a TLS one after its handshake) goes to take().
+    void watch(QTcpServer *listener);
+    // A connection to inspect; the gate owns it until it is routed or refused.
+    void take(QTcpSocket *socket);
 
     // Writes a complete HTTP/1.1 response and closes the connection once it is sent.
     static void respond(QTcpSocket *socket, int status, const QByteArray &contentType,
@@ -45,13 +50,11 @@ signals:
     void metricsRequested(QTcpSocket *socket);
 
 private:
-    void onNewConnection();
     void inspect(QTcpSocket *socket);
     void route(QTcpSocket *socket, const HttpRequestHead &head);
     // Answers a refusal (true) or lets the connection through (false).
     bool refused(QTcpSocket *socket, const HttpRequestHead &head, int status,
                  const QByteArray &message, const QByteArray &extraHeaders);
 
-    QTcpServer *m_listener;
     Routes m_routes;
 };

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "metriccounter.h"
+
 #include <QQueue>
 
 #include <utility>
@@ -11,7 +13,7 @@ template <typename T>
 class GaugedQueue
 {
 public:
-    explicit GaugedQueue(qint64 *gauge) : m_gauge(gauge) { }
+    explicit GaugedQueue(MetricCounter<qint64> *gauge) : m_gauge(gauge) { }
     ~GaugedQueue() { *m_gauge -= m_items.size(); }
     GaugedQueue(const GaugedQueue &) = delete;
     GaugedQueue &operator=(const GaugedQueue &) = delete;
@@ -37,5 +39,5 @@ public:
 
 private:
     QQueue<T> m_items;
-    qint64 *m_gauge;
+    MetricCounter<qint64> *m_gauge;
 };

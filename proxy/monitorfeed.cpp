@@ -1,21 +1,11 @@
 #include "monitorfeed.h"
 
-#include "proxyserver.h"
+#include "monitorhub.h"
+#include "proxyworker.h"
 
 #include <QDateTime>
-#include <QLoggingCategory>
-#include <QWebSocket>
 
 #include <ctime>
-
-Q_LOGGING_CATEGORY(lcProxyMonitor, "wssp.proxy.monitor", QtInfoMsg)
-
-struct MonitorFeed::Monitor
-{
-    QWebSocket *socket = nullptr;
-    qint64 following = 0;                   // session id, 0 = none
-    quint64 sentUpTo = 0; // Followed::count already sent (or skipped)
-};
 
 namespace {
 
@@ -35,21 +25,6 @@ qint64 coarseNow()
 #else
     return now();
 #endif
-}
-
-MonitorOutcome toMonitorOutcome(RequestOutcome outcome)
-{
-    switch (outcome) {
-    case RequestOutcome::Completed: return MonitorOutcome::Completed;
-    case RequestOutcome::Rejected: return MonitorOutcome::Rejected;
-    case RequestOutcome::UpstreamError: return MonitorOutcome::UpstreamError;
-    case RequestOutcome::Timeout: return MonitorOutcome::Timeout;
-    case RequestOutcome::Cancelled:
-    case RequestOutcome::ClientGone: return MonitorOutcome::Cancelled;
-    case RequestOutcome::ClientStalled: return MonitorOutcome::Stalled;
-    case RequestOutcome::ShuttingDown: return MonitorOutcome::Shutdown;
-    }
-    return MonitorOutcome::Completed;
 }
 
 MonitorSession::State toMonitorState(ClientSession::State state)
@@ -75,67 +50,61 @@ QByteArray countersOf(const ClientSession &session)
 
 } // namespace
 
-MonitorFeed::MonitorFeed(ProxyServer *server)
-    : QObject(server),
-      m_server(server),
-      m_redactor(server->settings().admin.redact, server->settings().admin.redactHeaders),
-      m_startedAt(now())
+MonitorFeed::MonitorFeed(ProxyWorker *worker, MonitorHub *hub)
+    : QObject(worker),
+      m_worker(worker),
+      m_hub(hub),
+      m_redactor(worker->settings().admin.redact, worker->settings().admin.redactHeaders),
+      m_updateTimer(this) // a child: it moves to the worker's thread with the feed
 {
-    connect(m_server, &ProxyServer::sessionOpened, this, &MonitorFeed::onSessionOpened);
+    connect(m_worker, &ProxyWorker::sessionStarted, this, &MonitorFeed::onSessionOpened);
     connect(&m_updateTimer, &QTimer::timeout, this, &MonitorFeed::onUpdateTimerTimeout);
-    connect(&m_totalsTimer, &QTimer::timeout, this, &MonitorFeed::onTotalsTimerTimeout);
 }
 
 MonitorFeed::~MonitorFeed() = default;
 
-void MonitorFeed::addMonitor(QWebSocket *socket)
+void MonitorFeed::addWatcher(int id)
 {
-    auto monitor = std::make_unique<Monitor>();
-    monitor->socket = socket;
-    socket->setParent(this);
-    socket->setMaxAllowedIncomingMessageSize(64 * 1024);
-    Monitor *raw = monitor.get();
-    m_monitors.push_back(std::move(monitor));
-    connect(socket, &QWebSocket::textMessageReceived, this,
-            [this, raw](const QString &text) { onMonitorMessage(raw, text); });
-    // Queued: a socket may report disconnected() from inside close() or abort(), while one of
-    // the loops over m_monitors below is sending; the monitor must not vanish under it.
-    connect(socket, &QWebSocket::disconnected, this, [this, raw]() { removeMonitor(raw); },
-            Qt::QueuedConnection);
-    qCInfo(lcProxyMonitor) << "monitor connected from" << socket->peerAddress().toString();
-
-    MonitorHello hello;
-    hello.proxyVersion = QStringLiteral(WSSP_VERSION);
-    hello.startedAt = m_startedAt;
-    hello.serverTime = now();
-    hello.settings = monitorSettingsSummary(m_server->settings());
-    send(raw, MonitorMessages::hello(hello));
-
-    // The first monitor starts change tracking from what its snapshot shows; otherwise the
+    m_watchers.push_back({ id, 0, 0 });
+    // The first watcher starts change tracking from what its snapshot shows; otherwise the
     // next update would repeat every session the snapshot just described.
-    const bool first = m_monitors.size() == 1;
+    const bool first = m_watchers.size() == 1;
     if (first)
         m_lastSent.clear();
     QList<MonitorSession> sessions;
-    for (const ClientSession *session : m_server->sessions()) {
+    for (const ClientSession *session : m_worker->sessions()) {
         sessions.append(describe(*session));
         if (first)
             m_lastSent.insert(session->id(), countersOf(*session));
     }
-    send(raw, MonitorMessages::snapshot(sessions, totals()));
-
-    if (!m_updateTimer.isActive()) {
+    MonitorHub *hub = m_hub;
+    QMetaObject::invokeMethod(
+            hub, [hub, id, sessions]() { hub->takeSnapshotPart(id, sessions); }, Qt::QueuedConnection);
+    if (!m_updateTimer.isActive())
         m_updateTimer.start(updateIntervalMs);
-        m_totalsTimer.start(totalsIntervalMs);
+}
+
+void MonitorFeed::removeWatcher(int id)
+{
+    const auto it = std::find_if(m_watchers.begin(), m_watchers.end(),
+                                 [id](const Watcher &w) { return w.id == id; });
+    if (it == m_watchers.end())
+        return;
+    const qint64 following = it->following;
+    m_watchers.erase(it);
+    unfollowIfUnwatched(following);
+    if (m_watchers.empty()) {
+        m_updateTimer.stop();
+        m_lastSent.clear();
+        m_shown.clear(); // nobody to show requests to: rebuilt on the next description
     }
 }
 
-void MonitorFeed::closeAll()
+MonitorFeed::Watcher *MonitorFeed::watcher(int id)
 {
-    for (const auto &monitor : m_monitors) {
-        if (monitor->socket->state() == QAbstractSocket::ConnectedState)
-            monitor->socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("proxy shutting down"));
-    }
+    const auto it = std::find_if(m_watchers.begin(), m_watchers.end(),
+                                 [id](const Watcher &w) { return w.id == id; });
+    return it == m_watchers.end() ? nullptr : &*it;
 }
 
 void MonitorFeed::onSessionOpened(ClientSession *session)
@@ -145,7 +114,7 @@ void MonitorFeed::onSessionOpened(ClientSession *session)
     connect(session, &ClientSession::requestStarted, this, &MonitorFeed::onRequestStarted);
     connect(session, &ClientSession::requestConnected, this, &MonitorFeed::onRequestConnected);
     connect(session, &ClientSession::requestFinished, this, &MonitorFeed::onRequestFinished);
-    if (m_monitors.empty())
+    if (m_watchers.empty())
         return;
     m_lastSent.insert(session->id(), countersOf(*session));
     broadcast(MonitorMessages::sessionOpened(describe(*session)));
@@ -155,13 +124,13 @@ void MonitorFeed::onSessionClosed(const ClientSession *session, quint64 id)
 {
     // The session is still alive (the server deletes it later): flush its last events, then
     // report its final state.
-    for (const auto &monitor : m_monitors) {
-        if (monitor->following == qint64(id))
-            flushEvents(monitor.get());
+    for (Watcher &watcher : m_watchers) {
+        if (watcher.following == qint64(id))
+            flushEvents(&watcher);
     }
     m_followed.remove(id);
     m_lastSent.remove(id);
-    if (!m_monitors.empty())
+    if (!m_watchers.empty())
         broadcast(MonitorMessages::sessionClosed(describe(*session)));
     m_shown.remove(id);
     m_shownLastErrors.remove(id);
@@ -170,8 +139,8 @@ void MonitorFeed::onSessionClosed(const ClientSession *session, quint64 id)
 void MonitorFeed::onRequestStarted(quint64 id)
 {
     m_shown.remove(id); // a new request: its URL and headers replace the last one's
-    const ClientSession *session = m_server->sessions().value(id);
-    if (!session || m_monitors.empty())
+    const ClientSession *session = m_worker->sessions().value(id);
+    if (!session || m_watchers.empty())
         return;
     const ShownRequest &shown = shownRequest(*session);
     MonitorRequestStarted started { qint64(id), now(), QString::fromLatin1(session->info().method),
@@ -182,8 +151,8 @@ void MonitorFeed::onRequestStarted(quint64 id)
 void MonitorFeed::onRequestConnected(quint64 id)
 {
     m_shown.remove(id); // now with response headers
-    const ClientSession *session = m_server->sessions().value(id);
-    if (!session || m_monitors.empty())
+    const ClientSession *session = m_worker->sessions().value(id);
+    if (!session || m_watchers.empty())
         return;
     MonitorRequestConnected connected { qint64(id), now(), session->info().status,
                                         shownRequest(*session).responseHeaders };
@@ -193,7 +162,7 @@ void MonitorFeed::onRequestConnected(quint64 id)
 void MonitorFeed::onRequestFinished(quint64 id, RequestOutcome outcome, const QString &error,
                                     const QString &reason)
 {
-    const ClientSession *session = m_server->sessions().value(id);
+    const ClientSession *session = m_worker->sessions().value(id);
     // Redacted now, watched or not: the error stays the session's lastError, and its next
     // request will carry other secrets. Reasons are the proxy's own fixed texts.
     QString errorShown = error;
@@ -202,9 +171,9 @@ void MonitorFeed::onRequestFinished(quint64 id, RequestOutcome outcome, const QS
         errorShown = session ? shownError(*session, error) : QString();
         m_shownLastErrors.insert(id, errorShown);
     }
-    if (m_monitors.empty())
+    if (m_watchers.empty())
         return;
-    MonitorRequestFinished finished { qint64(id), now(), toMonitorOutcome(outcome), errorShown, reason,
+    MonitorRequestFinished finished { qint64(id), now(), monitorOutcomeOf(outcome), errorShown, reason,
                                       session ? qint64(session->info().requestEventsRelayed) : 0 };
     broadcast(MonitorMessages::requestFinished(finished));
 }
@@ -252,21 +221,21 @@ QList<MonitorEventRecord> MonitorFeed::recordsSince(const Followed &followed, qu
     return records;
 }
 
-void MonitorFeed::flushEvents(Monitor *monitor)
+void MonitorFeed::flushEvents(Watcher *watcher)
 {
-    const auto followed = m_followed.constFind(quint64(monitor->following));
-    if (followed == m_followed.cend() || followed->count == monitor->sentUpTo)
+    const auto followed = m_followed.constFind(quint64(watcher->following));
+    if (followed == m_followed.cend() || followed->count == watcher->sentUpTo)
         return;
-    MonitorSessionEvents batch { monitor->following, false, 0, {} };
-    batch.events = recordsSince(*followed, monitor->sentUpTo, eventsPerBatch, &batch.skipped);
-    monitor->sentUpTo = followed->count;
-    send(monitor, MonitorMessages::sessionEvents(batch));
+    MonitorSessionEvents batch { watcher->following, false, 0, {} };
+    batch.events = recordsSince(*followed, watcher->sentUpTo, eventsPerBatch, &batch.skipped);
+    watcher->sentUpTo = followed->count;
+    send(*watcher, MonitorMessages::sessionEvents(batch));
 }
 
 void MonitorFeed::onUpdateTimerTimeout()
 {
     QList<MonitorSession> changed;
-    for (const ClientSession *session : m_server->sessions()) {
+    for (const ClientSession *session : m_worker->sessions()) {
         QByteArray counters = countersOf(*session);
         QByteArray &last = m_lastSent[session->id()];
         if (counters == last)
@@ -277,121 +246,74 @@ void MonitorFeed::onUpdateTimerTimeout()
     if (!changed.isEmpty())
         broadcast(MonitorMessages::sessionUpdated(changed));
 
-    std::vector<Monitor *> following;
-    for (const auto &monitor : m_monitors) {
-        if (monitor->following != 0)
-            following.push_back(monitor.get());
+    for (Watcher &watcher : m_watchers) {
+        if (watcher.following != 0)
+            flushEvents(&watcher);
     }
-    for (Monitor *monitor : following)
-        flushEvents(monitor);
 }
 
-void MonitorFeed::onTotalsTimerTimeout()
+void MonitorFeed::follow(int id, qint64 sessionId)
 {
-    broadcast(MonitorMessages::totals(totals()));
-}
-
-void MonitorFeed::onMonitorMessage(Monitor *monitor, const QString &text)
-{
-    QString error;
-    const std::optional<MonitorMessage> message = MonitorMessage::parse(text, &error);
-    if (!message) {
-        send(monitor, MonitorMessages::error(error));
+    Watcher *watcher = this->watcher(id);
+    if (!watcher)
         return;
-    }
-    switch (message->type) {
-    case MonitorMessage::Type::Subscribe:
-        subscribe(monitor, message->sessionId);
-        break;
-    case MonitorMessage::Type::Unsubscribe: {
-        const qint64 previous = monitor->following;
-        monitor->following = 0;
-        unfollowIfUnwatched(previous);
-        break;
-    }
-    case MonitorMessage::Type::Ping:
-        send(monitor, MonitorMessages::pong());
-        break;
-    default:
-        send(monitor, MonitorMessages::error(QStringLiteral("type: \"%1\" is not a message a monitor sends")
-                                                     .arg(MonitorMessage::typeName(message->type))));
-    }
-}
-
-void MonitorFeed::subscribe(Monitor *monitor, qint64 sessionId)
-{
-    ClientSession *session = m_server->sessions().value(quint64(sessionId));
+    ClientSession *session = m_worker->sessions().value(quint64(sessionId));
     if (!session) {
-        send(monitor, MonitorMessages::error(QStringLiteral("subscribe: no session %1").arg(sessionId)));
+        send(*watcher, MonitorMessages::error(QStringLiteral("subscribe: no session %1").arg(sessionId)));
         return;
     }
-    const qint64 previous = monitor->following;
-    monitor->following = sessionId;
+    const qint64 previous = watcher->following;
+    watcher->following = sessionId;
     if (previous != sessionId)
         unfollowIfUnwatched(previous);
 
     // History starts when the first monitor follows a session: unfollowed sessions cost nothing.
     Followed &followed = m_followed[quint64(sessionId)];
     connect(session, &ClientSession::eventRelayed, this, &MonitorFeed::onEventTapped, Qt::UniqueConnection);
-    monitor->sentUpTo = followed.count;
-    send(monitor, MonitorMessages::sessionEvents(
-                          { sessionId, true, 0, recordsSince(followed, 0, historyLength, nullptr) }));
+    watcher->sentUpTo = followed.count;
+    send(*watcher, MonitorMessages::sessionEvents(
+                           { sessionId, true, 0, recordsSince(followed, 0, historyLength, nullptr) }));
+}
+
+void MonitorFeed::unfollow(int id)
+{
+    Watcher *watcher = this->watcher(id);
+    if (!watcher)
+        return;
+    const qint64 previous = watcher->following;
+    watcher->following = 0;
+    unfollowIfUnwatched(previous);
 }
 
 void MonitorFeed::unfollowIfUnwatched(qint64 sessionId)
 {
     if (sessionId == 0)
         return;
-    for (const auto &monitor : m_monitors) {
-        if (monitor->following == sessionId)
+    for (const Watcher &watcher : m_watchers) {
+        if (watcher.following == sessionId)
             return;
     }
     m_followed.remove(quint64(sessionId));
-    if (ClientSession *session = m_server->sessions().value(quint64(sessionId)))
+    if (ClientSession *session = m_worker->sessions().value(quint64(sessionId)))
         disconnect(session, &ClientSession::eventRelayed, this, &MonitorFeed::onEventTapped);
-}
-
-void MonitorFeed::removeMonitor(Monitor *monitor)
-{
-    const auto it = std::find_if(m_monitors.begin(), m_monitors.end(),
-                                 [monitor](const auto &m) { return m.get() == monitor; });
-    if (it == m_monitors.end())
-        return;
-    const qint64 following = monitor->following;
-    monitor->socket->deleteLater();
-    m_monitors.erase(it);
-    unfollowIfUnwatched(following);
-    qCInfo(lcProxyMonitor) << "monitor disconnected;" << m_monitors.size() << "remain";
-    if (m_monitors.empty()) {
-        m_updateTimer.stop();
-        m_totalsTimer.stop();
-        m_lastSent.clear();
-        m_shown.clear(); // nobody to show requests to: rebuilt on the next description
-    }
 }
 
 void MonitorFeed::broadcast(const QString &message)
 {
-    // Copy: send() may drop a monitor that stopped reading.
-    std::vector<Monitor *> monitors;
-    for (const auto &monitor : m_monitors)
-        monitors.push_back(monitor.get());
-    for (Monitor *monitor : monitors)
-        send(monitor, message);
+    QList<int> ids;
+    for (const Watcher &watcher : m_watchers)
+        ids.append(watcher.id);
+    MonitorHub *hub = m_hub;
+    QMetaObject::invokeMethod(
+            hub, [hub, ids, message]() { hub->takeMessage(ids, message); }, Qt::QueuedConnection);
 }
 
-void MonitorFeed::send(Monitor *monitor, const QString &message)
+void MonitorFeed::send(const Watcher &watcher, const QString &message)
 {
-    if (monitor->socket->state() != QAbstractSocket::ConnectedState)
-        return;
-    monitor->socket->sendTextMessage(message);
-    if (monitor->socket->bytesToWrite() <= maxQueuedBytes)
-        return;
-    // A monitor that does not read must not make the proxy queue without limit.
-    qCWarning(lcProxyMonitor) << "monitor not reading;" << monitor->socket->bytesToWrite()
-                         << "bytes queued; dropping it";
-    monitor->socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("monitor not reading"));
-    QTimer::singleShot(2000, monitor->socket, &QWebSocket::abort);
+    MonitorHub *hub = m_hub;
+    const QList<int> ids { watcher.id };
+    QMetaObject::invokeMethod(
+            hub, [hub, ids, message]() { hub->takeMessage(ids, message); }, Qt::QueuedConnection);
 }
 
 MonitorSession MonitorFeed::describe(const ClientSession &session)
@@ -400,6 +322,7 @@ MonitorSession MonitorFeed::describe(const ClientSession &session)
     const ShownRequest &shown = shownRequest(session);
     MonitorSession s;
     s.id = qint64(info.id);
+    s.worker = m_worker->index();
     s.clientAddress = info.clientAddress;
     s.state = toMonitorState(info.state);
     s.method = QString::fromLatin1(info.method);
@@ -444,24 +367,4 @@ QString MonitorFeed::shownError(const ClientSession &session, const QString &err
     const ClientSession::Info &info = session.info();
     return m_redactor.scrub(error, m_redactor.secretsIn(info.url, info.requestHeaders,
                                                         info.responseHeaders));
-}
-
-MonitorTotals MonitorFeed::totals() const
-{
-    const ProxyMetrics &metrics = m_server->metrics();
-    MonitorTotals t;
-    t.time = now();
-    t.sessionsOpen = metrics.sessionsOpen;
-    t.sessionsOpened = qint64(metrics.sessionsOpened);
-    for (const ClientSession *session : m_server->sessions()) {
-        const ClientSession::State state = session->info().state;
-        if (state == ClientSession::State::Connecting || state == ClientSession::State::Streaming)
-            ++t.requestsActive;
-    }
-    t.eventsRelayed = qint64(metrics.eventsRelayed);
-    t.bytesIn = qint64(metrics.upstreamBytesReceived);
-    t.bytesOut = qint64(metrics.clientBytesSent);
-    for (int i = 0; i < requestOutcomeCount; ++i)
-        t.requestsWith(toMonitorOutcome(RequestOutcome(i))) += qint64(metrics.requests[size_t(i)]);
-    return t;
 }

@@ -4,24 +4,24 @@
 #include "monitormessages.h"
 #include "redactor.h"
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QTimer>
 
-#include <memory>
 #include <vector>
 
-class ProxyServer;
-class QWebSocket;
+class MonitorHub;
+class ProxyWorker;
 
-// The proxy side of the monitor feed (docs/MONITOR.md): tells each connected monitor what the
-// sessions are doing. Lifecycle messages go out as they happen; per-session counters are
-// compared every 100 ms and only changed sessions are sent, so a busy proxy costs a monitor a
-// dozen messages a second. Relay cost is untouched unless a monitor follows a session: only
-// then is the feed connected to that session's eventRelayed signal. The feed only listens; it
-// never sets anything on a session.
+// One worker's part of the monitor feed (docs/MONITOR.md): tells the monitor hub, on the main
+// thread, what this worker's sessions are doing, for each monitor ("watcher") the hub has
+// registered. Lifecycle messages go out as they happen; per-session counters are compared every
+// 100 ms and only changed sessions are sent, so a busy proxy costs a monitor a dozen messages a
+// second. Relay cost is untouched unless a monitor follows a session: only then is the feed
+// connected to that session's eventRelayed signal. The feed only listens; it never sets
+// anything on a session. It lives on its worker's thread and reaches the hub only by posting
+// finished messages to it, so nothing here is read from another thread.
 //
 // What it shows of requests (URLs, headers, error texts) is redacted as each record is built,
 // once for every monitor (admin.redact, docs/MONITOR.md §7); events are not redacted.
@@ -31,22 +31,28 @@ class MonitorFeed : public QObject
 
 public:
     static constexpr int updateIntervalMs = 100;
-    static constexpr int totalsIntervalMs = 1000;
     static constexpr int historyLength = 100;        // events kept per followed session
     static constexpr int eventsPerBatch = 100;       // 1,000 events/s per follower
     static constexpr int dataExcerptChars = 1024;
-    static constexpr qint64 maxQueuedBytes = 4 * 1024 * 1024; // a monitor that stops reading
 
-    explicit MonitorFeed(ProxyServer *server);
+    MonitorFeed(ProxyWorker *worker, MonitorHub *hub);
     ~MonitorFeed() override;
 
-    // Takes ownership of an upgraded /monitor socket: sends hello and snapshot.
-    void addMonitor(QWebSocket *socket);
-    int monitorCount() const { return int(m_monitors.size()); }
-    void closeAll();
+    // Called on this feed's thread (the hub posts them). A new watcher gets this worker's part
+    // of its snapshot first, then every change.
+    void addWatcher(int watcher);
+    void removeWatcher(int watcher);
+    // Follows `sessionId` (one of this worker's) for `watcher`, replacing what it followed here.
+    void follow(int watcher, qint64 sessionId);
+    void unfollow(int watcher);
 
 private:
-    struct Monitor;
+    struct Watcher
+    {
+        int id = 0;
+        qint64 following = 0; // session id, 0 = none
+        quint64 sentUpTo = 0; // Followed::count already sent (or skipped)
+    };
     struct Tapped
     {
         qint64 time = 0;
@@ -69,7 +75,7 @@ private:
     // Records of the events numbered [from, count) still in the ring; `skipped` gets the rest.
     QList<MonitorEventRecord> recordsSince(const Followed &followed, quint64 from, int max,
                                            qint64 *skipped) const;
-    void flushEvents(Monitor *monitor);
+    void flushEvents(Watcher *watcher);
 
     void onSessionOpened(ClientSession *session);
     void onSessionClosed(const ClientSession *session, quint64 id);
@@ -79,22 +85,19 @@ private:
                            const QString &reason);
     void onEventTapped(quint64 id, const SseEvent &event);
     void onUpdateTimerTimeout();
-    void onTotalsTimerTimeout();
-    void onMonitorMessage(Monitor *monitor, const QString &text);
-    void removeMonitor(Monitor *monitor);
 
-    void subscribe(Monitor *monitor, qint64 sessionId);
+    Watcher *watcher(int id);
     void unfollowIfUnwatched(qint64 sessionId);
     void broadcast(const QString &message);
-    void send(Monitor *monitor, const QString &message);
+    void send(const Watcher &watcher, const QString &message);
     MonitorSession describe(const ClientSession &session);
     const ShownRequest &shownRequest(const ClientSession &session);
     QString shownError(const ClientSession &session, const QString &error) const;
-    MonitorTotals totals() const;
 
-    ProxyServer *m_server;
+    ProxyWorker *m_worker;
+    MonitorHub *m_hub;
     Redactor m_redactor;
-    std::vector<std::unique_ptr<Monitor>> m_monitors;
+    std::vector<Watcher> m_watchers;
     QHash<quint64, Followed> m_followed;           // sessions some monitor follows
     QHash<quint64, QByteArray> m_lastSent;         // per session: the counters last broadcast
     QHash<quint64, ShownRequest> m_shown;          // per session, built while monitors watch
@@ -102,6 +105,4 @@ private:
     // of the request it belongs to, whether or not anyone watches: a later request has others.
     QHash<quint64, QString> m_shownLastErrors;
     QTimer m_updateTimer;
-    QTimer m_totalsTimer;
-    qint64 m_startedAt;
 };

@@ -27,6 +27,25 @@ void ProxyMetrics::observeHeaderLatency(double seconds)
     headerLatencySum += seconds;
 }
 
+ProxyMetrics &ProxyMetrics::operator+=(const ProxyMetrics &other)
+{
+    sessionsOpened += other.sessionsOpened;
+    sessionsOpen += other.sessionsOpen;
+    for (size_t i = 0; i < requests.size(); ++i)
+        requests[i] += other.requests[i];
+    requestsActive += other.requestsActive;
+    eventsRelayed += other.eventsRelayed;
+    upstreamBytesReceived += other.upstreamBytesReceived;
+    clientBytesSent += other.clientBytesSent;
+    queuedRequests += other.queuedRequests;
+    backpressurePauses += other.backpressurePauses;
+    for (size_t i = 0; i < headerLatencyCounts.size(); ++i)
+        headerLatencyCounts[i] += other.headerLatencyCounts[i];
+    headerLatencyCount += other.headerLatencyCount;
+    headerLatencySum += other.headerLatencySum;
+    return *this;
+}
+
 namespace {
 
 void metric(QByteArray &out, const char *name, const char *type, const char *help)
@@ -57,6 +76,10 @@ QByteArray ProxyMetrics::toPrometheus() const
         sample(out, "wssp_requests_total", requests[size_t(i)],
                QByteArray("{outcome=\"").append(requestOutcomeName(RequestOutcome(i))).append("\"}"));
     }
+
+    metric(out, "wssp_requests_active", "gauge",
+           "Sessions whose request is connecting to or streaming from an upstream.");
+    sample(out, "wssp_requests_active", quint64(qMax<qint64>(requestsActive, 0)));
 
     metric(out, "wssp_events_relayed_total", "counter", "SSE events relayed to clients.");
     sample(out, "wssp_events_relayed_total", eventsRelayed);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "metriccounter.h"
+
 #include <QByteArray>
 
 #include <array>
@@ -17,9 +19,10 @@ enum class RequestOutcome {
 inline constexpr int requestOutcomeCount = 8;
 const char *requestOutcomeName(RequestOutcome outcome); // "completed", "upstream_error", ...
 
-// The proxy's counters, updated in place on the relay path (plain integers: the proxy runs on
-// one thread) and rendered as Prometheus text on demand. Counters only grow, so a scrape
-// before and after N events differs by exactly N.
+// One worker's counters, updated in place on the relay path by that worker's thread only
+// (MetricCounter: no lock, no read-modify-write), and the proxy's totals: the workers' metrics
+// summed with += when scraped, rendered as Prometheus text. Counters only grow, so a scrape
+// before and after N events differs by exactly N, however the sessions are spread.
 struct ProxyMetrics
 {
     // Upper bounds (seconds) of the time-to-response-headers histogram buckets.
@@ -27,20 +30,23 @@ struct ProxyMetrics
                                                                      0.025, 0.05, 0.1, 0.25,
                                                                      1.0, 5.0 };
 
-    quint64 sessionsOpened = 0;
-    qint64 sessionsOpen = 0;
-    std::array<quint64, requestOutcomeCount> requests = {};
-    quint64 eventsRelayed = 0;
-    quint64 upstreamBytesReceived = 0;
-    quint64 clientBytesSent = 0;
-    qint64 queuedRequests = 0;
-    quint64 backpressurePauses = 0;
-    std::array<quint64, headerLatencyBuckets.size()> headerLatencyCounts = {}; // not cumulative
-    quint64 headerLatencyCount = 0;
-    double headerLatencySum = 0;
+    MetricCounter<quint64> sessionsOpened;
+    MetricCounter<qint64> sessionsOpen;
+    std::array<MetricCounter<quint64>, requestOutcomeCount> requests;
+    MetricCounter<qint64> requestsActive; // sessions connecting to or streaming from an upstream
+    MetricCounter<quint64> eventsRelayed;
+    MetricCounter<quint64> upstreamBytesReceived;
+    MetricCounter<quint64> clientBytesSent;
+    MetricCounter<qint64> queuedRequests;
+    MetricCounter<quint64> backpressurePauses;
+    std::array<MetricCounter<quint64>, headerLatencyBuckets.size()> headerLatencyCounts; // not cumulative
+    MetricCounter<quint64> headerLatencyCount;
+    MetricCounter<double> headerLatencySum;
 
     void countRequest(RequestOutcome outcome) { ++requests[size_t(outcome)]; }
     void observeHeaderLatency(double seconds);
+    // Adds another worker's numbers to these (a snapshot, not a live counter).
+    ProxyMetrics &operator+=(const ProxyMetrics &other);
 
     // Prometheus text exposition format 0.0.4.
     QByteArray toPrometheus() const;

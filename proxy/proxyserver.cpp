@@ -1,11 +1,9 @@
 #include "proxyserver.h"
 
 #include "acceptor.h"
-#include "admission.h"
-#include "clientsession.h"
-#include "incomingbudget.h"
-#include "monitorfeed.h"
-#include "proxymessages.h"
+#include "eventdispatchers.h"
+#include "monitorhub.h"
+#include "proxyworker.h"
 #include "tlslistener.h"
 #include "upstreampool.h"
 
@@ -14,6 +12,7 @@
 #include <QLoggingCategory>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QThread>
 
 Q_LOGGING_CATEGORY(lcServer, "wssp.proxy.server", QtInfoMsg)
 
@@ -35,63 +34,15 @@ QList<QHostAddress> listenAddresses(const QString &host)
     return resolved.isEmpty() ? QList<QHostAddress>() : QList<QHostAddress> { resolved.first() };
 }
 
-UpstreamPool::Config upstreamConfig(const ProxySettings &proxy, const ProxyTls &tls)
-{
-    UpstreamPool::Config config;
-    config.extraCaCertificates = tls.upstreamCas;
-    config.client = proxy.upstreamClient == u"qt" ? UpstreamPool::Client::Qt : UpstreamPool::Client::Inline;
-    config.inlineOptions.connectTimeoutMs = proxy.connectTimeout;
-    config.inlineOptions.responseHeadTimeoutMs = proxy.responseHeadTimeout;
-    config.inlineOptions.headLimits.maxHeadBytes = proxy.maxResponseHeadBytes;
-    config.inlineOptions.headLimits.maxHeaderCount = proxy.maxResponseHeaders;
-    if (proxy.upstreamPolicy != u"off") {
-        // Settings::apply() has checked the lists; a bad list cannot reach this point.
-        QString error;
-        if (std::optional<UpstreamPolicy> policy
-            = UpstreamPolicy::create(proxy.upstreamAllow, proxy.upstreamDeny, &error))
-            config.inlineOptions.policy = std::make_shared<const UpstreamPolicy>(*policy);
-    }
-    return config;
-}
-
-Admission::Rules admissionRules(const Settings &settings)
-{
-    Admission::Rules rules;
-    for (const QString &token : settings.proxy.authTokens)
-        rules.clientTokens.append(token.toUtf8());
-    rules.adminToken = settings.admin.token.toUtf8();
-    for (const QString &origin : settings.proxy.allowedOrigins)
-        rules.origins.append(origin.toLower().toUtf8());
-    rules.maxSessions = settings.proxy.maxSessions;
-    rules.maxSessionsPerAddress = settings.proxy.maxSessionsPerAddress;
-    return rules;
-}
-
 } // namespace
 
 ProxyServer::ProxyServer(const Settings &settings, QObject *parent)
-    : QObject(parent),
-      m_settings(settings),
-      m_tls(ProxyTls::load(settings.proxy)),
-      m_pool(new UpstreamPool(upstreamConfig(settings.proxy, m_tls), this)),
-      m_admission(new Admission(admissionRules(settings), this)),
-      m_incomingBudget(std::make_unique<IncomingBudget>(settings.proxy.maxIncomingBytes)),
-      m_proxySockets(QStringLiteral("ws-sse-proxy"), QWebSocketServer::NonSecureMode),
-      m_monitorSockets(QStringLiteral("ws-sse-proxy monitor"), QWebSocketServer::NonSecureMode)
+    : QObject(parent), m_shared(std::make_unique<ProxyShared>(settings))
 {
-    // Connections arrive through handleConnection() from our own gate; these sockets never
-    // listen themselves, and every handshaken socket is taken at once.
-    m_proxySockets.setMaxPendingConnections(1 << 20);
-    connect(&m_proxySockets, &QWebSocketServer::newConnection, this,
-            &ProxyServer::onProxyWebSocketConnected);
-    if (m_settings.admin.monitor) {
-        m_monitorFeed = new MonitorFeed(this);
-        m_monitorSockets.setMaxPendingConnections(1 << 10);
-        connect(&m_monitorSockets, &QWebSocketServer::newConnection, this, [this]() {
-            while (QWebSocket *socket = m_monitorSockets.nextPendingConnection())
-                m_monitorFeed->addMonitor(socket);
-        });
-    }
+    m_shared->totalMetrics = [this]() { return metrics(); };
+    if (settings.admin.monitor)
+        m_hub = new MonitorHub(m_shared.get(), this);
+    startWorkers();
     m_shutdownTimer.setSingleShot(true);
     connect(&m_shutdownTimer, &QTimer::timeout, this, &ProxyServer::finishShutdown);
     m_drainTimer.setSingleShot(true);
@@ -100,51 +51,92 @@ ProxyServer::ProxyServer(const Settings &settings, QObject *parent)
 
 ProxyServer::~ProxyServer()
 {
-    // Sessions first: their upstream replies must go before the pool's managers, and they use
-    // the metrics and the incoming budget, members that go before QObject deletes children.
-    // Closed sessions still waiting for their deleteLater() are children too.
-    m_sessions.clear();
-    qDeleteAll(findChildren<ClientSession *>(Qt::FindDirectChildrenOnly));
+    // Each worker goes on its own thread as that thread finishes (sessions before the pool they
+    // use); all of them before the shared state they read.
+    for (QThread *thread : m_threads) {
+        thread->quit();
+        thread->wait();
+    }
+    qDeleteAll(m_threads);
+    if (m_threads.empty())
+        qDeleteAll(m_workers);
+    m_workers.clear();
+    delete m_hub; // its sockets before the shared settings it quotes
+    m_hub = nullptr;
+}
+
+int ProxyServer::workerCountFor(const ProxySettings &settings)
+{
+    return settings.workers > 0 ? settings.workers : qMax(1, QThread::idealThreadCount());
+}
+
+void ProxyServer::startWorkers()
+{
+    const int count = workerCountFor(m_shared->settings.proxy);
+    // Settings::validate() accepted the name (or listen() will refuse to start).
+    const EventDispatcherKind kind = parseEventDispatcherKind(m_shared->settings.proxy.eventDispatcher)
+                                             .value_or(EventDispatcherKind::Qt);
+    QList<MonitorFeed *> feeds;
+    for (int i = 0; i < count; ++i) {
+        auto *worker = new ProxyWorker(i, count, m_shared.get(), m_hub);
+        m_workers.push_back(worker);
+        feeds.append(worker->monitorFeed());
+        connect(worker, &ProxyWorker::sessionOpened, this, &ProxyServer::sessionOpened);
+        connect(worker, &ProxyWorker::sessionClosed, this, &ProxyServer::sessionClosed);
+        connect(worker, &ProxyWorker::drained, this, &ProxyServer::onWorkerDrained);
+        if (m_hub)
+            connect(worker, &ProxyWorker::monitorConnection, m_hub, &MonitorHub::addConnection);
+        if (count == 1)
+            break; // today's single thread: the worker lives here
+        auto *thread = new QThread;
+        thread->setObjectName(QStringLiteral("worker %1").arg(i));
+        if (QAbstractEventDispatcher *dispatcher = createEventDispatcher(kind))
+            thread->setEventDispatcher(dispatcher);
+        worker->moveToThread(thread);
+        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+        m_threads.push_back(thread);
+        thread->start();
+    }
+    if (m_hub)
+        m_hub->setFeeds(feeds);
 }
 
 bool ProxyServer::listen(QString *error)
 {
     // Settings built in code (tests, embedders) get the same checks as a file.
-    if (!m_settings.validate(error))
+    const Settings &settings = m_shared->settings;
+    if (!settings.validate(error))
         return false;
-    if (!m_tls.error.isEmpty()) {
-        *error = m_tls.error;
+    if (!m_shared->tls.error.isEmpty()) {
+        *error = m_shared->tls.error;
         return false;
     }
-    const AdminSettings &admin = m_settings.admin;
-    const bool separateAdmin = !admin.host.isEmpty();
-
-    ConnectionGate::Routes proxyRoutes;
-    proxyRoutes.admission = m_admission;
-    proxyRoutes.proxyPath = m_settings.proxy.path.toUtf8();
-    // Load balancers probe the clients' listener; the answer tells nothing about anyone.
-    proxyRoutes.health = admin.health;
+    const AdminSettings &admin = settings.admin;
     ConnectionGate::Routes adminRoutes;
-    adminRoutes.admission = m_admission;
+    adminRoutes.admission = &m_shared->admission;
     adminRoutes.health = admin.health;
     adminRoutes.metrics = admin.metrics;
-    adminRoutes.monitor = admin.monitor && m_monitorFeed;
-    if (!separateAdmin) {
-        proxyRoutes.health = adminRoutes.health;
-        proxyRoutes.metrics = adminRoutes.metrics;
-        proxyRoutes.monitor = adminRoutes.monitor;
-    }
+    adminRoutes.monitor = admin.monitor;
 
-    if (!listenOn(m_settings.proxy.host, m_settings.proxy.port, proxyRoutes, &m_proxyListeners, error))
+    // Without an admin listener of its own, the workers' gates route the admin paths too.
+    if (!listenOn(settings.proxy.host, settings.proxy.port, nullptr, &m_proxyListeners, error))
         return false;
-    if (separateAdmin
-        && !listenOn(admin.host, admin.port, adminRoutes, &m_adminListeners, error))
+    if (!admin.host.isEmpty()
+        && !listenOn(admin.host, admin.port, &adminRoutes, &m_adminListeners, error))
         return false;
     m_accepting = true;
+    qCInfo(lcServer).noquote()
+            << QStringLiteral("workers: %1 %2 (proxy.workers %3)")
+                       .arg(m_workers.size())
+                       .arg(m_threads.empty() ? QStringLiteral("on the main thread")
+                                              : QStringLiteral("threads, the main thread accepts"))
+                       .arg(settings.proxy.workers == 0 ? QStringLiteral("0: one per core")
+                                                        : QString::number(settings.proxy.workers));
     return true;
 }
 
-bool ProxyServer::listenOn(const QString &host, int port, const ConnectionGate::Routes &routes,
+// `adminRoutes` null: the clients' listener, whose connections go to the workers.
+bool ProxyServer::listenOn(const QString &host, int port, const ConnectionGate::Routes *adminRoutes,
                            QList<QTcpServer *> *listeners, QString *error)
 {
     const QList<QHostAddress> addresses = listenAddresses(host);
@@ -155,7 +147,7 @@ bool ProxyServer::listenOn(const QString &host, int port, const ConnectionGate::
     quint16 boundPort = quint16(port);
     bool anyBound = false;
     for (const QHostAddress &address : addresses) {
-        QTcpServer *listener = TlsListener::create(m_tls.listener, ConnectionGate::headTimeoutMs, this);
+        QTcpServer *listener = TlsListener::create(m_shared->tls.listener, ConnectionGate::headTimeoutMs, this);
         listener->setListenBacklogSize(1024);
         listener->setMaxPendingConnections(1 << 20);
         if (!listener->listen(address, boundPort)) {
@@ -176,28 +168,36 @@ bool ProxyServer::listenOn(const QString &host, int port, const ConnectionGate::
         }
         boundPort = listener->serverPort();
         anyBound = true;
-        new Acceptor(listener, listener); // out of descriptors: pause, not spin (acceptor.h)
-        auto *gate = new ConnectionGate(listener, routes, listener);
-        connect(gate, &ConnectionGate::proxyConnection, this, [this](QTcpSocket *socket) {
-            if (m_upgrading.size() >= 64) // failed handshakes leave entries behind
-                m_upgrading.removeIf([](const auto &entry) { return entry.value().isNull(); });
-            m_upgrading.insert({ socket->peerAddress(), socket->peerPort() }, socket);
-            handOver(socket, &m_proxySockets);
-        });
-        connect(gate, &ConnectionGate::monitorConnection, this,
-                [this](QTcpSocket *socket) { handOver(socket, &m_monitorSockets); });
-        connect(gate, &ConnectionGate::healthRequested, this, &ProxyServer::answerHealth);
-        connect(gate, &ConnectionGate::metricsRequested, this, &ProxyServer::answerMetrics);
+        auto *acceptor = new Acceptor(listener, listener); // out of descriptors: pause, not spin
+        if (adminRoutes) {
+            auto *gate = new ConnectionGate(*adminRoutes, listener);
+            gate->watch(listener);
+            if (m_hub)
+                connect(gate, &ConnectionGate::monitorConnection, m_hub, &MonitorHub::addConnection);
+            connect(gate, &ConnectionGate::healthRequested, this,
+                    [this](QTcpSocket *socket) { m_shared->answerHealth(socket); });
+            connect(gate, &ConnectionGate::metricsRequested, this,
+                    [this](QTcpSocket *socket) { m_shared->answerMetrics(socket); });
+        } else {
+            acceptor->setDelivery([this](qintptr descriptor) { handOver(descriptor); });
+        }
         listeners->append(listener);
     }
     return true;
 }
 
-void ProxyServer::handOver(QTcpSocket *socket, QWebSocketServer *server)
+void ProxyServer::handOver(qintptr descriptor)
 {
-    // The socket is the QWebSocket's from now on (Qt deletes it once it is closed, after
-    // cutting every connection to it, so nobody may count on its destroyed()).
-    server->handleConnection(socket);
+    // The fewest sessions, counting connections handed over and not yet taken: a burst of
+    // connects spreads at once, before any of them is a session.
+    ProxyWorker *worker = m_workers.front();
+    for (ProxyWorker *candidate : m_workers) {
+        if (candidate->load() < worker->load())
+            worker = candidate;
+    }
+    worker->noteHandedOver();
+    QMetaObject::invokeMethod(worker, [worker, descriptor]() { worker->adopt(descriptor); },
+                              Qt::QueuedConnection);
 }
 
 quint16 ProxyServer::port() const
@@ -212,75 +212,78 @@ quint16 ProxyServer::adminPort() const
 
 QString ProxyServer::proxyUrl() const
 {
-    QString host = m_settings.proxy.host;
+    const Settings &settings = m_shared->settings;
+    QString host = settings.proxy.host;
     if (host == u"*" || host == u"0.0.0.0" || host == u"::" || host.isEmpty())
         host = QStringLiteral("localhost");
     if (host.contains(u':'))
         host = u'[' + host + u']';
     return QStringLiteral("%1://%2:%3%4")
-            .arg(m_tls.listener ? QStringLiteral("wss") : QStringLiteral("ws"), host)
+            .arg(m_shared->tls.listener ? QStringLiteral("wss") : QStringLiteral("ws"), host)
             .arg(port())
-            .arg(m_settings.proxy.path);
+            .arg(settings.proxy.path);
 }
 
-void ProxyServer::onProxyWebSocketConnected()
+const Settings &ProxyServer::settings() const
 {
-    while (QWebSocket *socket = m_proxySockets.nextPendingConnection()) {
-        if (!m_accepting) {
-            socket->close(QWebSocketProtocol::CloseCodeGoingAway,
-                          QString::fromUtf16(ProxyMessages::reasonShuttingDown));
-            socket->deleteLater();
-            continue;
-        }
-        const quint64 id = m_nextSessionId++;
-        QTcpSocket *transport = m_upgrading.take({ socket->peerAddress(), socket->peerPort() });
-        auto *session = new ClientSession(id, socket, transport, m_pool, m_settings.proxy, &m_metrics,
-                                          m_incomingBudget.get(), this);
-        m_sessions.insert(id, session);
-        connect(session, &ClientSession::closed, this, &ProxyServer::onSessionClosed);
-        emit sessionOpened(session);
+    return m_shared->settings;
+}
+
+int ProxyServer::sessionCount() const
+{
+    int count = 0;
+    for (const ProxyWorker *worker : m_workers)
+        count += worker->sessionCount();
+    return count;
+}
+
+ProxyMetrics ProxyServer::metrics() const
+{
+    ProxyMetrics sum;
+    for (const ProxyWorker *worker : m_workers)
+        sum += worker->metrics();
+    return sum;
+}
+
+QList<ProxyServer::PoolCounts> ProxyServer::upstreamPoolCounts() const
+{
+    QList<PoolCounts> result;
+    for (ProxyWorker *worker : m_workers) {
+        PoolCounts counts;
+        const auto read = [worker, &counts]() {
+            counts = { worker->upstreamPool().activeStreams(), worker->upstreamPool().managerCount() };
+        };
+        if (worker->thread() == QThread::currentThread())
+            read();
+        else
+            QMetaObject::invokeMethod(worker, read, Qt::BlockingQueuedConnection);
+        result.append(counts);
     }
+    return result;
 }
 
-void ProxyServer::onSessionClosed(quint64 id)
+int ProxyServer::activeUpstreamStreams() const
 {
-    ClientSession *session = m_sessions.take(id);
-    if (session)
-        session->deleteLater();
-    emit sessionClosed(id);
-    if (!m_accepting && m_sessions.isEmpty())
-        finishShutdown();
-}
-
-void ProxyServer::answerHealth(QTcpSocket *socket)
-{
-    if (!m_accepting)
-        ConnectionGate::respond(socket, 503, "text/plain; charset=utf-8", "shutting down\n");
-    else if (isDraining())
-        ConnectionGate::respond(socket, 503, "text/plain; charset=utf-8", "draining\n");
-    else
-        ConnectionGate::respond(socket, 200, "text/plain; charset=utf-8", "ok\n");
-}
-
-void ProxyServer::answerMetrics(QTcpSocket *socket)
-{
-    ConnectionGate::respond(socket, 200, "text/plain; version=0.0.4; charset=utf-8",
-                            m_metrics.toPrometheus());
+    int sum = 0;
+    for (const PoolCounts &counts : upstreamPoolCounts())
+        sum += counts.activeStreams;
+    return sum;
 }
 
 void ProxyServer::drainThenShutdown()
 {
     if (!m_accepting)
         return;
-    const int seconds = m_settings.proxy.drainSeconds;
+    const int seconds = m_shared->settings.proxy.drainSeconds;
     if (seconds == 0 || isDraining()) {
         shutdown();
         return;
     }
+    m_shared->health = ProxyShared::Health::Draining;
     qCInfo(lcServer).noquote()
             << QStringLiteral("draining: /healthz answers 503, %1 sessions go on; shutting down in "
                               "%2 s (proxy.drainSeconds), or at once on another signal")
-                       .arg(m_sessions.size())
+                       .arg(sessionCount())
                        .arg(seconds);
     m_drainTimer.start(seconds * 1000);
 }
@@ -291,20 +294,24 @@ void ProxyServer::shutdown()
         return;
     m_drainTimer.stop();
     m_accepting = false;
-    qCInfo(lcServer) << "shutting down:" << m_sessions.size() << "sessions open";
+    m_shared->health = ProxyShared::Health::ShuttingDown;
+    qCInfo(lcServer) << "shutting down:" << sessionCount() << "sessions open";
     for (QTcpServer *listener : m_proxyListeners + m_adminListeners) {
         delete listener->findChild<Acceptor *>(); // its notifier watches the descriptor closed next
         listener->close();
     }
-    const QList<ClientSession *> sessions = m_sessions.values();
-    for (ClientSession *session : sessions)
-        session->shutdown();
-    if (m_monitorFeed)
-        m_monitorFeed->closeAll();
-    if (m_sessions.isEmpty())
-        QTimer::singleShot(0, this, &ProxyServer::finishShutdown);
-    else
-        m_shutdownTimer.start(shutdownGraceMs);
+    // Queued even for a worker on this thread: drained() comes after shutdown() returns.
+    for (ProxyWorker *worker : m_workers)
+        QMetaObject::invokeMethod(worker, &ProxyWorker::shutdown, Qt::QueuedConnection);
+    if (m_hub)
+        m_hub->closeAll();
+    m_shutdownTimer.start(shutdownGraceMs);
+}
+
+void ProxyServer::onWorkerDrained()
+{
+    if (++m_drainedWorkers == int(m_workers.size()))
+        finishShutdown();
 }
 
 void ProxyServer::finishShutdown()

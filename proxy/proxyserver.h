@@ -2,30 +2,26 @@
 
 #include "connectiongate.h"
 #include "proxymetrics.h"
-#include "proxytls.h"
 #include "settings.h"
 
-#include <QHash>
 #include <QList>
-#include <QHostAddress>
 #include <QObject>
-#include <QPointer>
 #include <QTimer>
-#include <QWebSocketServer>
 
 #include <memory>
+#include <vector>
 
-class Admission;
-class IncomingBudget;
-class ClientSession;
-class MonitorFeed;
+class MonitorHub;
+class ProxyWorker;
+struct ProxyShared;
 class QTcpServer;
 class QTcpSocket;
-class UpstreamPool;
+class QThread;
 
-// The proxy: listens, routes connections (proxy endpoint, monitor feed, /healthz, /metrics),
-// owns one ClientSession per WebSocket client and the pool through which all of them reach
-// upstreams. Single-threaded: everything runs on the thread that owns the server.
+// The proxy: listens, accepts on the main thread and hands each client connection to the
+// worker with the fewest sessions (proxy.workers event loops, each on a thread of its own, or
+// one on the main thread), serves the admin endpoints (/healthz, /metrics, /monitor) and the
+// monitor hub, and stops everything on a signal. What a worker does: proxyworker.h.
 class ProxyServer : public QObject
 {
     Q_OBJECT
@@ -51,46 +47,48 @@ public:
     bool isAccepting() const { return m_accepting; }
     bool isDraining() const { return m_drainTimer.isActive(); }
 
-    int sessionCount() const { return int(m_sessions.size()); }
-    const QHash<quint64, ClientSession *> &sessions() const { return m_sessions; }
-    const ProxyMetrics &metrics() const { return m_metrics; }
-    const UpstreamPool &upstreamPool() const { return *m_pool; }
-    const Settings &settings() const { return m_settings; }
-    const MonitorFeed *monitorFeed() const { return m_monitorFeed; }
+    // Any of these from the main thread, whatever thread the workers run on.
+    int sessionCount() const;
+    ProxyMetrics metrics() const; // every worker's counters summed
+    int workerCount() const { return int(m_workers.size()); }
+    const ProxyWorker &worker(int index) const { return *m_workers[size_t(index)]; }
+    const Settings &settings() const;
+    const MonitorHub *monitorHub() const { return m_hub; }
+
+    // Each worker's upstream pool, read on the worker's own thread (the caller waits a moment
+    // for each): for tests and diagnostics, never on the relay path.
+    struct PoolCounts
+    {
+        int activeStreams = 0;
+        int managers = 0;
+    };
+    QList<PoolCounts> upstreamPoolCounts() const;
+    int activeUpstreamStreams() const; // summed
 
     static constexpr int shutdownGraceMs = 1500;
+    // proxy.workers 0: one per core.
+    static int workerCountFor(const ProxySettings &settings);
 
 signals:
-    void sessionOpened(ClientSession *session);
+    void sessionOpened(quint64 id);
     void sessionClosed(quint64 id);
     void stopped();
 
 private:
-    bool listenOn(const QString &host, int port, const ConnectionGate::Routes &routes,
+    void startWorkers();
+    bool listenOn(const QString &host, int port, const ConnectionGate::Routes *adminRoutes,
                   QList<QTcpServer *> *listeners, QString *error);
-    void handOver(QTcpSocket *socket, QWebSocketServer *server);
-    void onProxyWebSocketConnected();
-    void onSessionClosed(quint64 id);
-    void answerHealth(QTcpSocket *socket);
-    void answerMetrics(QTcpSocket *socket);
+    void handOver(qintptr descriptor);
+    void onWorkerDrained();
     void finishShutdown();
 
-    Settings m_settings;
-    ProxyMetrics m_metrics;
-    ProxyTls m_tls; // read before m_pool, which takes the upstream CAs from it
-    UpstreamPool *m_pool;
-    Admission *m_admission;
-    std::unique_ptr<IncomingBudget> m_incomingBudget;
-    QWebSocketServer m_proxySockets;
-    QWebSocketServer m_monitorSockets;
-    MonitorFeed *m_monitorFeed = nullptr; // null when admin.monitor is off
+    std::unique_ptr<ProxyShared> m_shared; // outlives every worker
+    MonitorHub *m_hub = nullptr;            // null when admin.monitor is off
+    std::vector<ProxyWorker *> m_workers;
+    std::vector<QThread *> m_threads;      // empty with one worker: it runs on this thread
     QList<QTcpServer *> m_proxyListeners;
     QList<QTcpServer *> m_adminListeners;
-    QHash<quint64, ClientSession *> m_sessions;
-    // TCP sockets handed to m_proxySockets, by peer, until their WebSocket comes out of it
-    // (Qt gives no way from a QWebSocket to the socket under it).
-    QHash<std::pair<QHostAddress, quint16>, QPointer<QTcpSocket>> m_upgrading;
-    quint64 m_nextSessionId = 1;
+    int m_drainedWorkers = 0;
     bool m_accepting = false;
     bool m_stopped = false;
     QTimer m_shutdownTimer;

@@ -17,13 +17,24 @@ SessionRecorder::SessionRecorder(quint64 id, const QString &clientAddress, Proxy
 
 SessionRecorder::~SessionRecorder()
 {
+    setState(SessionInfo::State::Closed);
     --m_metrics->sessionsOpen;
+}
+
+void SessionRecorder::setState(SessionInfo::State state)
+{
+    const auto active = [](SessionInfo::State s) {
+        return s == SessionInfo::State::Connecting || s == SessionInfo::State::Streaming;
+    };
+    if (active(state) != active(m_info.state))
+        m_metrics->requestsActive += active(state) ? 1 : -1;
+    m_info.state = state;
 }
 
 void SessionRecorder::follow(const ProxiedRequest *request)
 {
     const ProxyRequest &r = request->request();
-    m_info.state = SessionInfo::State::Connecting;
+    setState(SessionInfo::State::Connecting);
     m_info.method = r.method;
     m_info.url = r.url().toString();
     m_info.requestHeaders = r.upstreamHeaders();
@@ -58,13 +69,13 @@ void SessionRecorder::countPause()
 
 void SessionRecorder::markClosed()
 {
-    m_info.state = SessionInfo::State::Closed;
+    setState(SessionInfo::State::Closed);
     m_info.finishedAtMs = QDateTime::currentMSecsSinceEpoch();
 }
 
 void SessionRecorder::onRequestConnected(int status, const HttpHeaderList &headers, double seconds)
 {
-    m_info.state = SessionInfo::State::Streaming;
+    setState(SessionInfo::State::Streaming);
     m_info.status = status;
     m_info.responseHeaders = headers;
     m_metrics->observeHeaderLatency(seconds);
@@ -89,5 +100,5 @@ void SessionRecorder::onRequestFinished()
     // The end itself is counted in countEnd(), once the client was answered; here only the
     // session stops being busy. A session whose client is gone stays closed.
     if (m_info.state != SessionInfo::State::Closed)
-        m_info.state = SessionInfo::State::Idle;
+        setState(SessionInfo::State::Idle);
 }

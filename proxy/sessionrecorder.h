@@ -70,6 +70,8 @@ private:
     void onRequestEvent();
     void onRequestBytes(qint64 count);
     void onRequestFinished();
+    // The only writer of m_info.state: keeps ProxyMetrics::requestsActive in step with it.
+    void setState(SessionInfo::State state);
 
     ProxyMetrics *m_metrics;
     SessionInfo m_info;

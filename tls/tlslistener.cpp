@@ -2,6 +2,9 @@
 
 #include <QLoggingCategory>
 #include <QSslSocket>
+#include <QTimer>
+
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcTls, "wssp.tls", QtInfoMsg)
 
@@ -119,3 +122,39 @@ void TlsListener::incomingConnection(qintptr descriptor)
 }
 
 #include "tlslistener.moc"
+
+void TlsListener::adopt(qintptr descriptor, const QSslConfiguration &configuration,
+                        int handshakeTimeoutMs, QObject *parent,
+                        const std::function<void(QSslSocket *)> &ready)
+{
+    auto *socket = new QSslSocket(parent);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        qCInfo(lcTls).noquote() << "cannot take an accepted connection:" << socket->errorString();
+        ::close(int(descriptor));
+        delete socket;
+        return;
+    }
+    socket->setSslConfiguration(configuration);
+    auto *watch = new HandshakeWatch(socket, handshakeTimeoutMs);
+    auto *timeout = new QTimer(watch); // goes with the watch once the handshake is done
+    timeout->setSingleShot(true);
+    QObject::connect(timeout, &QTimer::timeout, socket, [socket, watch]() {
+        watch->noteTimedOut();
+        socket->abort();
+    });
+    timeout->start(handshakeTimeoutMs);
+    QObject::connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
+    // Plain bytes wait in the socket until the handshake reads them as its ClientHello.
+    QObject::connect(socket, &QIODevice::readyRead, watch, [socket, watch]() {
+        if (socket->mode() != QSslSocket::UnencryptedMode)
+            return;
+        watch->noteHandshakeStarted();
+        socket->startServerEncryption();
+    });
+    QObject::connect(socket, &QSslSocket::encrypted, socket, [socket, timeout, ready]() {
+        timeout->stop(); // the watch, and the timer with it, goes later
+        // From here on the socket belongs to `ready`'s receiver, which decides when it goes.
+        QObject::disconnect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
+        ready(socket);
+    });
+}

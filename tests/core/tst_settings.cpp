@@ -124,6 +124,7 @@ QStringList flatten(const Settings &s)
         u"proxy.upstreamCaFile=" + s.proxy.upstreamCaFile,
         u"proxy.drainSeconds=" + n(s.proxy.drainSeconds),
         u"proxy.eventDispatcher=" + s.proxy.eventDispatcher,
+        u"proxy.workers=" + QString::number(s.proxy.workers),
         u"admin.health=" + b(s.admin.health),
         u"admin.metrics=" + b(s.admin.metrics),
         u"admin.monitor=" + b(s.admin.monitor),
@@ -240,6 +241,7 @@ void TestSettings::defaults()
     QCOMPARE(s.proxy.pingInterval, 30000);
     QCOMPARE(s.proxy.drainSeconds, 0);
     QCOMPARE(s.proxy.eventDispatcher, QStringLiteral("epoll"));
+    QCOMPARE(s.proxy.workers, 0);
     QCOMPARE(s.testServer.host, QStringLiteral("localhost"));
     QCOMPARE(s.testServer.port, 8081);
     QCOMPARE(s.testServer.responseCount, 3);
@@ -253,7 +255,7 @@ void TestSettings::defaults()
     QCOMPARE(s.monitor.token, QString());
     QCOMPARE(s.proxyUrl(), QStringLiteral("ws://localhost:3001/proxy"));
     QCOMPARE(s.monitorUrl(), QStringLiteral("ws://localhost:3002/monitor"));
-    QCOMPARE(flatten(s).size(), 57);
+    QCOMPARE(flatten(s).size(), 58);
 
     // An empty object changes nothing and warns about nothing.
     Settings applied;
@@ -320,7 +322,8 @@ void TestSettings::everyKey()
                    "maxIncomingBytes": 1024, "maxEventMessageBytes": 2048,
                    "maxSendQueueBytes": 4096, "maxRequestHeaders": 0, "maxRequestHeaderBytes": 9,
                    "tls": { "certificate": "c.pem", "privateKey": "k.pem" },
-                   "upstreamCaFile": "ca.pem", "drainSeconds": 3600, "eventDispatcher": "qt" },
+                   "upstreamCaFile": "ca.pem", "drainSeconds": 3600, "eventDispatcher": "qt",
+                   "workers": 3 },
         "admin": { "health": false, "metrics": false, "monitor": false, "host": "127.0.0.1",
                    "port": 9090, "token": "secret", "redact": false, "redactHeaders": ["X-Key"] },
         "testServer": { "host": "::1", "port": 0, "responseCount": 1, "responseDelay": 0 },
@@ -376,6 +379,7 @@ void TestSettings::everyKey()
     QCOMPARE(s->proxy.maxRequestHeaders, 0);
     QCOMPARE(s->proxy.drainSeconds, 3600);
     QCOMPARE(s->proxy.eventDispatcher, QStringLiteral("qt"));
+    QCOMPARE(s->proxy.workers, 3);
     QCOMPARE(s->proxy.maxRequestHeaderBytes, 9);
     QCOMPARE(s->proxy.tlsCertificate, QStringLiteral("c.pem"));
     QCOMPARE(s->proxy.tlsPrivateKey, QStringLiteral("k.pem"));
@@ -528,6 +532,10 @@ void TestSettings::badFile_data()
                                             << QStringLiteral("proxy.upstreamClient: must be one of \"inline\", \"qt\"");
     QTest::newRow("upstreamClient number") << QByteArray(R"({"proxy":{"upstreamClient":1}})")
                                            << QStringLiteral("proxy.upstreamClient: must be a string");
+    QTest::newRow("workers negative") << QByteArray(R"({"proxy":{"workers":-1}})")
+                                      << QStringLiteral("proxy.workers: must be an integer from 0 to 64");
+    QTest::newRow("workers too many") << QByteArray(R"({"proxy":{"workers":65}})")
+                                      << QStringLiteral("proxy.workers: must be an integer from 0 to 64");
     QTest::newRow("eventDispatcher unknown") << QByteArray(R"({"proxy":{"eventDispatcher":"poll"}})")
                                              << QStringLiteral("proxy.eventDispatcher: must be one of \"epoll\", \"qt\"");
     QTest::newRow("drainSeconds too big") << QByteArray(R"({"proxy":{"drainSeconds":86400}})")

@@ -40,6 +40,11 @@ ProxyServer *ProxyTestBase::startProxyWithOwnClient(Settings settings, bool allo
     // so that parallel tests do not all reach for admin.port 3002.
     if (settings.admin.host == u"localhost" && settings.admin.port == 3002)
         settings.admin.host.clear();
+    // CTest's -oneworker and -qtloop variants (wssp_add_test): every worker's loop too.
+    if (settings.proxy.workers == 0 && qEnvironmentVariableIsSet("WSSP_TEST_WORKERS"))
+        settings.proxy.workers = qEnvironmentVariableIntValue("WSSP_TEST_WORKERS");
+    if (qEnvironmentVariableIsSet("WSSP_TEST_EVENT_DISPATCHER"))
+        settings.proxy.eventDispatcher = qEnvironmentVariable("WSSP_TEST_EVENT_DISPATCHER");
     m_clients.clear();
     m_proxy = std::make_unique<ProxyServer>(settings);
     QString error;

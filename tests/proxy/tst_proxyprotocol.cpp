@@ -433,7 +433,7 @@ void TestProxyProtocol::clientLeavingAbortsUpstream()
     QTRY_COMPARE(closedSpy.size(), 1);
     QCOMPARE(m_proxy->sessionCount(), 0);
     QCOMPARE(m_proxy->metrics().requests[size_t(RequestOutcome::ClientGone)], 1u);
-    QTRY_COMPARE(m_proxy->upstreamPool().activeStreams(), 0);
+    QTRY_COMPARE(m_proxy->activeUpstreamStreams(), 0);
 }
 
 void TestProxyProtocol::wrongPathIsRefusedWith404()
