@@ -237,6 +237,11 @@ int ProxyServer::sessionCount() const
     return count;
 }
 
+int ProxyServer::admittedConnections() const
+{
+    return m_shared->admission.sessions();
+}
+
 ProxyMetrics ProxyServer::metrics() const
 {
     ProxyMetrics sum;

@@ -49,6 +49,8 @@ public:
 
     // Any of these from the main thread, whatever thread the workers run on.
     int sessionCount() const;
+    // Connections holding a place under proxy.maxSessions: sessions, and upgrades in flight.
+    int admittedConnections() const;
     ProxyMetrics metrics() const; // every worker's counters summed
     int workerCount() const { return int(m_workers.size()); }
     const ProxyWorker &worker(int index) const { return *m_workers[size_t(index)]; }

@@ -1,6 +1,7 @@
 // The proxy's operator endpoints: GET /healthz, GET /metrics (Prometheus text), and where they
 // answer (the proxy's own port, or a separate admin listener), with each one switchable.
 
+#include "adminhttp.h"
 #include "eventdispatchermain.h"
 #include "proxytestbase.h"
 
@@ -23,61 +24,12 @@ private slots:
     void separateAdminListener();
     void disabledEndpointsAre404_data();
     void disabledEndpointsAre404();
-
-private:
-    struct Response
-    {
-        int status = 0;
-        QByteArray headers;
-        QByteArray body;
-    };
-    static Response get(quint16 port, const QByteArray &path);
-    static QHash<QByteArray, double> parseSamples(const QByteArray &text);
 };
-
-TestProxyAdmin::Response TestProxyAdmin::get(quint16 port, const QByteArray &path)
-{
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (!socket.waitForConnected(5000))
-        return {};
-    socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    // The proxy closes the connection after each admin response.
-    QByteArray all;
-    const bool closed = QTest::qWaitFor([&] {
-        all += socket.readAll();
-        return socket.state() == QAbstractSocket::UnconnectedState;
-    }, 5000);
-    all += socket.readAll();
-    Response response;
-    if (!closed)
-        qWarning("the proxy did not close the admin connection");
-    const qsizetype split = all.indexOf("\r\n\r\n");
-    if (split < 0)
-        return response;
-    response.headers = all.first(split);
-    response.body = all.sliced(split + 4);
-    response.status = response.headers.mid(9, 3).toInt();
-    return response;
-}
-
-// "name{labels} value" lines into a map keyed by "name{labels}".
-QHash<QByteArray, double> TestProxyAdmin::parseSamples(const QByteArray &text)
-{
-    QHash<QByteArray, double> samples;
-    for (const QByteArray &line : text.split('\n')) {
-        if (line.isEmpty() || line.startsWith('#'))
-            continue;
-        const qsizetype space = line.lastIndexOf(' ');
-        samples.insert(line.first(space), line.sliced(space + 1).toDouble());
-    }
-    return samples;
-}
 
 void TestProxyAdmin::healthz()
 {
     startProxy();
-    const Response response = get(m_proxy->port(), "/healthz");
+    const AdminResponse response = adminGet(m_proxy->port(), "/healthz");
     QCOMPARE(response.status, 200);
     QCOMPARE(response.body, QByteArray("ok\n"));
     QVERIFY(response.headers.contains("Content-Type: text/plain"));
@@ -100,7 +52,7 @@ void TestProxyAdmin::drainAnswersHealth503ThenShutsDown()
 
     m_proxy->drainThenShutdown();
     QVERIFY(m_proxy->isDraining());
-    const Response health = get(m_proxy->port(), "/healthz");
+    const AdminResponse health = adminGet(m_proxy->port(), "/healthz");
     QCOMPARE(health.status, 503);
     QCOMPARE(health.body, QByteArray("draining\n"));
     const qsizetype eventsAtDrain = streaming->events().size();
@@ -129,7 +81,7 @@ void TestProxyAdmin::secondSignalEndsTheDrain()
     QSignalSpy stopped(m_proxy.get(), &ProxyServer::stopped);
     m_proxy->drainThenShutdown();
     QVERIFY(m_proxy->isDraining());
-    QCOMPARE(get(m_proxy->port(), "/healthz").status, 503);
+    QCOMPARE(adminGet(m_proxy->port(), "/healthz").status, 503);
     m_proxy->drainThenShutdown(); // the second SIGTERM
     QVERIFY(!m_proxy->isAccepting());
     QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, ProxyServer::shutdownGraceMs + 2000);
@@ -139,7 +91,7 @@ void TestProxyAdmin::secondSignalEndsTheDrain()
 void TestProxyAdmin::metricsFormat()
 {
     startProxy();
-    const Response response = get(m_proxy->port(), "/metrics");
+    const AdminResponse response = adminGet(m_proxy->port(), "/metrics");
     QCOMPARE(response.status, 200);
     QVERIFY(response.headers.contains("text/plain; version=0.0.4"));
 
@@ -183,12 +135,12 @@ void TestProxyAdmin::metricsCountEventsExactly()
     m_upstream->route("/n", TestUpstream::sse(body));
     startProxy();
 
-    const auto before = parseSamples(get(m_proxy->port(), "/metrics").body);
+    const auto before = prometheusSamples(adminGet(m_proxy->port(), "/metrics").body);
     TestClient *client = connectClient();
     client->send(upstreamRequest(m_upstream->port(), QStringLiteral("/n")));
     QTRY_COMPARE(client->count(MessageType::Closed), 1);
     QCOMPARE(client->events().size(), eventCount);
-    const auto after = parseSamples(get(m_proxy->port(), "/metrics").body);
+    const auto after = prometheusSamples(adminGet(m_proxy->port(), "/metrics").body);
 
     QCOMPARE(after.value("wssp_events_relayed_total") - before.value("wssp_events_relayed_total"), double(eventCount));
     QCOMPARE(after.value("wssp_requests_total{outcome=\"completed\"}")
@@ -217,7 +169,7 @@ void TestProxyAdmin::metricsCountOutcomes()
     client->send(upstreamRequest(m_upstream->port(), QStringLiteral("/missing")));
     client->sendText(QStringLiteral("not json"));
     QTRY_COMPARE(client->count(MessageType::Closed), 3);
-    const auto samples = parseSamples(get(m_proxy->port(), "/metrics").body);
+    const auto samples = prometheusSamples(adminGet(m_proxy->port(), "/metrics").body);
     QCOMPARE(samples.value("wssp_requests_total{outcome=\"completed\"}"), 1.0);
     QCOMPARE(samples.value("wssp_requests_total{outcome=\"upstream_error\"}"), 1.0);
     QCOMPARE(samples.value("wssp_requests_total{outcome=\"rejected\"}"), 1.0);
@@ -232,11 +184,11 @@ void TestProxyAdmin::separateAdminListener()
     settings.admin.port = 0;
     startProxy(settings);
     QVERIFY(m_proxy->adminPort() != m_proxy->port());
-    QCOMPARE(get(m_proxy->adminPort(), "/healthz").status, 200);
-    QCOMPARE(get(m_proxy->adminPort(), "/metrics").status, 200);
-    QCOMPARE(get(m_proxy->port(), "/healthz").status, 200); // load balancers probe it there
-    QCOMPARE(get(m_proxy->port(), "/metrics").status, 404);
-    QCOMPARE(get(m_proxy->adminPort(), "/proxy").status, 404);
+    QCOMPARE(adminGet(m_proxy->adminPort(), "/healthz").status, 200);
+    QCOMPARE(adminGet(m_proxy->adminPort(), "/metrics").status, 200);
+    QCOMPARE(adminGet(m_proxy->port(), "/healthz").status, 200); // load balancers probe it there
+    QCOMPARE(adminGet(m_proxy->port(), "/metrics").status, 404);
+    QCOMPARE(adminGet(m_proxy->adminPort(), "/proxy").status, 404);
 
     // The proxy endpoint itself still works on its own port.
     m_upstream->route("/ok", TestUpstream::sse("data: x\n\n"));
@@ -263,8 +215,8 @@ void TestProxyAdmin::disabledEndpointsAre404()
     settings.admin.health = health;
     settings.admin.metrics = metrics;
     startProxy(settings);
-    QCOMPARE(get(m_proxy->port(), path).status, 404);
-    QCOMPARE(get(m_proxy->port(), health ? "/healthz" : "/metrics").status, 200);
+    QCOMPARE(adminGet(m_proxy->port(), path).status, 404);
+    QCOMPARE(adminGet(m_proxy->port(), health ? "/healthz" : "/metrics").status, 200);
 }
 
 WSSP_TEST_MAIN(TestProxyAdmin)
