@@ -317,6 +317,8 @@ QVariant SessionTableModel::displayData(const MonitorSession &s, int column) con
     switch (column) {
     case IdColumn:
         return s.id;
+    case WorkerColumn:
+        return s.worker;
     case ClientColumn:
         return s.clientAddress;
     case UpstreamColumn:
@@ -349,6 +351,8 @@ QVariant SessionTableModel::sortData(const MonitorSession &s, int column) const
     switch (column) {
     case IdColumn:
         return s.id;
+    case WorkerColumn:
+        return s.worker;
     case StatusColumn:
         return s.status;
     case EventsColumn:
@@ -398,6 +402,7 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const
     case Qt::TextAlignmentRole:
         switch (column) {
         case IdColumn:
+        case WorkerColumn:
         case StatusColumn:
         case EventsColumn:
         case BytesInColumn:
@@ -425,6 +430,8 @@ QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation,
     switch (section) {
     case IdColumn:
         return tr("Id");
+    case WorkerColumn:
+        return tr("Worker");
     case ClientColumn:
         return tr("Client");
     case UpstreamColumn:

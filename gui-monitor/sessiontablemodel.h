@@ -22,6 +22,7 @@ class SessionTableModel : public QAbstractTableModel
 public:
     enum Column {
         IdColumn,
+        WorkerColumn,
         ClientColumn,
         UpstreamColumn,
         StateColumn,

@@ -32,6 +32,7 @@ MonitorSession TestMonitorMessages::sampleSession()
 {
     MonitorSession s;
     s.id = 7;
+    s.worker = 1;
     s.clientAddress = QStringLiteral("[::1]:54012");
     s.state = MonitorSession::State::Streaming;
     s.method = QStringLiteral("POST");

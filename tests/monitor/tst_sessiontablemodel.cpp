@@ -23,6 +23,7 @@ private slots:
     void lateUpdateDoesNotReviveClosedSession();
     void snapshotReplacesAfterHello();
     void sortRoleIsNumeric();
+    void workerColumn();
     void durationUsesServerClock();
     void manySessionsThroughSortedProxy();
 
@@ -254,6 +255,21 @@ void TestSessionTableModel::snapshotReplacesAfterHello()
             .arg(session(7, "streaming"), session(7, "idle"))) });
     QCOMPARE(reset.count(), 1);
     QCOMPARE(describe(), QStringLiteral("7 idle 0")); // a repeated id keeps the later entry
+}
+
+void TestSessionTableModel::workerColumn()
+{
+    // Which worker (event loop thread) serves a session; 0 when a proxy does not say (older
+    // proxies, or proxy.workers 1).
+    feed({ message("session-opened", session(1, "idle", QStringLiteral(R"(,"worker":0)"))),
+           message("session-opened", session(2, "idle", QStringLiteral(R"(,"worker":1)"))),
+           message("session-opened", session(3, "idle")) });
+    QCOMPARE(m_model->headerData(SessionTableModel::WorkerColumn, Qt::Horizontal).toString(),
+             QStringLiteral("Worker"));
+    QCOMPARE(m_model->index(0, SessionTableModel::WorkerColumn).data().toInt(), 0);
+    QCOMPARE(m_model->index(1, SessionTableModel::WorkerColumn).data().toInt(), 1);
+    QCOMPARE(m_model->index(2, SessionTableModel::WorkerColumn).data().toInt(), 0);
+    QCOMPARE(m_model->index(1, SessionTableModel::WorkerColumn).data(SessionTableModel::SortRole).toInt(), 1);
 }
 
 void TestSessionTableModel::sortRoleIsNumeric()
