@@ -316,10 +316,15 @@ void TstProxyProcess::signalWithClientMidStream_data()
     QTest::addColumn<int>("signalNumber");
     QTest::addColumn<QString>("dispatcher"); // proxy.eventDispatcher
     QTest::addColumn<QByteArray>("className"); // what the proxy says it runs on
-    QTest::newRow("SIGTERM") << int(SIGTERM) << QStringLiteral("epoll") << QByteArray("EpollEventDispatcher");
-    QTest::newRow("SIGINT") << int(SIGINT) << QStringLiteral("epoll") << QByteArray("EpollEventDispatcher");
+    QTest::addColumn<int>("workers"); // proxy.workers
+    QTest::addColumn<QByteArray>("workersLine"); // what the proxy says of them
+    QTest::newRow("SIGTERM") << int(SIGTERM) << QStringLiteral("epoll") << QByteArray("EpollEventDispatcher")
+                             << 0 << QByteArray("(proxy.workers 0: one per core)");
+    QTest::newRow("SIGINT") << int(SIGINT) << QStringLiteral("epoll") << QByteArray("EpollEventDispatcher")
+                            << 1 << QByteArray("workers: 1 on the main thread (proxy.workers 1)");
     QTest::newRow("SIGTERM on Qt's dispatcher") << int(SIGTERM) << QStringLiteral("qt")
-                                                << QByteArray("QEventDispatcher");
+                                                << QByteArray("QEventDispatcher") << 3
+                                                << QByteArray("workers: 3 threads, the main thread accepts (proxy.workers 3)");
 }
 
 // A client is receiving a stream when the signal comes: it hears why (closed "proxy shutting
@@ -329,12 +334,14 @@ void TstProxyProcess::signalWithClientMidStream()
     QFETCH(int, signalNumber);
     QFETCH(QString, dispatcher);
     QFETCH(QByteArray, className);
+    QFETCH(int, workers);
+    QFETCH(QByteArray, workersLine);
     HangingUpstream upstream;
     QVERIFY(upstream.listen());
     const quint16 port = start({ QStringLiteral("--settings"),
                                  writeSettings(QStringLiteral(R"({"proxy": {"upstream": {"allow": ["127.0.0.1"]},
-                                                                 "eventDispatcher": "%1"}})")
-                                                       .arg(dispatcher).toUtf8()) });
+                                                                 "eventDispatcher": "%1", "workers": %2}})")
+                                                       .arg(dispatcher).arg(workers).toUtf8()) });
     QVERIFY(port != 0);
 
     QWebSocket client;
@@ -367,6 +374,7 @@ void TstProxyProcess::signalWithClientMidStream()
     QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
     const QByteArray log = m_proxy.readAllStandardError();
     QVERIFY2(log.contains(QByteArray("event dispatcher: " + dispatcher.toUtf8() + " (" + className)), log.constData());
+    QVERIFY2(log.contains(workersLine), log.constData());
     qInfo("exited after %lld ms", exitMs);
 }
 
