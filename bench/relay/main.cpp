@@ -74,13 +74,15 @@ int main(int argc, char *argv[])
     const QCommandLineOption dispatchersOption(QStringLiteral("dispatchers"), QStringLiteral("Proxy event dispatchers compared in stage relay, the last one the base: epoll,glib (default), own (Qt's own: QT_NO_GLIB=1)."), QStringLiteral("list"));
     const QCommandLineOption roundsOption(QStringLiteral("monitor-rounds"), QStringLiteral("A/B rounds of the monitor stage (3)."), QStringLiteral("n"));
     const QCommandLineOption proxyOption(QStringLiteral("proxy"), QStringLiteral("The ws-sse-proxy to measure (the one beside bench-relay)."), QStringLiteral("path"));
+    const QCommandLineOption workersOption(QStringLiteral("workers"), QStringLiteral("proxy.workers of every proxy measured (the proxy's default: one per core)."), QStringLiteral("n"));
     const QCommandLineOption onlyOption(QStringLiteral("only"), QStringLiteral("Run only these stages: encode,relay,memory,stall,monitor,clients."), QStringLiteral("list"));
     const QCommandLineOption tickStreamsOption(QStringLiteral("tick-streams"), QStringLiteral("Streams of the ticking cases, stages relay, monitor and clients (50)."), QStringLiteral("n"));
     const QCommandLineOption tickRateOption(QStringLiteral("tick-rate"), QStringLiteral("Events/s per stream of the ticking cases (100)."), QStringLiteral("n"));
-    const QCommandLineOption upstreamClientsOption(QStringLiteral("upstream-clients"), QStringLiteral("Upstream clients compared in stage clients: qt,inline (both); a suffix :glib or :own runs that one on Qt's dispatcher, glib's or its own (QT_NO_GLIB=1), instead of epoll (e.g. inline,inline:glib)."), QStringLiteral("list"));
+    const QCommandLineOption upstreamClientsOption(QStringLiteral("upstream-clients"), QStringLiteral("Upstream clients compared in stage clients: qt,inline (both); a suffix :glib or :own runs that one on Qt's dispatcher, glib's or its own (QT_NO_GLIB=1), instead of epoll (e.g. inline,inline:glib); :wN with proxy.workers N (e.g. inline:w1,inline:w2)."), QStringLiteral("list"));
     const QCommandLineOption quietOption(QStringLiteral("quiet-streams"), QStringLiteral("Stream counts of the quiet cases in stage clients (10,500,2000)."), QStringLiteral("list"));
     const QCommandLineOption quietRateOption(QStringLiteral("quiet-rate"), QStringLiteral("Events/s per stream of the quiet cases (2)."), QStringLiteral("n"));
     const QCommandLineOption quietWindowOption(QStringLiteral("quiet-window"), QStringLiteral("Measuring window of the quiet cases, ms (6000; at least --window)."), QStringLiteral("ms"));
+    parser.addOption(workersOption);
     parser.addOptions({ windowOption, warmupOption, clientsOption, idleOption, streamingOption, stallOption, casesOption, dispatchersOption, roundsOption, proxyOption, onlyOption,
                         tickStreamsOption, tickRateOption, upstreamClientsOption, quietOption, quietRateOption, quietWindowOption });
     parser.process(app);
@@ -117,6 +119,8 @@ int main(int argc, char *argv[])
     }
     if (parser.isSet(proxyOption))
         setProxyProgram(parser.value(proxyOption));
+    if (parser.isSet(workersOption))
+        setProxyWorkers(qBound(0, intOption(parser, workersOption, 0), 64));
     const QStringList only = parser.value(onlyOption).split(u',', Qt::SkipEmptyParts);
     const auto wanted = [&only](const char *stage) { return only.isEmpty() || only.contains(QLatin1String(stage)); };
 

@@ -17,13 +17,22 @@ QString g_proxyProgram; // empty: <this program's directory>/ws-sse-proxy
 
 } // namespace
 
+int g_proxyWorkers = -1;
+
+void setProxyWorkers(int workers)
+{
+    g_proxyWorkers = workers;
+}
+
 void setProxyProgram(const QString &path)
 {
     g_proxyProgram = path;
 }
 
-bool ProxyProcess::start(const QString &dispatcher, const QString &upstreamClient)
+bool ProxyProcess::start(const QString &dispatcher, const QString &upstreamClient, int workers)
 {
+    if (workers < 0)
+        workers = g_proxyWorkers;
     const bool noGlib = dispatcher == u"own";
     QStringList arguments { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
                             QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--quiet") };
@@ -38,6 +47,8 @@ bool ProxyProcess::start(const QString &dispatcher, const QString &upstreamClien
             proxy.insert(QStringLiteral("upstreamClient"), upstreamClient);
         proxy.insert(QStringLiteral("eventDispatcher"),
                      dispatcher == u"epoll" ? QStringLiteral("epoll") : QStringLiteral("qt"));
+        if (workers >= 0)
+            proxy.insert(QStringLiteral("workers"), workers);
         if (upstreamClient == u"qt")
             upstream.insert(QStringLiteral("policy"), QStringLiteral("off"));
         proxy.insert(QStringLiteral("upstream"), upstream);

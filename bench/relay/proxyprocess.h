@@ -16,8 +16,8 @@ public:
     // Starts ws-sse-proxy (see setProxyProgram) on 127.0.0.1, port 0, and reads its URL.
     // `dispatcher`: "epoll" (proxy.eventDispatcher's default), "glib" (Qt's default) or "own"
     // (Qt's own, QT_NO_GLIB=1). `upstreamClient`: proxy.upstreamClient ("inline", "qt"); empty =
-    // the proxy's default.
-    bool start(const QString &dispatcher, const QString &upstreamClient = QString());
+    // the proxy's default. `workers`: proxy.workers; -1 = what setProxyWorkers() chose.
+    bool start(const QString &dispatcher, const QString &upstreamClient = QString(), int workers = -1);
     qint64 threads() const;
     // Voluntary + involuntary context switches of all the proxy's threads so far (a thread that
     // exited is no longer counted); -1 when unreadable.
@@ -40,6 +40,9 @@ private:
 
 // The ws-sse-proxy executable to start; default: the one beside this program.
 void setProxyProgram(const QString &path);
+// proxy.workers of every proxy started without a count of its own; -1 (default): the proxy's
+// default (one per core).
+void setProxyWorkers(int workers);
 
 // The proxy's JSON request for `path` on the bench's upstream.
 QByteArray requestFor(quint16 upstreamPort, const QString &path);

@@ -55,9 +55,17 @@ ClientFigures measureClient(const QString &client, const Case &c, Upstream *upst
     ClientFigures f;
     ProxyProcess proxy;
     // "inline:glib" = the inline client on Qt's default event dispatcher; ":own" on Qt's own
-    // (QT_NO_GLIB=1); no suffix: on ours (epoll).
+    // (QT_NO_GLIB=1); no suffix: on ours (epoll). ":w2" = proxy.workers 2 (else --workers).
+    QString dispatcher = QStringLiteral("epoll");
+    int workers = -1;
     const QStringList parts = client.split(u':');
-    if (!proxy.start(parts.value(1, QStringLiteral("epoll")), parts.value(0))) {
+    for (const QString &part : parts.mid(1)) {
+        if (part.startsWith(u'w'))
+            workers = part.mid(1).toInt();
+        else
+            dispatcher = part;
+    }
+    if (!proxy.start(dispatcher, parts.value(0), workers)) {
         fail("cannot start ws-sse-proxy beside bench-relay");
         return f;
     }
