@@ -106,6 +106,7 @@ void MonitorHub::takeSnapshotPart(int id, const QList<MonitorSession> &sessions)
     send(monitor.get(), MonitorMessages::snapshot(monitor->sessions, totals()));
     monitor->sessions.clear();
     const QStringList held = std::exchange(monitor->held, {});
+    monitor->heldBytes = 0;
     for (const QString &message : held)
         send(monitor.get(), message);
 }
@@ -117,10 +118,19 @@ void MonitorHub::takeMessage(const QList<int> &ids, const QString &message)
         const std::shared_ptr<Monitor> monitor = m_monitors.value(id);
         if (!monitor)
             continue;
-        if (monitor->partsMissing > 0)
-            monitor->held.append(message);
-        else
+        if (monitor->partsMissing == 0) {
             send(monitor.get(), message);
+            continue;
+        }
+        monitor->held.append(message);
+        monitor->heldBytes += message.size() * qint64(sizeof(QChar));
+        if (monitor->heldBytes > maxQueuedBytes) { // a worker that never answers: not for ever
+            qCWarning(lcProxyMonitor) << "monitor's snapshot incomplete with" << monitor->heldBytes
+                                      << "bytes held; dropping it";
+            monitor->held.clear();
+            monitor->heldBytes = 0;
+            monitor->socket->abort();
+        }
     }
 }
 

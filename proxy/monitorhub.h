@@ -55,6 +55,7 @@ private:
         int partsMissing = 0;          // workers whose snapshot part has not come yet
         QList<MonitorSession> sessions; // the parts so far
         QStringList held;              // workers' messages that came before the snapshot
+        qint64 heldBytes = 0;          // bounded by maxQueuedBytes, as the socket's queue is
         int followedWorker = -1;       // the worker whose session it follows
     };
 

@@ -80,9 +80,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption tickRateOption(QStringLiteral("tick-rate"), QStringLiteral("Events/s per stream of the ticking cases (100)."), QStringLiteral("n"));
     const QCommandLineOption upstreamClientsOption(QStringLiteral("upstream-clients"), QStringLiteral("Upstream clients compared in stage clients: qt,inline (both); a suffix :glib or :own runs that one on Qt's dispatcher, glib's or its own (QT_NO_GLIB=1), instead of epoll (e.g. inline,inline:glib); :wN with proxy.workers N (e.g. inline:w1,inline:w2)."), QStringLiteral("list"));
     const QCommandLineOption quietOption(QStringLiteral("quiet-streams"), QStringLiteral("Stream counts of the quiet cases in stage clients (10,500,2000)."), QStringLiteral("list"));
-    const QCommandLineOption quietRateOption(QStringLiteral("quiet-rate"), QStringLiteral("Events/s per stream of the quiet cases (2)."), QStringLiteral("n"));
+    const QCommandLineOption quietRateOption(QStringLiteral("quiet-rate"), QStringLiteral("Events/s per stream of the quiet cases (2; 0.5 = one every 2 s)."), QStringLiteral("n"));
+    const QCommandLineOption eventSizeOption(QStringLiteral("event-size"), QStringLiteral("Characters of data per event of the ticking and flood cases (30)."), QStringLiteral("n"));
     const QCommandLineOption quietWindowOption(QStringLiteral("quiet-window"), QStringLiteral("Measuring window of the quiet cases, ms (6000; at least --window)."), QStringLiteral("ms"));
     parser.addOption(workersOption);
+    parser.addOption(eventSizeOption);
     parser.addOptions({ windowOption, warmupOption, clientsOption, idleOption, streamingOption, stallOption, casesOption, dispatchersOption, roundsOption, proxyOption, onlyOption,
                         tickStreamsOption, tickRateOption, upstreamClientsOption, quietOption, quietRateOption, quietWindowOption });
     parser.process(app);
@@ -108,7 +110,10 @@ int main(int argc, char *argv[])
     }
     options.lowStreams = qMax(1, intOption(parser, tickStreamsOption, options.lowStreams));
     options.lowRate = qBound(1, intOption(parser, tickRateOption, options.lowRate), 1000);
-    options.quietRate = qBound(1, intOption(parser, quietRateOption, options.quietRate), 1000);
+    if (parser.isSet(quietRateOption))
+        options.quietRate = qBound(0.01, parser.value(quietRateOption).toDouble(), 1000.0);
+    if (parser.isSet(eventSizeOption))
+        options.smallSize = qBound(1, intOption(parser, eventSizeOption, options.smallSize), 65536);
     options.quietWindowMs = intOption(parser, quietWindowOption, options.quietWindowMs);
     if (parser.isSet(upstreamClientsOption))
         options.upstreamClients = parser.value(upstreamClientsOption).split(u',', Qt::SkipEmptyParts);

@@ -1,5 +1,7 @@
 #include "proxyprocess.h"
 
+#include <unistd.h>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -119,6 +121,31 @@ qint64 ProxyProcess::contextSwitches() const
         }
     }
     return sum;
+}
+
+QList<qint64> ProxyProcess::workerCpuMicros() const
+{
+    QList<qint64> micros;
+    const QDir tasks(QStringLiteral("/proc/%1/task").arg(m_process.processId()));
+    for (const QString &task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile stat(tasks.filePath(task + QStringLiteral("/stat")));
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray text = stat.readAll();
+        const qsizetype open = text.indexOf('('), close = text.lastIndexOf(')');
+        const QByteArray name = text.mid(open + 1, close - open - 1);
+        if (!name.startsWith("worker "))
+            continue; // QThread names the thread after its objectName (ProxyServer)
+        const int index = name.mid(7).toInt();
+        const QList<QByteArray> fields = text.mid(close + 2).split(' ');
+        if (fields.size() < 13)
+            continue;
+        if (micros.size() <= index)
+            micros.resize(index + 1);
+        micros[index] = (fields.at(11).toLongLong() + fields.at(12).toLongLong()) * 1'000'000
+                / sysconf(_SC_CLK_TCK);
+    }
+    return micros;
 }
 
 void ProxyProcess::stop()

@@ -22,6 +22,8 @@ public:
     // Voluntary + involuntary context switches of all the proxy's threads so far (a thread that
     // exited is no longer counted); -1 when unreadable.
     qint64 contextSwitches() const;
+    // CPU of each worker thread ("worker N", proxy.workers > 1), by N; empty with one worker.
+    QList<qint64> workerCpuMicros() const;
     void stop();
     ~ProxyProcess() { stop(); }
 

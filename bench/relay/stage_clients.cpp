@@ -35,13 +35,15 @@ struct ClientFigures
     qint64 streamingRssKb = -1; // at the end of the window
     qint64 switchesBefore = -1; // context switches of all the proxy's threads, window start
     qint64 switchesAfter = -1;  // and end
+    QList<qint64> workerCpuBefore; // each worker thread's CPU, window start
+    QList<qint64> workerCpuAfter;  // and end
 };
 
 struct Case
 {
     QString name;
     int streams = 0;
-    int rate = 0; // events/s per stream; 0 = flood
+    double rate = 0; // events/s per stream; 0 = flood
     QString path;
     bool quiet = false;  // longer window; sessions opened first, then the requests (memory)
     bool direct = false; // measure the direct reader too
@@ -77,10 +79,12 @@ ClientFigures measureClient(const QString &client, const Case &c, Upstream *upst
         probe.sessionsOpen = [&] { f.sessionsRssKb = proxy.rssKb(); };
     probe.windowStart = [&] {
         f.switchesBefore = proxy.contextSwitches();
+        f.workerCpuBefore = proxy.workerCpuMicros();
         f.threads = proxy.threads();
     };
     probe.windowEnd = [&] {
         f.switchesAfter = proxy.contextSwitches();
+        f.workerCpuAfter = proxy.workerCpuMicros();
         f.streamingRssKb = proxy.rssKb();
     };
     Options o = options;
@@ -90,7 +94,7 @@ ClientFigures measureClient(const QString &client, const Case &c, Upstream *upst
     f.relay = measureRelay(proxy, upstream, port, c.streams, c.path, o, label.constData(), &probe);
     // A stream that stops delivering is no gap (nothing comes after it): check each stream got
     // events in the window when it should have had at least four.
-    if (c.rate > 0 && qint64(c.rate) * o.windowMs / 1000 >= 4 && f.relay.fewestPerClient == 0) {
+    if (c.rate > 0 && c.rate * o.windowMs / 1000 >= 4 && f.relay.fewestPerClient == 0) {
         std::fprintf(stderr, "bench-relay: %s: a stream received no event in the %d ms window\n",
                      label.constData(), o.windowMs);
         fail("a stream stopped delivering events");
@@ -114,6 +118,18 @@ QString perEvent(const RelayResult &r)
             + QString::number(r.cpuMicrosPerEvent, 'f', 2);
 }
 
+// Each worker thread's share of the window's CPU, "52 / 48" (%); "-" with one worker.
+QString workerShares(const ClientFigures &f, qint64 windowMicros)
+{
+    if (f.workerCpuAfter.size() < 2 || f.workerCpuBefore.size() != f.workerCpuAfter.size()
+        || windowMicros <= 0)
+        return QStringLiteral("-");
+    QStringList shares;
+    for (qsizetype i = 0; i < f.workerCpuAfter.size(); ++i)
+        shares.append(QString::number(100.0 * double(f.workerCpuAfter[i] - f.workerCpuBefore[i]) / double(windowMicros), 'f', 0));
+    return shares.join(QStringLiteral(" / "));
+}
+
 QString latencyText(const RelayResult &r)
 {
     if (r.latencyP50Ms < 0)
@@ -134,8 +150,8 @@ QString verdict(double value, double limit, bool lowerIsBetter = true)
 
 void runUpstreamClientBenchmark(Upstream *upstream, quint16 upstreamPort, const Options &options)
 {
-    const auto tick = [&options](int rate) {
-        return QStringLiteral("/tick?size=%1&rate=%2").arg(options.smallSize).arg(rate);
+    const auto tick = [&options](double rate) {
+        return QStringLiteral("/tick?size=%1&interval=%2").arg(options.smallSize).arg(qRound(1000 / rate));
     };
     const QString flood = QStringLiteral("/flood?size=%1").arg(options.smallSize);
     QList<int> quietCounts = options.quietStreams;
@@ -144,9 +160,9 @@ void runUpstreamClientBenchmark(Upstream *upstream, quint16 upstreamPort, const 
 
     std::vector<Case> cases;
     cases.push_back({ QStringLiteral("%1 x %2 ev/s").arg(options.lowStreams).arg(options.lowRate),
-                      options.lowStreams, options.lowRate, tick(options.lowRate), false, true, {}, {} });
+                      options.lowStreams, double(options.lowRate), tick(options.lowRate), false, true, {}, {} });
     for (const int n : quietCounts)
-        cases.push_back({ QStringLiteral("%1 x %2 ev/s").arg(n).arg(options.quietRate), n,
+        cases.push_back({ QStringLiteral("%1 x %2 ev/s").arg(n).arg(options.quietRate, 0, 'g', 3), n,
                           options.quietRate, tick(options.quietRate), true, n == mostQuiet, {}, {} });
     cases.push_back({ QStringLiteral("flood, 1 client"), 1, 0, flood, false, true, {}, {} });
     cases.push_back({ QStringLiteral("flood, %1 clients").arg(options.clients), options.clients, 0,
@@ -179,14 +195,14 @@ void runUpstreamClientBenchmark(Upstream *upstream, quint16 upstreamPort, const 
     std::printf("Latency: from the upstream's write to the client's receipt, both in this process "
                 "(the upstream stamps each ticking event), ms.\n\n");
     std::printf("| case | reader | k events/s | CPU %% | us CPU/event | context switches/event | "
-                "CPU/event vs direct | inline/qt | latency p50 / p99 / max ms |\n");
-    std::printf("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                "CPU/event vs direct | inline/qt | latency p50 / p99 / max ms | each worker's CPU %% |\n");
+    std::printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     // No ratio from a figure of under 5 ticks (perEvent() shows "-").
     const auto usable = [](const RelayResult &r) { return r.cpuMicros >= 50'000 ? r.cpuMicrosPerEvent : 0.0; };
     for (const Case &c : cases) {
         const double direct = c.direct ? c.directResult.cpuMicrosPerEvent : 0;
         if (c.direct)
-            std::printf("| %s | direct reader | %.1f | %.0f | %.2f | - | 1 | - | %s |\n", qPrintable(c.name),
+            std::printf("| %s | direct reader | %.1f | %.0f | %.2f | - | 1 | - | %s | - |\n", qPrintable(c.name),
                         c.directResult.eventsPerSecond / 1000, c.directResult.proxyCpuPercent, direct,
                         qPrintable(latencyText(c.directResult)));
         for (const QString &n : names) {
@@ -195,12 +211,14 @@ void runUpstreamClientBenchmark(Upstream *upstream, quint16 upstreamPort, const 
             const QString vsQt = pair && n == u"inline"
                     ? ratio(usable(r), usable(c.clients.at(QStringLiteral("qt")).relay)) : QStringLiteral("-");
             const qint64 switches = f.switchesAfter - f.switchesBefore;
-            std::printf("| %s | %s | %.1f | %.0f | %s | %s | %s | %s | %s |\n", qPrintable(c.name),
+            const qint64 windowMicros = r.proxyCpuPercent > 0 ? qint64(double(r.cpuMicros) * 100 / r.proxyCpuPercent) : 0;
+            std::printf("| %s | %s | %.1f | %.0f | %s | %s | %s | %s | %s | %s |\n", qPrintable(c.name),
                         qPrintable(n), r.eventsPerSecond / 1000, r.proxyCpuPercent,
                         qPrintable(perEvent(r)),
                         r.events > 0 && f.switchesBefore >= 0 && f.switchesAfter >= 0
                                 ? qPrintable(QString::number(double(switches) / double(r.events), 'f', 2)) : "-",
-                        qPrintable(ratio(usable(r), direct)), qPrintable(vsQt), qPrintable(latencyText(r)));
+                        qPrintable(ratio(usable(r), direct)), qPrintable(vsQt), qPrintable(latencyText(r)),
+                        qPrintable(workerShares(f, windowMicros)));
         }
     }
 
@@ -220,7 +238,7 @@ void runUpstreamClientBenchmark(Upstream *upstream, quint16 upstreamPort, const 
                         f.sessionsRssKb, f.streamingRssKb,
                         double(f.streamingRssKb - f.idleRssKb) / c.streams,
                         double(f.streamingRssKb - f.sessionsRssKb) / c.streams, f.relay.fewestPerClient,
-                        c.rate * qMax(options.windowMs, options.quietWindowMs) / 1000,
+                        qRound(c.rate * qMax(options.windowMs, options.quietWindowMs) / 1000),
                         f.relay.eventsPerSecond / 1000, double(c.streams) * c.rate / 1000,
                         f.relay.clientCpuPercent);
         }

@@ -32,7 +32,7 @@ struct Options
     // each, measured over quietWindowMs (CPU from /proc is counted in 10 ms ticks).
     QStringList upstreamClients { QStringLiteral("qt"), QStringLiteral("inline") };
     QList<int> quietStreams { 10, 500, 2000 };
-    int quietRate = 2;
+    double quietRate = 2; // may be below 1: 0.5 is one event every 2 s
     int quietWindowMs = 6000;
 };
 

@@ -1,7 +1,8 @@
 #pragma once
 
 // The SSE upstream: GET /flood?size=N writes events as fast as the socket drains (about
-// 256 KiB queued); GET /tick?size=N&rate=R writes R events per second. Each connection numbers
+// 256 KiB queued); GET /tick?size=N&rate=R writes R events per second (&interval=MS instead:
+// one every MS). Each connection numbers
 // its events from 0 in the `id` field. Lives in a thread of its own so that writing the flood
 // does not compete with the clients' event loop.
 
@@ -75,14 +76,18 @@ private:
         auto stream = std::make_shared<Stream>();
         stream->tail = "\ndata: " + payloadOf(size).toUtf8() + "\n\n";
         if (url.path() == u"/tick") {
+            // interval=MS (one event every MS), else rate=R events per second
             const int rate = qMax(1, query.queryItemValue(QStringLiteral("rate")).toInt());
+            const int interval = query.hasQueryItem(QStringLiteral("interval"))
+                    ? qMax(1, query.queryItemValue(QStringLiteral("interval")).toInt())
+                    : 1000 / rate;
             auto *timer = new QTimer(socket);
             timer->setTimerType(Qt::PreciseTimer);
             connect(timer, &QTimer::timeout, socket, [socket, stream] {
                 if (socket->state() == QAbstractSocket::ConnectedState) // not between close and delete
                     socket->write(eventBytes(*stream, 1, true));
             });
-            timer->start(1000 / rate);
+            timer->start(interval);
         } else {
             auto pump = [socket, stream] {
                 while (socket->state() == QAbstractSocket::ConnectedState
