@@ -6,6 +6,8 @@ cd "$(dirname "$0")"
 source scripts/setup.sh
 
 preset=${WSSP_PRESET:-release}
+# Under the sanitizers (preset asan), what tests/lsan.supp says and why; no effect otherwise.
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 wssp_install_missing
 wssp_build "$preset"
 echo "==> Running the test suite (preset: $preset)"

@@ -55,6 +55,10 @@ void MonitorHub::post(int worker, Call call)
 
 void MonitorHub::addConnection(QTcpSocket *socket)
 {
+    // One a worker passed here has no parent (moveToThread() wants none): it is the hub's, as
+    // one from the admin listener is its gate's.
+    if (!socket->parent())
+        socket->setParent(this);
     m_sockets.handleConnection(socket);
 }
 

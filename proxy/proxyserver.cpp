@@ -7,6 +7,7 @@
 #include "tlslistener.h"
 #include "upstreampool.h"
 
+#include <QCoreApplication>
 #include <QHostAddress>
 #include <QHostInfo>
 #include <QLoggingCategory>
@@ -93,7 +94,12 @@ void ProxyServer::startWorkers()
         if (QAbstractEventDispatcher *dispatcher = createEventDispatcher(kind))
             thread->setEventDispatcher(dispatcher);
         worker->moveToThread(thread);
-        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+        // On the worker's thread as it finishes: the worker, then what its sessions left to
+        // deleteLater() (their sockets), which no event loop would run any more.
+        connect(thread, &QThread::finished, worker, [worker]() {
+            delete worker;
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        }, Qt::DirectConnection);
         m_threads.push_back(thread);
         thread->start();
     }

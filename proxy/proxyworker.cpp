@@ -179,6 +179,7 @@ void ProxyWorker::onWebSocketConnected()
         auto *session = new ClientSession(id, socket, transport, m_pool, m_shared->settings.proxy,
                                           &m_metrics, &m_shared->incomingBudget, this);
         m_sessions.insert(id, session);
+        m_transports.insert(id, transport);
         ++m_sessionCount;
         connect(session, &ClientSession::closed, this, &ProxyWorker::onSessionClosed);
         emit sessionStarted(session);
@@ -192,6 +193,8 @@ void ProxyWorker::onSessionClosed(quint64 id)
         --m_sessionCount;
         session->deleteLater();
     }
+    // Its place under proxy.maxSessions goes now: the socket itself may outlive the session.
+    SessionQuota::giveBack(m_transports.take(id));
     emit sessionClosed(id);
     if (!m_accepting && m_sessions.isEmpty() && !m_drained) {
         m_drained = true;

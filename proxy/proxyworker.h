@@ -107,6 +107,7 @@ private:
     // TCP sockets handed to m_webSockets, by peer, until their WebSocket comes out of it
     // (Qt gives no way from a QWebSocket to the socket under it).
     QHash<std::pair<QHostAddress, quint16>, QPointer<QTcpSocket>> m_upgrading;
+    QHash<quint64, QPointer<QTcpSocket>> m_transports; // each session's, for its quota place
     quint64 m_nextSessionId;
     bool m_accepting = true;
     bool m_drained = false;

@@ -2,12 +2,17 @@
 
 #include <QTcpSocket>
 
+namespace {
+const QString ticketName = QStringLiteral("sessionQuotaTicket");
+}
+
 class SessionQuota::Ticket : public QObject
 {
 public:
     Ticket(SessionQuota *quota, const QHostAddress &address, QTcpSocket *socket)
         : QObject(socket), m_quota(quota), m_address(address)
     {
+        setObjectName(ticketName);
         connect(socket, &QAbstractSocket::disconnected, this, &Ticket::giveBack);
     }
     ~Ticket() override { giveBack(); }
@@ -30,17 +35,19 @@ SessionQuota::Verdict SessionQuota::take(QTcpSocket *socket, const QHostAddress 
         const QMutexLocker lock(&m_mutex);
         if (m_sessions >= m_maxSessions)
             return Verdict::ProxyFull;
-        int &fromAddress = m_perAddress[address];
-        if (fromAddress >= m_maxPerAddress) {
-            if (fromAddress == 0)
-                m_perAddress.remove(address);
+        if (m_perAddress.value(address) >= m_maxPerAddress)
             return Verdict::AddressFull;
-        }
-        ++fromAddress;
+        ++m_perAddress[address];
         ++m_sessions;
     }
     new Ticket(this, address, socket);
     return Verdict::Taken;
+}
+
+void SessionQuota::giveBack(QTcpSocket *socket)
+{
+    if (socket)
+        delete socket->findChild<QObject *>(ticketName, Qt::FindDirectChildrenOnly);
 }
 
 int SessionQuota::sessions() const

@@ -10,8 +10,8 @@ class QTcpSocket;
 // proxy.maxSessions and proxy.maxSessionsPerAddress across every worker: the one piece of state
 // the workers' gates share, taken once per admitted connection (never per event), so a mutex
 // costs nothing that matters. A place is held by a Ticket, a child of the connection's socket:
-// it is given back when the socket disconnects or is destroyed, whichever comes first, on
-// whatever thread the socket lives.
+// it is given back when the socket's session ends, the socket disconnects or it is destroyed,
+// whichever comes first, on whatever thread the socket lives.
 class SessionQuota
 {
 public:
@@ -23,6 +23,10 @@ public:
     // Takes a place for `socket` (from `address`, IPv4-mapped already unmapped) when both limits
     // allow it.
     Verdict take(QTcpSocket *socket, const QHostAddress &address);
+
+    // Gives back the place `socket` holds now (its session has ended), rather than when the
+    // socket goes; on the socket's thread.
+    static void giveBack(QTcpSocket *socket);
 
     int sessions() const;
     int maxSessions() const { return m_maxSessions; }

@@ -58,8 +58,10 @@ private slots:
     void connectionsSpreadOverWorkers();
     void metricsSumEveryWorker();
     void monitorShowsAndFollowsEveryWorker();
+    void monitorOnTheAdminListener();
     void sessionLimitsHoldAcrossWorkers();
     void shutdownReachesEveryWorker();
+    void closedClientsLeaveNothingBehind();
 
 private:
     ProxyServer *startWorkers(int count, Settings settings = Settings());
@@ -216,6 +218,29 @@ void TestProxyWorkers::monitorShowsAndFollowsEveryWorker()
     QCOMPARE(monitor.ofType(Type::Error).first().message, QStringLiteral("subscribe: no session 1000"));
 }
 
+// The admin listener's connections stay on the main thread (its own gate); the hub still asks
+// every worker for its part.
+void TestProxyWorkers::monitorOnTheAdminListener()
+{
+    Settings settings;
+    settings.admin.host = QStringLiteral("127.0.0.1");
+    settings.admin.port = 0;
+    startWorkers(2, settings);
+    QVERIFY(m_proxy->adminPort() != m_proxy->port());
+    m_upstream->route("/tick", TestUpstream::ticking(50));
+    QSignalSpy opened(m_proxy.get(), &ProxyServer::sessionOpened);
+    streamingClients(2, QStringLiteral("/tick"));
+    QTRY_COMPARE(opened.count(), 2);
+    MonitorClient monitor(m_proxy->adminPort());
+    QTRY_COMPARE(monitor.ofType(MonitorMessage::Type::Snapshot).size(), 1);
+    const MonitorMessage snapshot = monitor.ofType(MonitorMessage::Type::Snapshot).first();
+    QCOMPARE(snapshot.sessions.size(), 2);
+    QCOMPARE(snapshot.sessions.at(0).worker + snapshot.sessions.at(1).worker, 1); // one each
+    QCOMPARE(adminGet(m_proxy->port(), "/metrics").status, 404); // not on the clients' listener
+    QCOMPARE(adminGet(m_proxy->adminPort(), "/metrics").status, 200);
+    QCOMPARE(adminGet(m_proxy->port(), "/healthz").status, 200);
+}
+
 void TestProxyWorkers::sessionLimitsHoldAcrossWorkers()
 {
     Settings settings;
@@ -257,6 +282,30 @@ void TestProxyWorkers::shutdownReachesEveryWorker()
     }
     QCOMPARE(m_proxy->sessionCount(), 0);
     QCOMPARE(adminGet(m_proxy->port(), "/healthz").status, 0); // nobody listens any more
+}
+
+// Sockets, sessions and quota places of clients that left are all gone, however they left (a
+// close handshake or a dropped connection): a long-running proxy must not grow per client.
+void TestProxyWorkers::closedClientsLeaveNothingBehind()
+{
+    startWorkers(1); // on this thread, so the test may look at the worker's objects
+    m_upstream->route("/tick", TestUpstream::ticking(50));
+    const int socketsBefore = int(m_proxy->worker(0).findChildren<QTcpSocket *>().size());
+    for (int round = 0; round < 2; ++round) {
+        const QList<TestClient *> clients = streamingClients(10, QStringLiteral("/tick"));
+        QTRY_VERIFY(std::all_of(clients.begin(), clients.end(),
+                                [](TestClient *c) { return !c->events().isEmpty(); }));
+        QCOMPARE(m_proxy->admittedConnections(), 10);
+        for (int i = 0; i < clients.size(); ++i) {
+            if (i % 2 == 0)
+                clients[i]->socket().close();
+            else
+                clients[i]->socket().abort();
+        }
+        QTRY_COMPARE(m_proxy->sessionCount(), 0);
+        QTRY_COMPARE(m_proxy->admittedConnections(), 0);
+        QTRY_COMPARE(int(m_proxy->worker(0).findChildren<QTcpSocket *>().size()), socketsBefore);
+    }
 }
 
 WSSP_TEST_MAIN(TestProxyWorkers)
