@@ -86,12 +86,11 @@ void MonitorFeed::addWatcher(int id)
 
 void MonitorFeed::removeWatcher(int id)
 {
-    const auto it = std::find_if(m_watchers.begin(), m_watchers.end(),
-                                 [id](const Watcher &w) { return w.id == id; });
-    if (it == m_watchers.end())
+    const Watcher *found = watcher(id);
+    if (!found)
         return;
-    const qint64 following = it->following;
-    m_watchers.erase(it);
+    const qint64 following = found->following;
+    m_watchers.erase(m_watchers.begin() + (found - m_watchers.data()));
     unfollowIfUnwatched(following);
     if (m_watchers.empty()) {
         m_updateTimer.stop();
@@ -303,15 +302,17 @@ void MonitorFeed::broadcast(const QString &message)
     QList<int> ids;
     for (const Watcher &watcher : m_watchers)
         ids.append(watcher.id);
-    MonitorHub *hub = m_hub;
-    QMetaObject::invokeMethod(
-            hub, [hub, ids, message]() { hub->takeMessage(ids, message); }, Qt::QueuedConnection);
+    post(ids, message);
 }
 
 void MonitorFeed::send(const Watcher &watcher, const QString &message)
 {
+    post({ watcher.id }, message);
+}
+
+void MonitorFeed::post(const QList<int> &ids, const QString &message)
+{
     MonitorHub *hub = m_hub;
-    const QList<int> ids { watcher.id };
     QMetaObject::invokeMethod(
             hub, [hub, ids, message]() { hub->takeMessage(ids, message); }, Qt::QueuedConnection);
 }

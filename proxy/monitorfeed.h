@@ -90,6 +90,7 @@ private:
     void unfollowIfUnwatched(qint64 sessionId);
     void broadcast(const QString &message);
     void send(const Watcher &watcher, const QString &message);
+    void post(const QList<int> &watchers, const QString &message); // to the hub, on its thread
     MonitorSession describe(const ClientSession &session);
     const ShownRequest &shownRequest(const ClientSession &session);
     QString shownError(const ClientSession &session, const QString &error) const;

@@ -106,12 +106,11 @@ ProxyWorker::ProxyWorker(int index, int count, ProxyShared *shared, MonitorHub *
         routes.monitor = admin.monitor;
     }
     m_gate = new ConnectionGate(routes, this);
-    ConnectionGate *gate = m_gate;
-    connect(gate, &ConnectionGate::proxyConnection, this, &ProxyWorker::onProxyConnection);
-    connect(gate, &ConnectionGate::monitorConnection, this, &ProxyWorker::passToMainThread);
-    connect(gate, &ConnectionGate::healthRequested, this,
+    connect(m_gate, &ConnectionGate::proxyConnection, this, &ProxyWorker::onProxyConnection);
+    connect(m_gate, &ConnectionGate::monitorConnection, this, &ProxyWorker::passToMainThread);
+    connect(m_gate, &ConnectionGate::healthRequested, this,
             [this](QTcpSocket *socket) { m_shared->answerHealth(socket); });
-    connect(gate, &ConnectionGate::metricsRequested, this,
+    connect(m_gate, &ConnectionGate::metricsRequested, this,
             [this](QTcpSocket *socket) { m_shared->answerMetrics(socket); });
     if (admin.monitor)
         m_feed = new MonitorFeed(this, hub);
