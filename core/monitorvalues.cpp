@@ -59,6 +59,7 @@ QJsonObject monitorSettingsSummary(const Settings &settings)
     o.insert(QStringLiteral("proxy.sseTimeout"), p.sseTimeout);
     o.insert(QStringLiteral("proxy.legacyDataMessages"), p.legacyDataMessages);
     o.insert(QStringLiteral("proxy.maxQueuedRequests"), p.maxQueuedRequests);
+    o.insert(QStringLiteral("proxy.maxStreamsPerSocket"), p.maxStreamsPerSocket);
     o.insert(QStringLiteral("proxy.maxMessageBytes"), p.maxMessageBytes);
     o.insert(QStringLiteral("proxy.maxLineBytes"), p.maxLineBytes);
     o.insert(QStringLiteral("proxy.maxEventBytes"), p.maxEventBytes);

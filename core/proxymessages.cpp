@@ -8,16 +8,30 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace ProxyMessages {
 
 namespace {
 
-    void appendObjectWithString(QString &out, QStringView type, QStringView key, QStringView value)
+    // {"type":"<type>",("id":"<id>",)"payload":  -- the envelope every message starts with.
+    void appendEnvelope(QString &out, QStringView type, QStringView id)
     {
         out += u"{\"type\":\"";
         out += type;
-        out += u"\",\"payload\":{\"";
+        out += u'"';
+        if (!id.isEmpty()) {
+            out += u",\"id\":";
+            JsonWriter::appendString(out, id);
+        }
+        out += u",\"payload\":";
+    }
+
+    void appendObjectWithString(QString &out, QStringView type, QStringView id, QStringView key,
+                                QStringView value)
+    {
+        appendEnvelope(out, type, id);
+        out += u"{\"";
         out += key;
         out += u"\":";
         JsonWriter::appendString(out, value);
@@ -26,7 +40,7 @@ namespace {
 
 } // namespace
 
-QString connected(int status, const HttpHeaderList &headers)
+QString connected(int status, const HttpHeaderList &headers, QStringView id)
 {
     // Group by lower-cased name, keeping the order in which each name first arrived, and join
     // repeats with ", " (RFC 9110 §5.3). A handful of headers: a linear scan beats a hash.
@@ -46,7 +60,8 @@ QString connected(int status, const HttpHeaderList &headers)
 
     QString out;
     out.reserve(64 + headers.size() * 48);
-    out += u"{\"type\":\"connected\",\"payload\":{\"status\":";
+    appendEnvelope(out, u"connected", id);
+    out += u"{\"status\":";
     out += QString::number(status);
     out += u",\"headers\":{";
     bool first = true;
@@ -64,17 +79,19 @@ QString connected(int status, const HttpHeaderList &headers)
     return out;
 }
 
-QString sseEvent(const SseEvent &event)
+QString sseEvent(const SseEvent &event, QStringView id)
 {
     QString out;
-    appendSseEvent(out, event);
+    appendSseEvent(out, event, id);
     return out;
 }
 
-void appendSseEvent(QString &out, const SseEvent &event)
+void appendSseEvent(QString &out, const SseEvent &event, QStringView id)
 {
-    out.reserve(out.size() + 64 + event.type.size() + event.data.size() + event.lastEventId.size());
-    out += u"{\"type\":\"sse-event\",\"payload\":{";
+    out.reserve(out.size() + 64 + id.size() + event.type.size() + event.data.size()
+                + event.lastEventId.size());
+    appendEnvelope(out, u"sse-event", id);
+    out += u'{';
     if (!event.lastEventId.isEmpty()) {
         out += u"\"id\":";
         JsonWriter::appendString(out, event.lastEventId);
@@ -99,27 +116,44 @@ qsizetype sseEventUtf8Size(const SseEvent &event)
             + JsonWriter::quotedUtf8Size(event.data) + JsonWriter::quotedUtf8Size(event.retry);
 }
 
-QString legacyData(const QString &data)
+QString legacyData(const QString &data, QStringView id)
 {
     QString out;
-    out.reserve(32 + data.size());
-    out += u"{\"type\":\"data\",\"payload\":";
+    out.reserve(32 + id.size() + data.size());
+    appendEnvelope(out, u"data", id);
     JsonWriter::appendString(out, data);
     out += u'}';
     return out;
 }
 
-QString error(const QString &message)
+QString error(const QString &message, QStringView id)
 {
     QString out;
-    appendObjectWithString(out, u"error", u"message", message);
+    appendObjectWithString(out, u"error", id, u"message", message);
     return out;
 }
 
-QString closed(const QString &reason)
+QString closed(const QString &reason, QStringView id)
 {
     QString out;
-    appendObjectWithString(out, u"closed", u"reason", reason);
+    appendObjectWithString(out, u"closed", id, u"reason", reason);
+    return out;
+}
+
+QString reconnecting(const Reconnecting &what, QStringView id)
+{
+    QString out;
+    appendEnvelope(out, u"reconnecting", id);
+    out += u"{\"attempt\":";
+    out += QString::number(what.attempt);
+    out += u",\"delayMs\":";
+    out += QString::number(what.delayMs);
+    out += u",\"lastEventId\":";
+    JsonWriter::appendString(out, what.lastEventId);
+    out += u",\"reason\":";
+    JsonWriter::appendString(out, what.reason);
+    out += u'}';
+    out += u'}';
     return out;
 }
 
@@ -165,6 +199,14 @@ std::optional<Message> Message::parse(QStringView text, QString *error)
     const QJsonValue payload = object.value(QLatin1String("payload"));
 
     Message message;
+    const QJsonValue id = object.value(QLatin1String("id"));
+    if (!id.isUndefined()) {
+        if (!id.isString() || !ProxyRequest::isValidId(id.toString())) {
+            fail(error, QStringLiteral("id: must be a string of 1 to 64 printable ASCII characters"));
+            return std::nullopt;
+        }
+        message.id = id.toString();
+    }
     if (type == u"data") {
         if (!payload.isString()) {
             fail(error, QStringLiteral("data: payload must be a string"));
@@ -176,7 +218,8 @@ std::optional<Message> Message::parse(QStringView text, QString *error)
     }
 
     static const QStringList objectTypes = { QStringLiteral("connected"),
-        QStringLiteral("sse-event"), QStringLiteral("error"), QStringLiteral("closed") };
+        QStringLiteral("sse-event"), QStringLiteral("error"), QStringLiteral("closed"),
+        QStringLiteral("reconnecting") };
     if (!objectTypes.contains(type)) {
         fail(error, QStringLiteral("type: unknown message type \"%1\"").arg(type));
         return std::nullopt;
@@ -230,6 +273,21 @@ std::optional<Message> Message::parse(QStringView text, QString *error)
             [](QChar c) { return c >= u'0' && c <= u'9'; });
         if (message.event.hasRetry && (message.event.retry.isEmpty() || !digits)) {
             fail(error, QStringLiteral("sse-event: payload.retry must be a string of digits"));
+            return std::nullopt;
+        }
+        return message;
+    }
+
+    if (type == u"reconnecting") {
+        message.type = Type::Reconnecting;
+        QString fieldError;
+        JsonFields::FieldReader reader(p, &fieldError);
+        message.reconnecting.attempt = int(reader.integer(u"attempt", true, 1, std::numeric_limits<int>::max()));
+        message.reconnecting.delayMs = int(reader.integer(u"delayMs", true, 0, std::numeric_limits<int>::max()));
+        message.reconnecting.lastEventId = reader.string(u"lastEventId", true);
+        message.reconnecting.reason = reader.string(u"reason", true);
+        if (!reader.ok()) {
+            fail(error, QStringLiteral("reconnecting: payload.") + fieldError);
             return std::nullopt;
         }
         return message;

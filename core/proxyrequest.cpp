@@ -29,6 +29,8 @@ const QString fieldMethod = QStringLiteral("method");
 const QString fieldHeaders = QStringLiteral("headers");
 const QString fieldBody = QStringLiteral("body");
 const QString fieldType = QStringLiteral("type");
+const QString fieldId = QStringLiteral("id");
+const QString fieldReconnect = QStringLiteral("reconnect");
 
 bool fail(QString *error, const QString &message)
 {
@@ -140,6 +142,50 @@ bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
     return a.compare(b, Qt::CaseInsensitive) == 0;
 }
 
+// The optional "id" of a request or a cancel. Absent leaves `id` empty.
+bool readId(const QJsonObject &object, QString *id, QString *error)
+{
+    const QJsonValue value = object.value(fieldId);
+    if (value.isUndefined())
+        return true;
+    if (!value.isString() || !ProxyRequest::isValidId(value.toString())) {
+        *error = QStringLiteral("must be a string of 1 to %1 printable ASCII characters, got ")
+                         .arg(ProxyRequest::maxIdLength)
+                + (value.isString() ? quoteForError(value.toString()) : typeName(value));
+        return false;
+    }
+    *id = value.toString();
+    return true;
+}
+
+// "reconnect": true, false, or {"maxAttempts": N, "maxDelayMs": M} (each optional, 0 = the
+// proxy's limit, which also caps a larger value).
+bool readReconnect(const QJsonValue &value, ReconnectOptions *options, QString *error)
+{
+    if (value.isUndefined() || value.isBool()) {
+        options->enabled = value.toBool();
+        return true;
+    }
+    if (!value.isObject()) {
+        *error = QStringLiteral("must be true, false or an object, got ") + typeName(value);
+        return false;
+    }
+    const QJsonObject object = value.toObject();
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        if (it.key() != u"maxAttempts" && it.key() != u"maxDelayMs") {
+            *error = quoteForError(it.key()) + QStringLiteral(" is not known (known: maxAttempts, maxDelayMs)");
+            return false;
+        }
+    }
+    JsonFields::FieldReader reader(object, error);
+    constexpr qint64 maxAttempts = 1000000000;
+    constexpr qint64 maxDelayMs = 86400000; // a day
+    options->enabled = true;
+    options->maxAttempts = int(reader.integer(u"maxAttempts", false, 0, maxAttempts));
+    options->maxDelayMs = int(reader.integer(u"maxDelayMs", false, 0, maxDelayMs));
+    return reader.ok();
+}
+
 } // namespace
 
 std::optional<ProxyRequest> ProxyRequest::fromJson(const QJsonObject &object, QString *error,
@@ -150,17 +196,24 @@ std::optional<ProxyRequest> ProxyRequest::fromJson(const QJsonObject &object, QS
         return std::nullopt;
     };
 
-    static const std::array<QString, 8> knownFields = { fieldProtocol, fieldAddress, fieldPort,
-        fieldPath, fieldMethod, fieldHeaders, fieldBody, fieldType };
+    static const std::array<QString, 10> knownFields = { fieldProtocol, fieldAddress, fieldPort,
+        fieldPath, fieldMethod, fieldHeaders, fieldBody, fieldType, fieldId, fieldReconnect };
     for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
         if (std::find(knownFields.begin(), knownFields.end(), it.key()) == knownFields.end()) {
             return invalid(quoteForError(it.key()),
                 QStringLiteral("unknown field (known: protocol, address, port, path, "
-                               "method, headers, body)"));
+                               "method, headers, body, id, reconnect)"));
         }
     }
 
     ProxyRequest request;
+
+    QString idError;
+    if (!readId(object, &request.id, &idError))
+        return invalid(fieldId, idError);
+    QString reconnectError;
+    if (!readReconnect(object.value(fieldReconnect), &request.reconnect, &reconnectError))
+        return invalid(fieldReconnect, reconnectError);
 
     // "type" belongs to the message envelope; a request object may carry "type": "request".
     const QJsonValue type = object.value(fieldType);
@@ -295,6 +348,20 @@ QJsonObject ProxyRequest::toJson() const
     for (const HttpHeader &header : headers)
         h.insert(QString::fromLatin1(header.first), QString::fromUtf8(header.second));
     object.insert(fieldHeaders, h);
+    if (!id.isEmpty())
+        object.insert(fieldId, id);
+    if (reconnect.enabled) {
+        if (reconnect.maxAttempts == 0 && reconnect.maxDelayMs == 0) {
+            object.insert(fieldReconnect, true);
+        } else {
+            QJsonObject r;
+            if (reconnect.maxAttempts > 0)
+                r.insert(QStringLiteral("maxAttempts"), reconnect.maxAttempts);
+            if (reconnect.maxDelayMs > 0)
+                r.insert(QStringLiteral("maxDelayMs"), reconnect.maxDelayMs);
+            object.insert(fieldReconnect, r);
+        }
+    }
     switch (bodyKind) {
     case BodyKind::None:
         break;
@@ -378,6 +445,20 @@ HttpHeaderList ProxyRequest::upstreamHeaders() const
     return result;
 }
 
+void ProxyRequest::setLastEventId(const QString &lastEventId)
+{
+    headers.removeIf([](const HttpHeader &header) { return equalsIgnoringCase(header.first, "last-event-id"); });
+    if (!lastEventId.isEmpty())
+        headers.append({ QByteArrayLiteral("Last-Event-ID"), lastEventId.toUtf8() });
+}
+
+bool ProxyRequest::isValidId(QStringView id)
+{
+    if (id.isEmpty() || id.size() > maxIdLength)
+        return false;
+    return std::all_of(id.begin(), id.end(), [](QChar c) { return c.unicode() >= 0x20 && c.unicode() <= 0x7e; });
+}
+
 bool ProxyRequest::isDroppedHeader(QByteArrayView name)
 {
     static constexpr std::array<QByteArrayView, 8> dropped = {
@@ -398,14 +479,23 @@ bool ProxyRequest::isDroppedHeader(QByteArrayView name)
 }
 
 std::optional<ClientMessage> ClientMessage::parse(QStringView text, QString *error,
-                                                  const ProxyRequestLimits &limits)
+                                                  const ProxyRequestLimits &limits, QString *idOnError)
 {
     std::optional<QJsonObject> parsed = JsonFields::parseObject(text, error);
     if (!parsed)
         return std::nullopt;
     QJsonObject object = std::move(*parsed);
 
+    if (idOnError)
+        idOnError->clear();
     ClientMessage message;
+    QString idError;
+    if (!readId(object, &message.id, &idError)) {
+        fail(error, fieldId + QStringLiteral(": ") + idError);
+        return std::nullopt;
+    }
+    if (idOnError)
+        *idOnError = message.id;
     const QJsonValue type = object.value(fieldType);
     if (!type.isUndefined()) {
         if (!type.isString()) {
@@ -429,5 +519,7 @@ std::optional<ClientMessage> ClientMessage::parse(QStringView text, QString *err
     if (!request)
         return std::nullopt;
     message.request = std::move(*request);
+    if (idOnError)
+        idOnError->clear(); // accepted
     return message;
 }

@@ -19,6 +19,20 @@ struct ProxyRequestLimits
     int maxHeaderBytes = 64 * 1024; // proxy.maxRequestHeaderBytes: names and values
 };
 
+// A request's "reconnect" field (PROTOCOL.md §4): ask the upstream again after it ends or breaks.
+struct ReconnectOptions
+{
+    bool enabled = false;
+    int maxAttempts = 0; // 0: the proxy's limit (proxy.maxReconnectAttempts)
+    int maxDelayMs = 0;  // 0: the proxy's limit (proxy.maxReconnectDelayMs)
+
+    bool operator==(const ReconnectOptions &other) const
+    {
+        return enabled == other.enabled && maxAttempts == other.maxAttempts
+                && maxDelayMs == other.maxDelayMs;
+    }
+};
+
 // A validated client request (PROTOCOL.md §2): what the proxy performs against the upstream.
 struct ProxyRequest
 {
@@ -32,6 +46,8 @@ struct ProxyRequest
     HttpHeaderList headers;                       // as the client sent them (validated)
     BodyKind bodyKind = BodyKind::None;
     QByteArray body;                              // JSON text (compact) or the string's UTF-8
+    QString id;                                   // empty: runs in turn; else concurrently (§4)
+    ReconnectOptions reconnect;
 
     // Decodes and validates one request object. On failure returns nullopt and sets `error` to
     // a message naming the field and the reason, e.g. `port: must be an integer from 1 to 65535`.
@@ -59,6 +75,12 @@ struct ProxyRequest
 
     // Whether a header is never forwarded (hop-by-hop, Proxy-*, Host, Content-Length).
     static bool isDroppedHeader(QByteArrayView name);
+    // Replaces any Last-Event-ID header the client set (a resumed request asks from there).
+    void setLastEventId(const QString &lastEventId);
+
+    // A request "id": 1 to 64 printable ASCII characters (space to tilde).
+    static constexpr int maxIdLength = 64;
+    static bool isValidId(QStringView id);
 };
 
 // One text message from a client: a request, or the control message {"type": "cancel"}.
@@ -68,9 +90,13 @@ struct ClientMessage
 
     Kind kind = Kind::Request;
     ProxyRequest request; // valid when kind == Request
+    QString id;           // the request's id, or the one to cancel (empty: the id-less lane)
 
     // Parses a WebSocket text message. Errors say what and where: not JSON (with the parser's
     // reason and offset), not an object, an unknown "type", or ProxyRequest::fromJson's error.
+    // `idOnError`, when given, receives the message's "id" if it has a valid one even though
+    // the message is rejected, so that the rejection can name the stream it was meant for.
     static std::optional<ClientMessage> parse(QStringView text, QString *error,
-                                              const ProxyRequestLimits &limits = ProxyRequestLimits());
+                                              const ProxyRequestLimits &limits = ProxyRequestLimits(),
+                                              QString *idOnError = nullptr);
 };

@@ -19,6 +19,9 @@ struct ProxySettings
     int sseTimeout = 0;                           // ms of upstream silence; 0 = off
     bool legacyDataMessages = false;              // also send {"type":"data"} after each event
     int maxQueuedRequests = 16;                   // 0.. ; requests waiting behind the active one
+    int maxStreamsPerSocket = 32;                 // requests with an "id" running at once on one socket
+    int maxReconnectAttempts = 1000;              // caps a request's reconnect.maxAttempts
+    int maxReconnectDelayMs = 30000;              // caps the wait before a reconnect (retry, maxDelayMs)
     int maxMessageBytes = 1024 * 1024;            // largest client message accepted
     int maxLineBytes = 8 * 1024 * 1024;           // SSE parser limit: one line
     int maxEventBytes = 16 * 1024 * 1024;         // SSE parser limit: one event's data

@@ -109,6 +109,12 @@ QStringList TranscriptPrinter::format(const ProxyMessages::Message &message) con
     case Type::Closed:
         lines << QStringLiteral("🔚 Server closed: ") + message.text;
         break;
+    case Type::Reconnecting:
+        lines << QStringLiteral("🔁 Reconnecting in %1 ms (attempt %2, last event ID \"%3\"): %4")
+                         .arg(message.reconnecting.delayMs)
+                         .arg(message.reconnecting.attempt)
+                         .arg(message.reconnecting.lastEventId, message.reconnecting.reason);
+        break;
     }
     return lines;
 }

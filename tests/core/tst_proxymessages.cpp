@@ -85,6 +85,8 @@ private slots:
     void textMessages();
     void closedReasons_data();
     void closedReasons();
+    void messagesWithId();
+    void reconnecting();
     void parseValid_data();
     void parseValid();
     void parseInvalid_data();
@@ -351,6 +353,58 @@ void TestProxyMessages::closedReasons()
     QCOMPARE(reason, expected);
     QCOMPARE(ProxyMessages::closed(reason),
         QStringLiteral(R"({"type":"closed","payload":{"reason":"%1"}})").arg(expected));
+}
+
+// Every message about a request with an id carries it, right after "type" (PROTOCOL.md §4).
+void TestProxyMessages::messagesWithId()
+{
+    const QString id = QStringLiteral("a\"b");
+    SseEvent event;
+    event.type = QStringLiteral("tick");
+    event.data = QStringLiteral("d");
+    event.lastEventId = QStringLiteral("7");
+    const QString sse = ProxyMessages::sseEvent(event, id);
+    QCOMPARE(sse, j(R"({"type":"sse-event","id":"a\"b","payload":{"id":"7","event":"tick","data":"d"}})"));
+    QCOMPARE(ProxyMessages::connected(204, {}, id), j(R"({"type":"connected","id":"a\"b","payload":{"status":204,"headers":{}}})"));
+    QCOMPARE(ProxyMessages::legacyData(QStringLiteral("d"), id), j(R"({"type":"data","id":"a\"b","payload":"d"})"));
+    QCOMPARE(ProxyMessages::error(QStringLiteral("m"), id), j(R"({"type":"error","id":"a\"b","payload":{"message":"m"}})"));
+    QCOMPARE(ProxyMessages::closed(QStringLiteral("r"), id), j(R"({"type":"closed","id":"a\"b","payload":{"reason":"r"}})"));
+
+    // Decoded back, each names its stream; without an id, none.
+    for (const QString &text : { sse, ProxyMessages::connected(200, {}, id), ProxyMessages::legacyData(QStringLiteral("d"), id),
+                                 ProxyMessages::error(QStringLiteral("m"), id), ProxyMessages::closed(QStringLiteral("r"), id) }) {
+        QString error;
+        const std::optional<Message> message = Message::parse(text, &error);
+        QVERIFY2(message, qPrintable(error));
+        QCOMPARE(message->id, id);
+    }
+    QString error;
+    QCOMPARE(Message::parse(ProxyMessages::sseEvent(event), &error)->id, QString());
+    QVERIFY(!Message::parse(j(R"({"type":"closed","id":"","payload":{"reason":"r"}})"), &error));
+    QCOMPARE(error, j("id: must be a string of 1 to 64 printable ASCII characters"));
+    QVERIFY(!Message::parse(j(R"({"type":"closed","id":7,"payload":{"reason":"r"}})"), &error));
+}
+
+void TestProxyMessages::reconnecting()
+{
+    const ProxyMessages::Reconnecting what { 2, 3000, QStringLiteral("tick-5"), QStringLiteral("upstream ended") };
+    const QString text = ProxyMessages::reconnecting(what, u"s");
+    QCOMPARE(text, j(R"({"type":"reconnecting","id":"s","payload":{"attempt":2,"delayMs":3000,"lastEventId":"tick-5","reason":"upstream ended"}})"));
+    QString error;
+    const std::optional<Message> message = Message::parse(text, &error);
+    QVERIFY2(message, qPrintable(error));
+    QCOMPARE(message->type, Message::Type::Reconnecting);
+    QCOMPARE(message->id, QStringLiteral("s"));
+    QCOMPARE(message->reconnecting.attempt, 2);
+    QCOMPARE(message->reconnecting.delayMs, 3000);
+    QCOMPARE(message->reconnecting.lastEventId, QStringLiteral("tick-5"));
+    QCOMPARE(message->reconnecting.reason, QStringLiteral("upstream ended"));
+    QCOMPARE(ProxyMessages::reconnecting(what), j(R"({"type":"reconnecting","payload":{"attempt":2,"delayMs":3000,"lastEventId":"tick-5","reason":"upstream ended"}})"));
+
+    QVERIFY(!Message::parse(j(R"({"type":"reconnecting","payload":{"attempt":0,"delayMs":1,"lastEventId":"","reason":""}})"), &error));
+    QCOMPARE(error, j("reconnecting: payload.attempt: must be an integer from 1 to 2147483647"));
+    QVERIFY(!Message::parse(j(R"({"type":"reconnecting","payload":{"attempt":1,"delayMs":1,"reason":""}})"), &error));
+    QCOMPARE(error, j("reconnecting: payload.lastEventId: missing"));
 }
 
 // Message::parse accepts what other proxies may add: unknown fields are ignored.

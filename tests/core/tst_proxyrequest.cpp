@@ -68,8 +68,19 @@ ProxyRequest withBody(ProxyRequest r, ProxyRequest::BodyKind kind, const QByteAr
     return r;
 }
 
+ProxyRequest withStream(ProxyRequest r, const QString &id, ReconnectOptions reconnect = {})
+{
+    r.id = id;
+    r.reconnect = reconnect;
+    return r;
+}
+
 void compareRequests(const ProxyRequest &actual, const ProxyRequest &expected)
 {
+    QCOMPARE(actual.id, expected.id);
+    QCOMPARE(actual.reconnect.enabled, expected.reconnect.enabled);
+    QCOMPARE(actual.reconnect.maxAttempts, expected.reconnect.maxAttempts);
+    QCOMPARE(actual.reconnect.maxDelayMs, expected.reconnect.maxDelayMs);
     QCOMPARE(actual.protocol, expected.protocol);
     QCOMPARE(actual.address, expected.address);
     QCOMPARE(actual.port, expected.port);
@@ -93,6 +104,8 @@ private slots:
     void fromJson_invalid();
     void clientMessage_data();
     void clientMessage();
+    void clientMessageIdOnError();
+    void setLastEventId();
     void upstreamHeaders_data();
     void upstreamHeaders();
     void isDroppedHeader_data();
@@ -215,6 +228,19 @@ void TestProxyRequest::fromJson_valid_data()
                                  << withBody(host, Kind::Text, "plain \"text\" \xc3\xa9");
     QTest::newRow("body empty string")
         << j(R"({"address":"example.com","body":""})") << withBody(host, Kind::Text, "");
+    // id and reconnect (PROTOCOL.md §4)
+    QTest::newRow("id") << j(R"({"address":"example.com","id":"a"})") << withStream(host, QStringLiteral("a"));
+    QTest::newRow("id of 64 printable characters")
+        << j(R"({"address":"example.com","id":" ~%1"})").arg(QString(62, u'x'))
+        << withStream(host, QStringLiteral(" ~") + QString(62, u'x'));
+    QTest::newRow("reconnect true") << j(R"({"address":"example.com","reconnect":true})")
+                                    << withStream(host, QString(), { true, 0, 0 });
+    QTest::newRow("reconnect false") << j(R"({"address":"example.com","reconnect":false})") << host;
+    QTest::newRow("reconnect object")
+        << j(R"({"address":"example.com","id":"s1","reconnect":{"maxAttempts":5,"maxDelayMs":250}})")
+        << withStream(host, QStringLiteral("s1"), { true, 5, 250 });
+    QTest::newRow("reconnect empty object") << j(R"({"address":"example.com","reconnect":{}})")
+                                            << withStream(host, QString(), { true, 0, 0 });
     QTest::newRow("everything") << j(
         R"({"protocol":"https","address":"[::1]","port":"9443","path":"/e?x=1","method":"put","headers":{"Accept":"text/event-stream"},"body":{"a":true}})")
                                 << withBody(withHeaders(with(request(QStringLiteral("::1"), 9443,
@@ -277,10 +303,10 @@ void TestProxyRequest::fromJson_invalid_data()
     // unknown fields
     QTest::newRow("typo adress")
         << j(R"({"adress":"example.com"})")
-        << j(R"("adress": unknown field (known: protocol, address, port, path, method, headers, body))");
+        << j(R"("adress": unknown field (known: protocol, address, port, path, method, headers, body, id, reconnect))");
     QTest::newRow("unknown with valid")
         << j(R"({"address":"example.com","timeout":5})")
-        << j(R"("timeout": unknown field (known: protocol, address, port, path, method, headers, body))");
+        << j(R"("timeout": unknown field (known: protocol, address, port, path, method, headers, body, id, reconnect))");
     QTest::newRow("type cancel in request") << j(R"({"type":"cancel","address":"example.com"})")
                                             << j(R"(type: must be "request" in a request)");
     // protocol
@@ -480,6 +506,27 @@ void TestProxyRequest::fromJson_invalid_data()
         QTest::newRow("header bytes") << j(R"({"address":"example.com","headers":{"X-A":"%1"}})").arg(QString(70000, u'v'))
                                       << j("headers: more than 65536 bytes of names and values (proxy.maxRequestHeaderBytes)");
     }
+    // id and reconnect
+    const QString idError = QStringLiteral("id: must be a string of 1 to 64 printable ASCII characters, got ");
+    QTest::newRow("id empty") << j(R"({"address":"example.com","id":""})") << idError + j(R"("")");
+    QTest::newRow("id 65 characters")
+        << j(R"({"address":"example.com","id":"%1"})").arg(QString(65, u'x'))
+        << idError + u'"' + QString(64, u'x') + QStringLiteral("...\"");
+    QTest::newRow("id tab") << j(R"({"address":"example.com","id":"a\tb"})") << idError + j(R"("a\tb")");
+    QTest::newRow("id non-ASCII") << j(R"({"address":"example.com","id":"é"})") << idError + j(R"("é")");
+    QTest::newRow("id number") << j(R"({"address":"example.com","id":1})") << idError + j("a number");
+    QTest::newRow("id null") << j(R"({"address":"example.com","id":null})") << idError + j("null");
+    QTest::newRow("reconnect number") << j(R"({"address":"example.com","reconnect":1})")
+                                      << j("reconnect: must be true, false or an object, got a number");
+    QTest::newRow("reconnect unknown key")
+        << j(R"({"address":"example.com","reconnect":{"attempts":3}})")
+        << j(R"(reconnect: "attempts" is not known (known: maxAttempts, maxDelayMs))");
+    QTest::newRow("reconnect negative attempts")
+        << j(R"({"address":"example.com","reconnect":{"maxAttempts":-1}})")
+        << j("reconnect: maxAttempts: must be an integer from 0 to 1000000000");
+    QTest::newRow("reconnect delay over a day")
+        << j(R"({"address":"example.com","reconnect":{"maxDelayMs":86400001}})")
+        << j("reconnect: maxDelayMs: must be an integer from 0 to 86400000");
     // body
     QTest::newRow("body number") << j(R"({"address":"example.com","body":42})")
                                  << bodyError.arg(j("a number"));
@@ -534,6 +581,10 @@ void TestProxyRequest::clientMessage_data()
     QTest::newRow("cancel") << j(R"({"type":"cancel"})") << true << Kind::Cancel << QString();
     QTest::newRow("cancel ignores other fields")
         << j(R"({"type":"cancel","address":5,"x":[]})") << true << Kind::Cancel << QString();
+    QTest::newRow("cancel by id") << j(R"({"type":"cancel","id":"a"})") << true << Kind::Cancel << QString();
+    QTest::newRow("cancel bad id")
+        << j(R"({"type":"cancel","id":""})") << false << Kind::Request
+        << j(R"(id: must be a string of 1 to 64 printable ASCII characters, got "")");
     QTest::newRow("request typed")
         << j(R"({"type":"request","address":"h"})") << true << Kind::Request << QString();
     QTest::newRow("request untyped")
@@ -569,6 +620,38 @@ void TestProxyRequest::clientMessage_data()
         QTest::newRow(qPrintable(QStringLiteral("scalar: ") + j(text)))
             << j(text) << false << Kind::Request << j("message must be a JSON object, got a scalar");
     }
+}
+
+// A rejected message still names the stream it was meant for, when its id is valid.
+void TestProxyRequest::clientMessageIdOnError()
+{
+    QString error;
+    QString id = QStringLiteral("stale");
+    QVERIFY(!ClientMessage::parse(j(R"({"id":"s1","address":"h","port":0})"), &error, {}, &id));
+    QCOMPARE(id, QStringLiteral("s1"));
+    QCOMPARE(error, j("port: must be an integer from 1 to 65535"));
+    QVERIFY(!ClientMessage::parse(j(R"({"id":"","address":"h"})"), &error, {}, &id));
+    QCOMPARE(id, QString());
+    QVERIFY(!ClientMessage::parse(j(R"({"address":5})"), &error, {}, &id));
+    QCOMPARE(id, QString());
+    const std::optional<ClientMessage> cancel = ClientMessage::parse(j(R"({"type":"cancel","id":"s2"})"), &error, {}, &id);
+    QVERIFY(cancel);
+    QCOMPARE(cancel->id, QStringLiteral("s2"));
+    const std::optional<ClientMessage> request = ClientMessage::parse(j(R"({"id":"s3","address":"h"})"), &error, {}, &id);
+    QVERIFY(request);
+    QCOMPARE(request->id, QStringLiteral("s3"));
+    QCOMPARE(request->request.id, QStringLiteral("s3"));
+    QCOMPARE(id, QString()); // accepted: nothing to name
+}
+
+// A resumed request asks from the last event ID: the client's own Last-Event-ID is replaced.
+void TestProxyRequest::setLastEventId()
+{
+    ProxyRequest r = withHeaders(request(QStringLiteral("h")), { { "last-event-id", "1" }, { "X-A", "b" } });
+    r.setLastEventId(QStringLiteral("tick-7"));
+    QCOMPARE(render(r.headers), render({ { "X-A", "b" }, { "Last-Event-ID", "tick-7" } }));
+    r.setLastEventId(QString());
+    QCOMPARE(render(r.headers), render({ { "X-A", "b" } }));
 }
 
 void TestProxyRequest::clientMessage()

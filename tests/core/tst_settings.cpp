@@ -92,6 +92,9 @@ QStringList flatten(const Settings &s)
         u"proxy.sseTimeout=" + n(s.proxy.sseTimeout),
         u"proxy.legacyDataMessages=" + b(s.proxy.legacyDataMessages),
         u"proxy.maxQueuedRequests=" + n(s.proxy.maxQueuedRequests),
+        u"proxy.maxStreamsPerSocket=" + n(s.proxy.maxStreamsPerSocket),
+        u"proxy.maxReconnectAttempts=" + n(s.proxy.maxReconnectAttempts),
+        u"proxy.maxReconnectDelayMs=" + n(s.proxy.maxReconnectDelayMs),
         u"proxy.maxMessageBytes=" + n(s.proxy.maxMessageBytes),
         u"proxy.maxLineBytes=" + n(s.proxy.maxLineBytes),
         u"proxy.maxEventBytes=" + n(s.proxy.maxEventBytes),
@@ -213,6 +216,9 @@ void TestSettings::defaults()
     QCOMPARE(s.proxy.sseTimeout, 0);
     QCOMPARE(s.proxy.legacyDataMessages, false);
     QCOMPARE(s.proxy.maxQueuedRequests, 16);
+    QCOMPARE(s.proxy.maxStreamsPerSocket, 32);
+    QCOMPARE(s.proxy.maxReconnectAttempts, 1000);
+    QCOMPARE(s.proxy.maxReconnectDelayMs, 30000);
     QCOMPARE(s.proxy.maxMessageBytes, 1024 * 1024);
     QCOMPARE(s.proxy.maxLineBytes, 8 * 1024 * 1024);
     QCOMPARE(s.proxy.maxEventBytes, 16 * 1024 * 1024);
@@ -255,7 +261,7 @@ void TestSettings::defaults()
     QCOMPARE(s.monitor.token, QString());
     QCOMPARE(s.proxyUrl(), QStringLiteral("ws://localhost:3001/proxy"));
     QCOMPARE(s.monitorUrl(), QStringLiteral("ws://localhost:3002/monitor"));
-    QCOMPARE(flatten(s).size(), 58);
+    QCOMPARE(flatten(s).size(), 61);
 
     // An empty object changes nothing and warns about nothing.
     Settings applied;
@@ -690,6 +696,18 @@ void TestSettings::boundaries_data()
         << QByteArray(R"({"proxy":{"maxQueuedRequests":0}})") << true;
     QTest::newRow("maxQueuedRequests -1")
         << QByteArray(R"({"proxy":{"maxQueuedRequests":-1}})") << false;
+    QTest::newRow("maxStreamsPerSocket 1")
+        << QByteArray(R"({"proxy":{"maxStreamsPerSocket":1}})") << true;
+    QTest::newRow("maxStreamsPerSocket 0")
+        << QByteArray(R"({"proxy":{"maxStreamsPerSocket":0}})") << false;
+    QTest::newRow("maxStreamsPerSocket 10001")
+        << QByteArray(R"({"proxy":{"maxStreamsPerSocket":10001}})") << false;
+    QTest::newRow("maxReconnectAttempts 0")
+        << QByteArray(R"({"proxy":{"maxReconnectAttempts":0}})") << false;
+    QTest::newRow("maxReconnectDelayMs 0")
+        << QByteArray(R"({"proxy":{"maxReconnectDelayMs":0}})") << true;
+    QTest::newRow("maxReconnectDelayMs a day and 1 ms")
+        << QByteArray(R"({"proxy":{"maxReconnectDelayMs":86400001}})") << false;
     QTest::newRow("maxMessageBytes 1") << QByteArray(R"({"proxy":{"maxMessageBytes":1}})") << true;
     QTest::newRow("maxMessageBytes 0") << QByteArray(R"({"proxy":{"maxMessageBytes":0}})") << false;
     QTest::newRow("maxLineBytes 0") << QByteArray(R"({"proxy":{"maxLineBytes":0}})") << false;

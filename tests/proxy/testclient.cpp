@@ -44,16 +44,34 @@ QList<SseEvent> TestClient::events() const
     return result;
 }
 
+QList<SseEvent> TestClient::eventsOf(const QString &id) const
+{
+    QList<SseEvent> result;
+    for (const auto &m : m_messages) {
+        if (m.type == ProxyMessages::Message::Type::SseEvent && m.id == id)
+            result.append(m.event);
+    }
+    return result;
+}
+
 QString TestClient::sequence() const
+{
+    return sequenceOf(std::nullopt);
+}
+
+QString TestClient::sequenceOf(const std::optional<QString> &id) const
 {
     QStringList names;
     for (const auto &m : m_messages) {
+        if (id && m.id != *id)
+            continue;
         switch (m.type) {
         case ProxyMessages::Message::Type::Connected: names << QStringLiteral("connected"); break;
         case ProxyMessages::Message::Type::SseEvent: names << QStringLiteral("sse-event"); break;
         case ProxyMessages::Message::Type::Data: names << QStringLiteral("data"); break;
         case ProxyMessages::Message::Type::Error: names << QStringLiteral("error"); break;
         case ProxyMessages::Message::Type::Closed: names << QStringLiteral("closed"); break;
+        case ProxyMessages::Message::Type::Reconnecting: names << QStringLiteral("reconnecting"); break;
         }
     }
     return names.join(u',');

@@ -8,6 +8,8 @@
 #include <QObject>
 #include <QWebSocket>
 
+#include <optional>
+
 // A WebSocket client for the proxy's tests: records every message it receives, decoded.
 class TestClient : public QObject
 {
@@ -29,6 +31,9 @@ public:
     QList<SseEvent> events() const;
     // Message types in arrival order, e.g. "connected,sse-event,closed".
     QString sequence() const;
+    // The same for the messages of one request id (an empty id: the requests without one).
+    QString sequenceOf(const std::optional<QString> &id) const;
+    QList<SseEvent> eventsOf(const QString &id) const;
     int decodeErrors() const { return m_decodeErrors; }
     void clear();
 
