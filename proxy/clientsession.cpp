@@ -1,6 +1,7 @@
 #include "clientsession.h"
 
-#include "proxiedrequest.h"
+#include "clientstream.h"
+#include "jsonwriter.h"
 #include "proxymessages.h"
 #include "redactor.h"
 #include "upstreampool.h"
@@ -67,9 +68,10 @@ void ClientSession::shutdown()
         return;
     m_shuttingDown = true;
     const QString reason = QString::fromUtf16(ProxyMessages::reasonShuttingDown);
-    if (m_active)
-        m_active->end(RequestOutcome::ShuttingDown, QString(), reason);
-    else
+    const QList<ClientStream *> running = streams();
+    for (ClientStream *stream : running)
+        stream->end(RequestOutcome::ShuttingDown, QString(), reason);
+    if (running.isEmpty())
         send(ProxyMessages::closed(reason)); // idle clients hear why they are disconnected too
     while (!m_queue.isEmpty()) {
         m_queue.dequeue();
@@ -92,17 +94,24 @@ void ClientSession::onTextMessageReceived(const QString &message)
         return;
     }
     QString error;
+    QString rejectedId;
     std::optional<ClientMessage> parsed = ClientMessage::parse(
-            message, &error, { m_settings.maxRequestHeaders, m_settings.maxRequestHeaderBytes });
+            message, &error, { m_settings.maxRequestHeaders, m_settings.maxRequestHeaderBytes },
+            &rejectedId);
     if (!parsed) {
-        enqueue({ std::nullopt, error });
+        if (rejectedId.isEmpty())
+            enqueue({ std::nullopt, error });
+        else // meant for a stream of its own: answered at once, as that stream
+            answerEnd(RequestOutcome::Rejected, error, QString::fromUtf16(ProxyMessages::reasonRejected),
+                      rejectedId);
         return;
     }
-    if (parsed->kind == ClientMessage::Kind::Cancel) {
-        cancel();
-        return;
-    }
-    enqueue({ std::move(parsed->request), QString() });
+    if (parsed->kind == ClientMessage::Kind::Cancel)
+        cancel(parsed->id);
+    else if (parsed->id.isEmpty())
+        enqueue({ std::move(parsed->request), QString() });
+    else
+        startWithId(parsed->request);
 }
 
 void ClientSession::onBinaryMessageReceived(const QByteArray &)
@@ -123,8 +132,8 @@ void ClientSession::onSocketDisconnected()
     m_queue.clear();
     m_clientGone = true;
     m_recorder.markClosed();
-    if (m_active)
-        m_active->end(RequestOutcome::ClientGone, QString(), QStringLiteral("client disconnected"));
+    for (ClientStream *stream : streams())
+        stream->end(RequestOutcome::ClientGone, QString(), QStringLiteral("client disconnected"));
     qCInfo(lcSession).noquote() << logPrefix() << "closed; requests handled:" << info().requestsHandled
                                 << "events relayed:" << info().eventsRelayed;
     emit closed(id());
@@ -132,11 +141,17 @@ void ClientSession::onSocketDisconnected()
 
 void ClientSession::onSocketBytesWritten()
 {
-    if (!m_active || !m_active->isPaused()
-        || m_socket->bytesToWrite() > m_settings.lowWatermarkBytes)
+    if (!m_backedUp || m_socket->bytesToWrite() > m_settings.lowWatermarkBytes)
         return;
-    qCDebug(lcSession).noquote() << logPrefix() << "client caught up; resuming upstream";
-    m_active->resume(); // relays what is buffered; may pause again
+    qCDebug(lcSession).noquote() << logPrefix() << "client caught up; resuming upstreams";
+    m_backedUp = false;
+    // Each relays what it has buffered, which may back the client up again: then the rest
+    // stay paused.
+    for (ClientStream *stream : streams()) {
+        if (m_backedUp)
+            break;
+        stream->resume();
+    }
 }
 
 void ClientSession::onWatchdogVerdict(ClientWatchdog::Verdict verdict, const QString &message)
@@ -147,30 +162,31 @@ void ClientSession::onWatchdogVerdict(ClientWatchdog::Verdict verdict, const QSt
     // none is counted).
     m_shuttingDown = true;
     m_queue.clear();
+    const QList<ClientStream *> running = streams();
     switch (verdict) {
     case Verdict::Idle:
         send(ProxyMessages::closed(message)); // it hears why, as at shutdown
         m_socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("idle"));
         break;
     case Verdict::Stalled:
-        if (m_active)
-            m_active->end(RequestOutcome::ClientStalled, message,
-                          QString::fromUtf16(ProxyMessages::reasonClientStalled));
+        for (ClientStream *stream : running)
+            stream->end(RequestOutcome::ClientStalled, message,
+                        QString::fromUtf16(ProxyMessages::reasonClientStalled));
         m_socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("client not reading"));
         break;
     case Verdict::IncomingOverBudget:
-        if (m_active)
-            m_active->end(RequestOutcome::ClientGone, QString(), message);
+        for (ClientStream *stream : running)
+            stream->end(RequestOutcome::ClientGone, QString(), message);
         m_socket->close(QWebSocketProtocol::CloseCodeTooMuchData, QStringLiteral("proxy.maxIncomingBytes"));
         break;
     case Verdict::NoPong:
     case Verdict::SendQueueFull:
         // Nothing more can reach it: let go of the socket and its queue at once.
         m_muted = true;
-        if (m_active)
-            m_active->end(verdict == Verdict::NoPong ? RequestOutcome::ClientGone
-                                                     : RequestOutcome::ClientStalled,
-                          message, message);
+        for (ClientStream *stream : running)
+            stream->end(verdict == Verdict::NoPong ? RequestOutcome::ClientGone
+                                                   : RequestOutcome::ClientStalled,
+                        message, message);
         m_socket->abort();
         return;
     }
@@ -206,107 +222,169 @@ void ClientSession::startNext()
 
 void ClientSession::updateBusy()
 {
-    m_watchdog.setBusy(m_active || !m_queue.isEmpty());
+    m_watchdog.setBusy(m_active || !m_queue.isEmpty() || !m_streams.isEmpty());
 }
 
 void ClientSession::run(const Pending &pending)
 {
     if (pending.request)
-        start(*pending.request);
+        m_active = start(*pending.request);
     else
         answerEnd(RequestOutcome::Rejected, pending.rejection,
                   QString::fromUtf16(ProxyMessages::reasonRejected));
 }
 
-void ClientSession::start(const ProxyRequest &request)
+void ClientSession::startWithId(const ProxyRequest &request)
+{
+    const auto refuse = [this, &request](const QString &error) {
+        answerEnd(RequestOutcome::Rejected, error, QString::fromUtf16(ProxyMessages::reasonRejected),
+                  request.id);
+    };
+    if (m_streams.contains(request.id)) {
+        refuse(QStringLiteral("id %1 is already in use by a running request on this socket")
+                       .arg(JsonWriter::quoted(request.id)));
+        return;
+    }
+    if (m_streams.size() >= m_settings.maxStreamsPerSocket) {
+        refuse(QStringLiteral("too many streams: %1 requests with an id already run on this "
+                              "socket (proxy.maxStreamsPerSocket)")
+                       .arg(m_streams.size()));
+        return;
+    }
+    m_streams.insert(request.id, start(request));
+    updateBusy();
+}
+
+ClientStream *ClientSession::start(const ProxyRequest &request)
 {
     // Logs end up in journald for anyone in the adm group: no ?api_key= there either.
     static const Redactor logRedactor;
-    qCInfo(lcSession).noquote() << logPrefix() << "request" << request.method
-                                << logRedactor.url(request.url().toString());
-    UpstreamStream::Options options;
-    options.limits.maxLineBytes = m_settings.maxLineBytes;
-    options.limits.maxEventBytes = m_settings.maxEventBytes;
-    options.silenceTimeoutMs = m_settings.sseTimeout;
-    options.errorExcerptBytes = m_settings.errorExcerptBytes;
-    m_active = new ProxiedRequest(request, m_pool->start(request, m_settings.readBufferBytes), options, this);
+    qCInfo(lcSession).noquote() << logPrefix() << "request"
+                                << (request.id.isEmpty() ? QString() : JsonWriter::quoted(request.id))
+                                << request.method << logRedactor.url(request.url().toString());
+    ClientStream::Options options;
+    options.upstream.limits.maxLineBytes = m_settings.maxLineBytes;
+    options.upstream.limits.maxEventBytes = m_settings.maxEventBytes;
+    options.upstream.silenceTimeoutMs = m_settings.sseTimeout;
+    options.upstream.errorExcerptBytes = m_settings.errorExcerptBytes;
+    options.maxReconnectAttempts = m_settings.maxReconnectAttempts;
+    options.maxReconnectDelayMs = m_settings.maxReconnectDelayMs;
+    const auto startRequest = [pool = m_pool, readBufferBytes = m_settings.readBufferBytes](
+                                      const ProxyRequest &r) { return pool->start(r, readBufferBytes); };
+    auto *stream = new ClientStream(request, startRequest, options, this);
     // The recorder hears each report first, so the monitor, told by our signals, reads Info
     // that already includes it.
-    m_recorder.follow(m_active);
-    connect(m_active, &ProxiedRequest::connected, this, &ClientSession::onRequestConnected);
-    connect(m_active, &ProxiedRequest::eventReceived, this, &ClientSession::onRequestEvent);
-    connect(m_active, &ProxiedRequest::finished, this, &ClientSession::onRequestFinished);
+    m_recorder.follow(stream);
+    connect(stream, &ClientStream::connected, this,
+            [this, stream](int status, const HttpHeaderList &headers) { onStreamConnected(stream, status, headers); });
+    connect(stream, &ClientStream::eventReceived, this,
+            [this, stream](const SseEvent &event) { onStreamEvent(stream, event); });
+    connect(stream, &ClientStream::reconnecting, this,
+            [this, stream](const ProxyMessages::Reconnecting &what) {
+                qCInfo(lcSession).noquote() << logPrefix() << "reconnecting in" << what.delayMs
+                                            << "ms, attempt" << what.attempt << "after:" << what.reason;
+                send(ProxyMessages::reconnecting(what, stream->id()));
+            });
+    connect(stream, &ClientStream::finished, this,
+            [this, stream](RequestOutcome outcome, const QString &error, const QString &reason) {
+                onStreamFinished(stream, outcome, error, reason);
+            });
+    if (m_backedUp)
+        stream->pause(); // the client is behind already: this one waits with the others
+    stream->start();
     updateBusy();
     emit requestStarted(id());
+    return stream;
 }
 
-void ClientSession::cancel()
+void ClientSession::cancel(const QString &id)
 {
-    if (!m_active) {
-        qCDebug(lcSession).noquote() << logPrefix() << "cancel with no request in progress";
+    ClientStream *stream = id.isEmpty() ? m_active : m_streams.value(id);
+    if (!stream) {
+        // Ended already, or never was: a cancel may cross the stream's end on the wire.
+        qCDebug(lcSession).noquote() << logPrefix() << "cancel with no such request in progress" << id;
         return;
     }
-    m_active->end(RequestOutcome::Cancelled, QString(), QString::fromUtf16(ProxyMessages::reasonCancelled));
+    stream->end(RequestOutcome::Cancelled, QString(), QString::fromUtf16(ProxyMessages::reasonCancelled));
 }
 
-void ClientSession::onRequestConnected(int status, const HttpHeaderList &headers)
+QList<ClientStream *> ClientSession::streams() const
+{
+    QList<ClientStream *> all;
+    all.reserve(m_streams.size() + 1);
+    if (m_active)
+        all.append(m_active);
+    for (ClientStream *stream : m_streams)
+        all.append(stream);
+    return all;
+}
+
+void ClientSession::onStreamConnected(const ClientStream *stream, int status, const HttpHeaderList &headers)
 {
     qCInfo(lcSession).noquote() << logPrefix() << "upstream answered" << status;
-    send(ProxyMessages::connected(status, headers));
+    send(ProxyMessages::connected(status, headers, stream->id()));
     emit requestConnected(id());
 }
 
-void ClientSession::onRequestEvent(const SseEvent &event)
+void ClientSession::onStreamEvent(ClientStream *stream, const SseEvent &event)
 {
     qCDebug(lcSession).noquote() << logPrefix() << "event" << event.type << event.lastEventId
                                  << event.data.size() << "chars";
     // Checked before the message is built: escaping can make it six times the event's data.
     const qsizetype worstCase = 64 + 6 * (event.data.size() + event.type.size()
-                                          + event.lastEventId.size() + event.retry.size());
+                                          + event.lastEventId.size() + event.retry.size())
+            + 6 * stream->id().size();
     if (worstCase > m_settings.maxEventMessageBytes) {
         const qsizetype size = ProxyMessages::sseEventUtf8Size(event);
         if (size > m_settings.maxEventMessageBytes) {
-            m_active->end(RequestOutcome::UpstreamError,
-                          QStringLiteral("upstream event of %1 bytes as JSON is larger than %2 "
-                                         "(proxy.maxEventMessageBytes)")
-                                  .arg(size)
-                                  .arg(m_settings.maxEventMessageBytes),
-                          QString::fromUtf16(ProxyMessages::reasonUpstreamError));
+            stream->end(RequestOutcome::UpstreamError,
+                        QStringLiteral("upstream event of %1 bytes as JSON is larger than %2 "
+                                       "(proxy.maxEventMessageBytes)")
+                                .arg(size)
+                                .arg(m_settings.maxEventMessageBytes),
+                        QString::fromUtf16(ProxyMessages::reasonUpstreamError));
             return;
         }
     }
     m_messageBuffer.resize(0); // keeps its capacity: no allocation per event
-    ProxyMessages::appendSseEvent(m_messageBuffer, event);
+    ProxyMessages::appendSseEvent(m_messageBuffer, event, stream->id());
     send(m_messageBuffer);
     if (m_settings.legacyDataMessages)
-        send(ProxyMessages::legacyData(event.data));
+        send(ProxyMessages::legacyData(event.data, stream->id()));
     emit eventRelayed(id(), event);
     pauseIfBackedUp();
 }
 
-// However the active request ended (its upstream, a timeout, or end() from here: cancel, client
-// gone, stall, shutdown), it says so once, here.
-void ClientSession::onRequestFinished(RequestOutcome outcome, const QString &error, const QString &reason)
+// However a request ended (its upstream, a timeout, or end() from here: cancel, client gone,
+// stall, shutdown), it says so once, here.
+void ClientSession::onStreamFinished(ClientStream *stream, RequestOutcome outcome,
+                                     const QString &error, const QString &reason)
 {
-    m_active->deleteLater(); // we are inside its signal
-    m_active = nullptr;
-    answerEnd(outcome, error, reason);
+    stream->deleteLater(); // we are inside its signal
+    const QString streamId = stream->id();
+    if (stream == m_active)
+        m_active = nullptr;
+    else
+        m_streams.remove(streamId);
+    answerEnd(outcome, error, reason, streamId);
     startNext();
 }
 
-void ClientSession::answerEnd(RequestOutcome outcome, const QString &error, const QString &reason)
+void ClientSession::answerEnd(RequestOutcome outcome, const QString &error, const QString &reason,
+                              const QString &streamId)
 {
     if (!m_clientGone && !m_muted) { // a client that is gone hears nothing more
         if (!error.isEmpty())
-            send(ProxyMessages::error(error));
-        send(ProxyMessages::closed(reason));
+            send(ProxyMessages::error(error, streamId));
+        send(ProxyMessages::closed(reason, streamId));
     }
     m_recorder.countEnd(outcome, error);
+    const QString what = streamId.isEmpty() ? QStringLiteral("request finished:")
+                                            : QStringLiteral("request %1 finished:").arg(JsonWriter::quoted(streamId));
     if (error.isEmpty())
-        qCInfo(lcSession).noquote() << logPrefix() << "request finished:" << requestOutcomeName(outcome);
+        qCInfo(lcSession).noquote() << logPrefix() << what << requestOutcomeName(outcome);
     else
-        qCInfo(lcSession).noquote() << logPrefix() << "request finished:" << requestOutcomeName(outcome)
-                                    << "-" << error;
+        qCInfo(lcSession).noquote() << logPrefix() << what << requestOutcomeName(outcome) << "-" << error;
     emit requestFinished(id(), outcome, error, reason);
 }
 
@@ -322,13 +400,14 @@ void ClientSession::send(const QString &message)
 
 void ClientSession::pauseIfBackedUp()
 {
-    if (!m_active || m_active->isPaused()
-        || m_socket->bytesToWrite() <= m_settings.highWatermarkBytes)
+    if (m_backedUp || m_socket->bytesToWrite() <= m_settings.highWatermarkBytes)
         return;
-    m_active->pause();
+    m_backedUp = true;
+    for (ClientStream *stream : streams())
+        stream->pause();
     m_recorder.countPause();
     qCDebug(lcSession).noquote() << logPrefix() << "client is" << m_socket->bytesToWrite()
-                                 << "bytes behind; pausing upstream";
+                                 << "bytes behind; pausing upstreams";
 }
 
 QString ClientSession::logPrefix() const

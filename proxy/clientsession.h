@@ -8,23 +8,26 @@
 #include "settings.h"
 #include "sseevent.h"
 
+#include <QHash>
 #include <QObject>
 #include <QTimer>
 #include <QWebSocket>
 
 #include <optional>
 
+class ClientStream;
 class IncomingBudget;
-class ProxiedRequest;
 class UpstreamPool;
 
-// One WebSocket client: decodes its messages, runs its requests one at a time in arrival order
-// (later ones wait in a bounded queue), and relays what each request (a ProxiedRequest, which
-// owns everything about one request) reports as protocol messages. Every end, whatever caused
-// it, is answered in one place (answerEnd). What is counted of all this, for /metrics and for
-// the monitor's Info, is counted by the session's SessionRecorder, never here.
+// One WebSocket client: decodes its messages and runs its requests (docs/PROTOCOL.md §4):
+// those without an id one at a time in arrival order (later ones wait in a bounded queue),
+// those with an id at once, side by side (at most proxy.maxStreamsPerSocket). It relays what
+// each request (a ClientStream, which owns everything about one request, reconnects included)
+// reports as protocol messages, with the request's id. Every end, whatever caused it, is
+// answered in one place (answerEnd). What is counted of all this, for /metrics and for the
+// monitor's Info, is counted by the session's SessionRecorder, never here.
 //
-// Flow control: when the client's socket has more than proxy.highWatermarkBytes queued, the
+// Flow control: when the client's socket has more than proxy.highWatermarkBytes queued, every
 // upstream is paused until the queue drains below proxy.lowWatermarkBytes. When a client must
 // go for how it behaves on the wire (stalled, idle, no pong, over a limit), its ClientWatchdog
 // says so and the session answers (docs/ARCHITECTURE.md, "Slow clients"; docs/SECURITY.md).
@@ -46,8 +49,9 @@ public:
     quint64 id() const { return m_recorder.info().id; }
     const Info &info() const { return m_recorder.info(); }
     int queuedRequests() const { return int(m_queue.size()); }
+    int activeStreams() const { return int(m_streams.size()) + (m_active ? 1 : 0); }
 
-    // The proxy is stopping: every request (active and queued) gets `closed` with reason
+    // The proxy is stopping: every request (running and queued) gets `closed` with reason
     // "proxy shutting down" (an idle client gets one too), then the socket is closed.
     void shutdown();
 
@@ -77,18 +81,24 @@ private:
     void onSocketDisconnected();
     void onSocketBytesWritten();
     void onWatchdogVerdict(ClientWatchdog::Verdict verdict, const QString &message);
-    void onRequestConnected(int status, const HttpHeaderList &headers);
-    void onRequestEvent(const SseEvent &event);
-    void onRequestFinished(RequestOutcome outcome, const QString &error, const QString &reason);
+    void onStreamConnected(const ClientStream *stream, int status, const HttpHeaderList &headers);
+    void onStreamEvent(ClientStream *stream, const SseEvent &event);
+    void onStreamFinished(ClientStream *stream, RequestOutcome outcome, const QString &error,
+                          const QString &reason);
 
     void enqueue(Pending pending);
     void startNext();
     void run(const Pending &pending);
-    void start(const ProxyRequest &request);
-    void cancel();
-    // Answers one request's end to the client (`error` when there is one, then `closed`), has
-    // it counted, and tells the monitor: the only way any request, run or rejected, ends.
-    void answerEnd(RequestOutcome outcome, const QString &error, const QString &reason);
+    void startWithId(const ProxyRequest &request);
+    ClientStream *start(const ProxyRequest &request);
+    void cancel(const QString &id);
+    // Every running request, the id-less one first.
+    QList<ClientStream *> streams() const;
+    // Answers one request's end to the client (`error` when there is one, then `closed`, both
+    // with the request's id), has it counted, and tells the monitor: the only way any request,
+    // run or rejected, ends.
+    void answerEnd(RequestOutcome outcome, const QString &error, const QString &reason,
+                   const QString &id = QString());
     void send(const QString &message);
     void pauseIfBackedUp();
     void updateBusy();
@@ -99,7 +109,9 @@ private:
     ProxySettings m_settings;
     SessionRecorder m_recorder;
     GaugedQueue<Pending> m_queue; // mirrors its length into ProxyMetrics::queuedRequests
-    ProxiedRequest *m_active = nullptr;
+    ClientStream *m_active = nullptr;       // the id-less request running now
+    QHash<QString, ClientStream *> m_streams; // requests with an id, by id
+    bool m_backedUp = false; // every stream paused until the client's queue drains
     ClientWatchdog m_watchdog;
     QString m_messageBuffer; // reused for every sse-event message
     bool m_shuttingDown = false;

@@ -10,6 +10,7 @@ ProxiedRequest::ProxiedRequest(const ProxyRequest &request, QNetworkReply *reply
 {
     m_clock.start();
     connect(m_stream, &UpstreamStream::connected, this, [this](int status, const HttpHeaderList &headers) {
+        m_status = status;
         emit connected(status, headers, double(m_clock.nsecsElapsed()) / 1e9);
     });
     connect(m_stream, &UpstreamStream::eventReceived, this, [this](const SseEvent &event) {

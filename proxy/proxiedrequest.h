@@ -33,6 +33,8 @@ public:
     bool isPaused() const { return m_stream->isPaused(); }
     quint64 eventsRelayed() const { return m_eventsRelayed; }
     qint64 bytesReceived() const { return m_stream->bytesReceived(); }
+    int status() const { return m_status; } // of the response head; 0 before it
+    bool isRefusal() const { return m_stream->isRefusal(); } // see UpstreamStream
 
     // Flow control from the consumer: while paused nothing is read from the upstream.
     void pause() { m_stream->pause(); }
@@ -57,5 +59,6 @@ private:
     UpstreamStream *m_stream;
     QElapsedTimer m_clock;
     quint64 m_eventsRelayed = 0;
+    int m_status = 0;
     bool m_finished = false;
 };

@@ -34,6 +34,7 @@ ProxyMetrics &ProxyMetrics::operator+=(const ProxyMetrics &other)
     for (size_t i = 0; i < requests.size(); ++i)
         requests[i] += other.requests[i];
     requestsActive += other.requestsActive;
+    reconnects += other.reconnects;
     eventsRelayed += other.eventsRelayed;
     upstreamBytesReceived += other.upstreamBytesReceived;
     clientBytesSent += other.clientBytesSent;
@@ -78,8 +79,11 @@ QByteArray ProxyMetrics::toPrometheus() const
     }
 
     metric(out, "wssp_requests_active", "gauge",
-           "Sessions whose request is connecting to or streaming from an upstream.");
+           "Requests connecting to, streaming from, or waiting to reconnect to an upstream.");
     sample(out, "wssp_requests_active", quint64(qMax<qint64>(requestsActive, 0)));
+    metric(out, "wssp_upstream_reconnects_total", "counter",
+           "Times a request with reconnect asked its upstream again after it ended or broke.");
+    sample(out, "wssp_upstream_reconnects_total", reconnects);
 
     metric(out, "wssp_events_relayed_total", "counter", "SSE events relayed to clients.");
     sample(out, "wssp_events_relayed_total", eventsRelayed);

@@ -33,7 +33,8 @@ struct ProxyMetrics
     MetricCounter<quint64> sessionsOpened;
     MetricCounter<qint64> sessionsOpen;
     std::array<MetricCounter<quint64>, requestOutcomeCount> requests;
-    MetricCounter<qint64> requestsActive; // sessions connecting to or streaming from an upstream
+    MetricCounter<qint64> requestsActive; // requests connecting to, streaming from or waiting to reconnect to an upstream
+    MetricCounter<quint64> reconnects;    // waits before asking an upstream again ("reconnect")
     MetricCounter<quint64> eventsRelayed;
     MetricCounter<quint64> upstreamBytesReceived;
     MetricCounter<quint64> clientBytesSent;

@@ -152,6 +152,7 @@ void UpstreamStream::onReplyFinished()
 
 void UpstreamStream::onParserError(const QString &message)
 {
+    m_refusal = true;
     finish(Outcome::UpstreamError, QStringLiteral("upstream event stream rejected: ") + message);
 }
 
@@ -195,6 +196,7 @@ void UpstreamStream::completeIfDone()
         return;
 
     if (!m_rejection.isEmpty()) {
+        m_refusal = true;
         QString excerpt = Utf8::decode(m_errorExcerpt).simplified();
         if (!excerpt.isEmpty() && m_errorExcerpt.size() >= m_options.errorExcerptBytes)
             excerpt += u'…';
@@ -206,7 +208,9 @@ void UpstreamStream::completeIfDone()
     // event is not dispatched." A body that ends, ends: also in the middle of a line (a close
     // and a reset look alike on a socket; docs/PROTOCOL.md, "How a stream ends").
     m_parser.finish();
-    if (m_reply->error() != QNetworkReply::NoError)
+    const QNetworkReply::NetworkError error = m_reply->error();
+    m_refusal = error == QNetworkReply::ContentAccessDenied || error == QNetworkReply::SslHandshakeFailedError;
+    if (error != QNetworkReply::NoError)
         finish(Outcome::UpstreamError, describeNetworkError());
     else
         finish(Outcome::Completed, QString());

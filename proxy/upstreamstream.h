@@ -42,6 +42,10 @@ public:
 
     bool isPaused() const { return m_paused; }
     bool isFinished() const { return m_finished; }
+    // Whether it ended as asking again would end it too: the upstream answered, but not with an
+    // event stream (a status outside 2xx, another Content-Type), the parser rejected the stream,
+    // the upstream policy refused the address, or TLS failed. A reconnecting client stops there.
+    bool isRefusal() const { return m_refusal; }
     qint64 bytesReceived() const { return m_bytesReceived; }
     QString lastEventId() const { return m_parser.lastEventId(); }
 
@@ -77,4 +81,5 @@ private:
     bool m_paused = false;
     bool m_replyFinished = false; // the reply ended; buffered bytes may remain while paused
     bool m_finished = false;
+    bool m_refusal = false;
 };

@@ -319,7 +319,12 @@ void TestProxyProtocol::cookiesAreNeverSharedBetweenClients()
     QTRY_COMPARE(b->count(MessageType::Closed), 3);
     QTRY_COMPARE(a->count(MessageType::Closed), 2);
 
-    QCOMPARE(m_upstream->requests().size(), 4);
+    // Qt's HTTP may send a request again when a kept-alive connection closes under it (seen
+    // once in 20 runs): only the inline client promises each request goes out exactly once.
+    if (qEnvironmentVariable("WSSP_TEST_UPSTREAM_CLIENT") == u"qt")
+        QVERIFY(m_upstream->requests().size() >= 4);
+    else
+        QCOMPARE(m_upstream->requests().size(), 4);
     QCOMPARE(otherPort.requests().size(), 1);
     QVERIFY(!otherPort.requests().first().hasHeader("Cookie"));
     int withCookie = 0;

@@ -1,10 +1,11 @@
-// SessionRecorder: the session's Info and the proxy's metrics follow what request objects
+// SessionRecorder: the session's Info and the proxy's metrics follow what request streams
 // report (here over fake replies, without sockets) and what the session tells it, and nothing
-// else; a second request starts its own per-request numbers while the session's keep growing.
+// else; a second request starts its own per-request numbers while the session's keep growing;
+// streams side by side each have a row of their own.
 
+#include "clientstream.h"
 #include "eventdispatchermain.h"
 #include "fakereply.h"
-#include "proxiedrequest.h"
 #include "sessionrecorder.h"
 
 #include <QTest>
@@ -25,6 +26,24 @@ ProxyRequest requestTo(const QString &path)
     return request;
 }
 
+// A ClientStream over fake replies: `reply` is the one its latest attempt got.
+struct FakeStream
+{
+    FakeReply *reply = nullptr;
+    std::unique_ptr<ClientStream> stream;
+
+    explicit FakeStream(const ProxyRequest &request)
+    {
+        stream = std::make_unique<ClientStream>(
+                request,
+                [this](const ProxyRequest &) {
+                    reply = new FakeReply;
+                    return reply;
+                },
+                ClientStream::Options());
+    }
+};
+
 } // namespace
 
 class TestSessionRecorder : public QObject
@@ -36,6 +55,7 @@ private slots:
     void followsWhatRequestsReport();
     void countsEndsSentBytesAndPauses();
     void closedStaysClosed();
+    void streamsSideBySide();
 };
 
 void TestSessionRecorder::countsTheSessionOpenWhileItLives()
@@ -60,10 +80,10 @@ void TestSessionRecorder::followsWhatRequestsReport()
     SessionRecorder recorder(1, QString(), &metrics);
     const SessionInfo &info = recorder.info();
 
-    auto *reply = new FakeReply;
-    auto request = std::make_unique<ProxiedRequest>(requestTo(QStringLiteral("/a")), reply,
-                                                    UpstreamStream::Options());
-    recorder.follow(request.get());
+    auto request = std::make_unique<FakeStream>(requestTo(QStringLiteral("/a")));
+    recorder.follow(request->stream.get());
+    request->stream->start();
+    FakeReply *reply = request->reply;
     QCOMPARE(info.state, SessionInfo::State::Connecting);
     QCOMPARE(info.method, QByteArray("POST"));
     QCOMPARE(info.url, QStringLiteral("http://upstream.test:8080/a"));
@@ -87,10 +107,10 @@ void TestSessionRecorder::followsWhatRequestsReport()
     QCOMPARE(info.requestsHandled, 0u); // its end is counted when answered (countEnd)
 
     // The next request starts its own per-request numbers; the session's keep adding up.
-    auto *second = new FakeReply;
-    request = std::make_unique<ProxiedRequest>(requestTo(QStringLiteral("/b")), second,
-                                               UpstreamStream::Options());
-    recorder.follow(request.get());
+    request = std::make_unique<FakeStream>(requestTo(QStringLiteral("/b")));
+    recorder.follow(request->stream.get());
+    request->stream->start();
+    FakeReply *second = request->reply;
     QCOMPARE(info.status, 0);
     QVERIFY(info.responseHeaders.isEmpty());
     QCOMPARE(info.requestEventsRelayed, 0u);
@@ -125,16 +145,66 @@ void TestSessionRecorder::closedStaysClosed()
 {
     ProxyMetrics metrics;
     SessionRecorder recorder(1, QString(), &metrics);
-    auto *reply = new FakeReply;
-    ProxiedRequest request(requestTo(QStringLiteral("/a")), reply, UpstreamStream::Options());
-    recorder.follow(&request);
-    reply->respond(200, "OK", eventStream);
+    FakeStream request(requestTo(QStringLiteral("/a")));
+    recorder.follow(request.stream.get());
+    request.stream->start();
+    request.reply->respond(200, "OK", eventStream);
 
     recorder.markClosed();
     QCOMPARE(recorder.info().state, SessionInfo::State::Closed);
     QVERIFY(recorder.info().finishedAtMs >= recorder.info().startedAtMs);
-    request.end(RequestOutcome::ClientGone, QString(), QStringLiteral("client disconnected"));
+    request.stream->end(RequestOutcome::ClientGone, QString(), QStringLiteral("client disconnected"));
     QCOMPARE(recorder.info().state, SessionInfo::State::Closed);
+    QCOMPARE(metrics.requestsActive, 0);
+}
+
+// Requests with ids run at once: each has its row (id, state, counts) while it runs, the
+// session streams while one does, and wssp_requests_active counts requests, not sessions.
+void TestSessionRecorder::streamsSideBySide()
+{
+    ProxyMetrics metrics;
+    SessionRecorder recorder(1, QString(), &metrics);
+    const SessionInfo &info = recorder.info();
+    ProxyRequest a = requestTo(QStringLiteral("/a"));
+    a.id = QStringLiteral("a");
+    a.reconnect.enabled = true;
+    ProxyRequest b = requestTo(QStringLiteral("/b"));
+    b.id = QStringLiteral("b");
+    FakeStream first(a);
+    FakeStream second(b);
+    recorder.follow(first.stream.get());
+    first.stream->start();
+    recorder.follow(second.stream.get());
+    second.stream->start();
+    QCOMPARE(metrics.requestsActive, 2);
+    QCOMPARE(info.requests.size(), 2);
+    QCOMPARE(info.requests.at(0).id, QStringLiteral("a"));
+    QCOMPARE(info.requests.at(1).id, QStringLiteral("b"));
+    QCOMPARE(info.requests.at(1).url, QStringLiteral("http://upstream.test:8080/b"));
+    QCOMPARE(info.state, SessionInfo::State::Connecting);
+
+    first.reply->respond(200, "OK", eventStream);
+    first.reply->deliver("retry: 5\ndata: 1\n\ndata: 2\n\n");
+    QCOMPARE(info.state, SessionInfo::State::Streaming);
+    QCOMPARE(info.requests.at(0).state, RequestInfo::State::Streaming);
+    QCOMPARE(info.requests.at(0).status, 200);
+    QCOMPARE(info.requests.at(0).eventsRelayed, 2u);
+    QCOMPARE(info.requests.at(1).state, RequestInfo::State::Connecting);
+    QCOMPARE(info.requestEventsRelayed, 0u); // Info's current request is the last started: b
+
+    first.reply->end(QNetworkReply::RemoteHostClosedError, QStringLiteral("reset"));
+    QCOMPARE(info.requests.at(0).state, RequestInfo::State::Reconnecting);
+    QCOMPARE(info.requests.at(0).attempts, 2);
+    QCOMPARE(metrics.reconnects, 1u);
+    QCOMPARE(info.state, SessionInfo::State::Connecting);
+
+    second.stream->end(RequestOutcome::Cancelled, QString(), QStringLiteral("cancelled by client"));
+    QCOMPARE(info.requests.size(), 1);
+    QCOMPARE(metrics.requestsActive, 1);
+    first.stream->end(RequestOutcome::Cancelled, QString(), QStringLiteral("cancelled by client"));
+    QVERIFY(info.requests.isEmpty());
+    QCOMPARE(metrics.requestsActive, 0);
+    QCOMPARE(info.state, SessionInfo::State::Idle);
 }
 
 WSSP_TEST_MAIN(TestSessionRecorder)
