@@ -88,6 +88,7 @@ QList<Section> schema(Settings &s)
                 intKey("maxStreamsPerSocket", &p.maxStreamsPerSocket, 1, 10000),
                 intKey("maxReconnectAttempts", &p.maxReconnectAttempts, 1, 1000000000),
                 intKey("maxReconnectDelayMs", &p.maxReconnectDelayMs, 0, 86400000),
+                intKey("minReconnectDelayMs", &p.minReconnectDelayMs, 0, 86400000),
                 intKey("maxMessageBytes", &p.maxMessageBytes, 1),
                 intKey("maxLineBytes", &p.maxLineBytes, 1),
                 intKey("maxEventBytes", &p.maxEventBytes, 1),

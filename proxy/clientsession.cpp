@@ -269,6 +269,7 @@ ClientStream *ClientSession::start(const ProxyRequest &request)
     options.upstream.errorExcerptBytes = m_settings.errorExcerptBytes;
     options.maxReconnectAttempts = m_settings.maxReconnectAttempts;
     options.maxReconnectDelayMs = m_settings.maxReconnectDelayMs;
+    options.minReconnectDelayMs = m_settings.minReconnectDelayMs;
     const auto startRequest = [pool = m_pool, readBufferBytes = m_settings.readBufferBytes](
                                       const ProxyRequest &r) { return pool->start(r, readBufferBytes); };
     auto *stream = new ClientStream(request, startRequest, options, this);

@@ -95,6 +95,7 @@ QStringList flatten(const Settings &s)
         u"proxy.maxStreamsPerSocket=" + n(s.proxy.maxStreamsPerSocket),
         u"proxy.maxReconnectAttempts=" + n(s.proxy.maxReconnectAttempts),
         u"proxy.maxReconnectDelayMs=" + n(s.proxy.maxReconnectDelayMs),
+        u"proxy.minReconnectDelayMs=" + n(s.proxy.minReconnectDelayMs),
         u"proxy.maxMessageBytes=" + n(s.proxy.maxMessageBytes),
         u"proxy.maxLineBytes=" + n(s.proxy.maxLineBytes),
         u"proxy.maxEventBytes=" + n(s.proxy.maxEventBytes),
@@ -219,6 +220,7 @@ void TestSettings::defaults()
     QCOMPARE(s.proxy.maxStreamsPerSocket, 32);
     QCOMPARE(s.proxy.maxReconnectAttempts, 1000);
     QCOMPARE(s.proxy.maxReconnectDelayMs, 30000);
+    QCOMPARE(s.proxy.minReconnectDelayMs, 500);
     QCOMPARE(s.proxy.maxMessageBytes, 1024 * 1024);
     QCOMPARE(s.proxy.maxLineBytes, 8 * 1024 * 1024);
     QCOMPARE(s.proxy.maxEventBytes, 16 * 1024 * 1024);
@@ -261,7 +263,7 @@ void TestSettings::defaults()
     QCOMPARE(s.monitor.token, QString());
     QCOMPARE(s.proxyUrl(), QStringLiteral("ws://localhost:3001/proxy"));
     QCOMPARE(s.monitorUrl(), QStringLiteral("ws://localhost:3002/monitor"));
-    QCOMPARE(flatten(s).size(), 61);
+    QCOMPARE(flatten(s).size(), 62);
 
     // An empty object changes nothing and warns about nothing.
     Settings applied;
@@ -706,6 +708,10 @@ void TestSettings::boundaries_data()
         << QByteArray(R"({"proxy":{"maxReconnectAttempts":0}})") << false;
     QTest::newRow("maxReconnectDelayMs 0")
         << QByteArray(R"({"proxy":{"maxReconnectDelayMs":0}})") << true;
+    QTest::newRow("minReconnectDelayMs 0")
+        << QByteArray(R"({"proxy":{"minReconnectDelayMs":0}})") << true;
+    QTest::newRow("minReconnectDelayMs -1")
+        << QByteArray(R"({"proxy":{"minReconnectDelayMs":-1}})") << false;
     QTest::newRow("maxReconnectDelayMs a day and 1 ms")
         << QByteArray(R"({"proxy":{"maxReconnectDelayMs":86400001}})") << false;
     QTest::newRow("maxMessageBytes 1") << QByteArray(R"({"proxy":{"maxMessageBytes":1}})") << true;
