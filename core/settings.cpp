@@ -1,5 +1,7 @@
 #include "settings.h"
 
+#include "hostport.h"
+
 #include "settingsrules.h"
 
 #include <QCoreApplication>
@@ -88,6 +90,7 @@ QList<Section> schema(Settings &s)
                 intKey("maxStreamsPerSocket", &p.maxStreamsPerSocket, 1, 10000),
                 intKey("maxReconnectAttempts", &p.maxReconnectAttempts, 1, 1000000000),
                 intKey("maxReconnectDelayMs", &p.maxReconnectDelayMs, 0, 86400000),
+                intKey("minReconnectDelayMs", &p.minReconnectDelayMs, 0, 86400000),
                 intKey("maxMessageBytes", &p.maxMessageBytes, 1),
                 intKey("maxLineBytes", &p.maxLineBytes, 1),
                 intKey("maxEventBytes", &p.maxEventBytes, 1),
@@ -241,10 +244,6 @@ QString applyValue(const Key &key, const QJsonValue &value)
     return QString();
 }
 
-QString withBrackets(const QString &host)
-{
-    return host.contains(u':') && !host.startsWith(u'[') ? u'[' + host + u']' : host;
-}
 
 } // namespace
 
@@ -401,7 +400,7 @@ QString Settings::proxyUrl() const
     if (!testClient.url.isEmpty())
         return testClient.url;
     return QStringLiteral("%1://%2:%3%4")
-        .arg(webSocketScheme(), withBrackets(proxy.host))
+        .arg(webSocketScheme(), HostPort::urlHost(HostPort::reachableHost(proxy.host)))
         .arg(proxy.port)
         .arg(proxy.path);
 }
@@ -412,7 +411,7 @@ QString Settings::monitorUrl() const
         return monitor.url;
     const bool separateAdmin = !admin.host.isEmpty();
     return QStringLiteral("%1://%2:%3/monitor")
-        .arg(webSocketScheme(), withBrackets(separateAdmin ? admin.host : proxy.host))
+        .arg(webSocketScheme(), HostPort::urlHost(HostPort::reachableHost(separateAdmin ? admin.host : proxy.host)))
         .arg(separateAdmin ? admin.port : proxy.port);
 }
 

@@ -22,6 +22,7 @@ struct ProxySettings
     int maxStreamsPerSocket = 32;                 // requests with an "id" running at once on one socket
     int maxReconnectAttempts = 1000;              // caps a request's reconnect.maxAttempts
     int maxReconnectDelayMs = 30000;              // caps the wait before a reconnect (retry, maxDelayMs)
+    int minReconnectDelayMs = 500;                // least wait once attempts in a row fail (no hammering)
     int maxMessageBytes = 1024 * 1024;            // largest client message accepted
     int maxLineBytes = 8 * 1024 * 1024;           // SSE parser limit: one line
     int maxEventBytes = 16 * 1024 * 1024;         // SSE parser limit: one event's data

@@ -130,6 +130,11 @@ int ClientStream::reconnectDelayMs() const
     delay = qMin<qint64>(delay, m_options.maxReconnectDelayMs);
     if (m_request.reconnect.maxDelayMs > 0)
         delay = qMin<qint64>(delay, m_request.reconnect.maxDelayMs);
+    // A stream that relayed events resumes as its upstream asked (retry: 0 included); one whose
+    // upstream keeps failing must not let a client (maxDelayMs: 1) turn the proxy into a
+    // hammer against it.
+    if (m_failedInARow > 1)
+        delay = qMax<qint64>(delay, qMin(m_options.minReconnectDelayMs, m_options.maxReconnectDelayMs));
     return int(delay);
 }
 

@@ -31,6 +31,7 @@ public:
         UpstreamStream::Options upstream;
         int maxReconnectAttempts = 1000; // proxy.maxReconnectAttempts
         int maxReconnectDelayMs = 30000; // proxy.maxReconnectDelayMs
+        int minReconnectDelayMs = 500;   // proxy.minReconnectDelayMs
     };
 
     // EventSource's reconnection time before the stream sets one with `retry`.
@@ -77,7 +78,8 @@ private:
     void startAttempt();
     void onAttemptEvent(const SseEvent &event);
     void onAttemptFinished(RequestOutcome outcome, const QString &error, const QString &reason);
-    // The wait before the next attempt: the last `retry` relayed (else 3 s), capped.
+    // The wait before the next attempt: the last `retry` relayed (else 3 s), capped; once
+    // attempts fail in a row, at least proxy.minReconnectDelayMs.
     int reconnectDelayMs() const;
     int maxAttempts() const;
     void finish(RequestOutcome outcome, const QString &error, const QString &reason);

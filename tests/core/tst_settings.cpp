@@ -95,6 +95,7 @@ QStringList flatten(const Settings &s)
         u"proxy.maxStreamsPerSocket=" + n(s.proxy.maxStreamsPerSocket),
         u"proxy.maxReconnectAttempts=" + n(s.proxy.maxReconnectAttempts),
         u"proxy.maxReconnectDelayMs=" + n(s.proxy.maxReconnectDelayMs),
+        u"proxy.minReconnectDelayMs=" + n(s.proxy.minReconnectDelayMs),
         u"proxy.maxMessageBytes=" + n(s.proxy.maxMessageBytes),
         u"proxy.maxLineBytes=" + n(s.proxy.maxLineBytes),
         u"proxy.maxEventBytes=" + n(s.proxy.maxEventBytes),
@@ -219,6 +220,7 @@ void TestSettings::defaults()
     QCOMPARE(s.proxy.maxStreamsPerSocket, 32);
     QCOMPARE(s.proxy.maxReconnectAttempts, 1000);
     QCOMPARE(s.proxy.maxReconnectDelayMs, 30000);
+    QCOMPARE(s.proxy.minReconnectDelayMs, 500);
     QCOMPARE(s.proxy.maxMessageBytes, 1024 * 1024);
     QCOMPARE(s.proxy.maxLineBytes, 8 * 1024 * 1024);
     QCOMPARE(s.proxy.maxEventBytes, 16 * 1024 * 1024);
@@ -261,7 +263,7 @@ void TestSettings::defaults()
     QCOMPARE(s.monitor.token, QString());
     QCOMPARE(s.proxyUrl(), QStringLiteral("ws://localhost:3001/proxy"));
     QCOMPARE(s.monitorUrl(), QStringLiteral("ws://localhost:3002/monitor"));
-    QCOMPARE(flatten(s).size(), 61);
+    QCOMPARE(flatten(s).size(), 62);
 
     // An empty object changes nothing and warns about nothing.
     Settings applied;
@@ -706,6 +708,10 @@ void TestSettings::boundaries_data()
         << QByteArray(R"({"proxy":{"maxReconnectAttempts":0}})") << false;
     QTest::newRow("maxReconnectDelayMs 0")
         << QByteArray(R"({"proxy":{"maxReconnectDelayMs":0}})") << true;
+    QTest::newRow("minReconnectDelayMs 0")
+        << QByteArray(R"({"proxy":{"minReconnectDelayMs":0}})") << true;
+    QTest::newRow("minReconnectDelayMs -1")
+        << QByteArray(R"({"proxy":{"minReconnectDelayMs":-1}})") << false;
     QTest::newRow("maxReconnectDelayMs a day and 1 ms")
         << QByteArray(R"({"proxy":{"maxReconnectDelayMs":86400001}})") << false;
     QTest::newRow("maxMessageBytes 1") << QByteArray(R"({"proxy":{"maxMessageBytes":1}})") << true;
@@ -848,6 +854,11 @@ void TestSettings::urls_data()
         << j("ws://127.0.0.1:4000/ws") << j("ws://127.0.0.1:4000/monitor");
     QTest::newRow("ipv6 host") << QByteArray(R"({"proxy":{"host":"::1"},"admin":{"host":"::1","port":9}})")
                                << j("ws://[::1]:3001/proxy") << j("ws://[::1]:9/monitor");
+    // A wildcard is a listen address, not one to connect to: the same machine reaches it as localhost.
+    QTest::newRow("wildcard *") << QByteArray(R"({"proxy":{"host":"*"},"admin":{"host":"0.0.0.0","token":"t"}})")
+                                << j("ws://localhost:3001/proxy") << j("ws://localhost:3002/monitor");
+    QTest::newRow("wildcard ::") << QByteArray(R"({"proxy":{"host":"::"},"admin":{"host":"","token":"t"}})")
+                                 << j("ws://localhost:3001/proxy") << j("ws://localhost:3001/monitor");
     QTest::newRow("explicit urls")
         << QByteArray(R"({"testClient":{"url":"wss://a:1/p"},"monitor":{"url":"ws://b:2/m"}})")
         << j("wss://a:1/p") << j("ws://b:2/m");

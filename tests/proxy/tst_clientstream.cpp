@@ -93,6 +93,7 @@ private slots:
     void refusalsEndForGood();
     void endDuringTheWait();
     void attemptsRunOut();
+    void failuresInARowWaitAtLeastTheFloor();
     void anEventResetsTheAttempts();
     void pauseCarriesOver();
 };
@@ -272,6 +273,7 @@ void TestClientStream::attemptsRunOut()
 {
     ClientStream::Options options;
     options.maxReconnectAttempts = 5;
+    options.minReconnectDelayMs = 0;
     Harness h(reconnecting(3, 1), options); // the request's 3 is below the proxy's 5
     for (int attempt = 1; attempt <= 3; ++attempt) {
         h.reply->end(QNetworkReply::ConnectionRefusedError, QStringLiteral("refused"));
@@ -298,9 +300,38 @@ void TestClientStream::attemptsRunOut()
              qPrintable(capped.error()));
 }
 
+// Attack row: a client's maxDelayMs of 1 against a dead upstream must not make the proxy ask
+// it a thousand times a second; the first reconnect keeps the stream's own delay.
+void TestClientStream::failuresInARowWaitAtLeastTheFloor()
+{
+    ClientStream::Options options;
+    options.minReconnectDelayMs = 40;
+    Harness h(reconnecting(0, 1), options);
+    h.reply->respond(200, "OK", eventStream);
+    h.reply->deliver("retry: 0\ndata: a\n\n");
+    h.reply->end(QNetworkReply::RemoteHostClosedError, QStringLiteral("reset"));
+    QCOMPARE(h.reconnect(0).delayMs, 0); // after events: as the upstream asked
+    QTRY_COMPARE(h.requests.size(), 2);
+    h.reply->end(QNetworkReply::ConnectionRefusedError, QStringLiteral("refused"));
+    QCOMPARE(h.reconnect(1).attempt, 2);
+    QCOMPARE(h.reconnect(1).delayMs, 40); // failing in a row: the floor
+    h.stream->end(RequestOutcome::Cancelled, QString(), QStringLiteral("cancelled by client"));
+
+    options.maxReconnectDelayMs = 25; // the floor never exceeds the ceiling
+    Harness capped(reconnecting(0, 0), options);
+    capped.reply->end(QNetworkReply::ConnectionRefusedError, QStringLiteral("refused"));
+    QCOMPARE(capped.reconnect(0).delayMs, 25);
+    QTRY_COMPARE(capped.requests.size(), 2);
+    capped.reply->end(QNetworkReply::ConnectionRefusedError, QStringLiteral("refused"));
+    QCOMPARE(capped.reconnect(1).delayMs, 25);
+    capped.stream->end(RequestOutcome::Cancelled, QString(), QStringLiteral("cancelled by client"));
+}
+
 void TestClientStream::anEventResetsTheAttempts()
 {
-    Harness h(reconnecting(2, 1));
+    ClientStream::Options options;
+    options.minReconnectDelayMs = 0;
+    Harness h(reconnecting(2, 1), options);
     h.reply->end(QNetworkReply::ConnectionRefusedError, QStringLiteral("refused"));
     QTRY_COMPARE(h.requests.size(), 2);
     h.reply->end(QNetworkReply::ConnectionRefusedError, QStringLiteral("refused"));
