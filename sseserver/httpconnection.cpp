@@ -12,6 +12,10 @@
 #ifdef Q_OS_UNIX
 #include <sys/socket.h>
 #endif
+#ifdef Q_OS_LINUX
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#endif
 
 HttpConnection::HttpConnection(QTcpSocket *socket, quint64 id, const TestServerSettings &settings,
                                int requestTimeoutMs, QObject *parent)
@@ -104,16 +108,19 @@ void HttpConnection::pump()
         return;
     case ResponseSource::Then::Abort:
         m_state = State::Closing;
-        if (m_socket->bytesToWrite() > 0)
-            m_resetWhenWritten = true; // the events before the break must arrive whole
-        else
-            resetConnection();
+        m_resetPending = true;
+        m_resetWait.start();
+        resetOnceDelivered();
         return;
     }
 }
 
 void HttpConnection::onStepTimerTimeout()
 {
+    if (m_resetPending) {
+        resetOnceDelivered();
+        return;
+    }
     if (m_socket->bytesToWrite() > highWatermark) {
         m_waitingForDrain = true;
         return;
@@ -123,15 +130,46 @@ void HttpConnection::onStepTimerTimeout()
 
 void HttpConnection::onSocketBytesWritten()
 {
-    if (m_resetWhenWritten && m_socket->bytesToWrite() == 0) {
-        m_resetWhenWritten = false;
-        resetConnection();
+    if (m_resetPending) {
+        resetOnceDelivered();
         return;
     }
     if (m_waitingForDrain && m_socket->bytesToWrite() <= lowWatermark) {
         m_waitingForDrain = false;
         pump();
     }
+}
+
+void HttpConnection::resetOnceDelivered()
+{
+    // A reset throws away what the kernel has not delivered yet, so the events before a break
+    // would arrive cut at a random place whenever the client lags (a large /ticks?breakAfter=
+    // response): wait until Qt has handed every byte to the kernel and the peer has acknowledged
+    // them. bytesWritten() says when Qt is done; the kernel's queue has no signal, so it is
+    // polled on the (otherwise idle) step timer. A client that stops reading gets the reset
+    // after resetWaitLimitMs all the same.
+    if (m_state != State::Closing)
+        return;
+    const bool delivered = m_socket->bytesToWrite() == 0 && undeliveredBytes() == 0;
+    if (!delivered && !m_resetWait.hasExpired(resetWaitLimitMs)) {
+        if (!m_stepTimer.isActive())
+            m_stepTimer.start(resetPollMs);
+        return;
+    }
+    m_resetPending = false;
+    resetConnection();
+}
+
+qint64 HttpConnection::undeliveredBytes() const
+{
+#ifdef Q_OS_LINUX
+    // SIOCOUTQ: bytes in the send queue not yet acknowledged by the peer.
+    int queued = 0;
+    const qintptr fd = m_socket->socketDescriptor();
+    if (fd >= 0 && ::ioctl(int(fd), SIOCOUTQ, &queued) == 0)
+        return queued;
+#endif
+    return 0;
 }
 
 void HttpConnection::resetConnection()
@@ -179,7 +217,7 @@ void HttpConnection::finish()
     m_stepTimer.stop();
     m_requestTimer.stop();
     m_waitingForDrain = false;
-    m_resetWhenWritten = false;
+    m_resetPending = false;
     emit finished();
 }
 

@@ -4,6 +4,7 @@
 #include "responsesource.h"
 #include "settings.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -24,6 +25,10 @@ public:
     static constexpr int defaultRequestTimeoutMs = 10000;
     static constexpr qint64 highWatermark = 1024 * 1024;
     static constexpr qint64 lowWatermark = 256 * 1024;
+    // A planned reset waits until the peer has every byte before it (see resetOnceDelivered()),
+    // polling this often, but a peer that stops reading gets the reset after resetWaitLimitMs.
+    static constexpr int resetPollMs = 2;
+    static constexpr int resetWaitLimitMs = 2000;
 
     // Takes ownership of `socket`. A client that has not sent a whole request within
     // `requestTimeoutMs` gets 408.
@@ -55,7 +60,9 @@ private:
 
     void startResponse(std::unique_ptr<ResponseSource> source);
     void pump();
+    void resetOnceDelivered();
     void resetConnection();
+    qint64 undeliveredBytes() const;
     void finish();
     void log(const QString &text) const;
 
@@ -70,5 +77,6 @@ private:
     QTimer m_stepTimer;
     QTimer m_requestTimer;
     bool m_waitingForDrain = false;
-    bool m_resetWhenWritten = false;
+    bool m_resetPending = false; // Then::Abort: reset once the bytes before it are delivered
+    QElapsedTimer m_resetWait;
 };

@@ -33,6 +33,11 @@ QByteArray chunk(QByteArrayView bytes)
     return QByteArray::number(bytes.size(), 16) + "\r\n" + bytes.toByteArray() + "\r\n";
 }
 
+QByteArray lastChunk()
+{
+    return "0\r\n\r\n";
+}
+
 QByteArray plainText(int status, QByteArrayView body, const HttpHeaderList &extraHeaders)
 {
     HttpHeaderList headers = { { "Content-Type", "text/plain; charset=utf-8" },

@@ -22,6 +22,8 @@ QByteArray eventStreamHead();
 // broken off before its last chunk is then an error for any client, not an ambiguous close.
 QByteArray chunkedEventStreamHead();
 QByteArray chunk(QByteArrayView bytes);
+// The zero-size chunk that ends a chunked body cleanly.
+QByteArray lastChunk();
 
 // A complete response with a text/plain body (Content-Length set).
 QByteArray plainText(int status, QByteArrayView body, const HttpHeaderList &extraHeaders = {});

@@ -158,7 +158,8 @@ Router::Routed routeWorkbench(const HttpRequest &request, const QByteArray &path
     };
     static const Endpoint endpoints[] = {
         { "/ticks",
-            { QStringLiteral("interval"), QStringLiteral("count"), QStringLiteral("size") } },
+            { QStringLiteral("interval"), QStringLiteral("count"), QStringLiteral("size"),
+                QStringLiteral("breakAfter") } },
         { "/idle", { QStringLiteral("interval") } },
         { "/status", { QStringLiteral("code"), QStringLiteral("location") } },
         { "/broken", { QStringLiteral("after"), QStringLiteral("interval") } },
@@ -187,15 +188,16 @@ Router::Routed routeWorkbench(const HttpRequest &request, const QByteArray &path
         return params->integer(QString::fromLatin1(name), min, max, defaultValue, out, &error);
     };
 
-    qint64 interval = 0, count = 0, size = 0, after = 0;
+    qint64 interval = 0, count = 0, size = 0, after = 0, breakAfter = 0;
     if (path == "/ticks") {
         if (!integer("interval", 0, maxIntervalMs, 1000, &interval)
             || !integer("count", 0, maxTickCount, 0, &count)
-            || !integer("size", 0, maxTickSize, 0, &size))
+            || !integer("size", 0, maxTickSize, 0, &size)
+            || !integer("breakAfter", 0, maxTickCount, 0, &breakAfter))
             return fail(400, error);
         return stream(std::make_unique<TickStream>(
                 int(interval), count, size,
-                TickStream::resumePoint(request.head.header("Last-Event-ID"))));
+                TickStream::resumePoint(request.head.header("Last-Event-ID")), breakAfter));
     }
     if (path == "/idle") {
         if (!integer("interval", 1, maxIntervalMs, 1000, &interval))
@@ -257,6 +259,7 @@ QString endpointHelp()
         "apart\n"
         "  GET /events?message=...               the same echo, message from the query\n"
         "  /ticks?interval=ms&count=N&size=bytes  tick events (interval 1000, count 0 = endless)\n"
+        "        [&breakAfter=N]                 break like /broken after N ticks in a response\n"
         "  /idle?interval=ms                     only ': heartbeat' comments (interval 1000)\n"
         "  /status?code=NNN[&location=URL]       that status with a short text body (3xx: "
         "Location)\n"

@@ -5,8 +5,39 @@
 
 #include <algorithm>
 
-TickStream::TickStream(int intervalMs, qint64 count, qint64 size, qint64 resumeAfter)
-    : m_intervalMs(intervalMs), m_count(count), m_size(size), m_sent(resumeAfter)
+namespace {
+
+// How /broken and /ticks?breakAfter= end a response that breaks: the start of one more event in
+// its own chunk, then a reset (HttpConnection: RST via SO_LINGER 0) where the last chunk would
+// be. Both bodies are chunked, so any HTTP client can tell this from a normal end.
+ResponseSource::Step breakOff(QByteArrayView halfEvent, QString note)
+{
+    ResponseSource::Step step;
+    step.bytes = HttpResponse::chunk(halfEvent);
+    step.then = ResponseSource::Then::Abort;
+    step.note = std::move(note);
+    return step;
+}
+
+SseEvent tickEvent(qint64 sequence, qint64 size)
+{
+    SseEvent event;
+    event.type = QStringLiteral("tick");
+    event.lastEventId = QStringLiteral("tick-%1").arg(sequence);
+    event.data = QString::fromLatin1(TickStream::data(sequence, size));
+    return event;
+}
+
+} // namespace
+
+TickStream::TickStream(int intervalMs, qint64 count, qint64 size, qint64 resumeAfter,
+                       qint64 breakAfter)
+    : m_intervalMs(intervalMs),
+      m_count(count),
+      m_size(size),
+      m_resumedAfter(resumeAfter),
+      m_breakAfter(breakAfter),
+      m_sent(resumeAfter)
 {
 }
 
@@ -34,28 +65,61 @@ QByteArray TickStream::data(qint64 sequence, qint64 size)
     return text + QByteArray(size - text.size(), 'x');
 }
 
+QByteArray TickStream::halfTick(qint64 sequence, qint64 size)
+{
+    // The whole tick as it would go out, less its blank line and the second half of its data
+    // (the data line comes last and the data is one line).
+    const QByteArray whole = SseWriter::encode(tickEvent(sequence, size));
+    const qsizetype dataSize = data(sequence, size).size();
+    return whole.first(whole.size() - 2 - (dataSize - dataSize / 2));
+}
+
+QByteArray TickStream::framed(QByteArrayView bytes) const
+{
+    return chunked() ? HttpResponse::chunk(bytes) : bytes.toByteArray();
+}
+
+QByteArray TickStream::head() const
+{
+    return chunked() ? HttpResponse::chunkedEventStreamHead() : HttpResponse::eventStreamHead();
+}
+
+QByteArray TickStream::cleanEnd() const
+{
+    return chunked() ? HttpResponse::lastChunk() : QByteArray();
+}
+
 ResponseSource::Step TickStream::next()
 {
     Step step;
     if (!m_headSent) {
-        step.bytes = HttpResponse::eventStreamHead();
+        step.bytes = head();
         m_headSent = true;
         if (m_count != 0 && m_sent >= m_count) { // resumed after the last tick: nothing is left
+            step.bytes += cleanEnd();
             step.then = Then::Finish;
             step.note = QStringLiteral("📤 ticks complete: resumed after tick %1 of %2").arg(m_sent).arg(m_count);
             return step;
         }
     }
+    if (chunked() && m_sent - m_resumedAfter >= m_breakAfter) {
+        // breakAfter >= 1, so this is never the first step: the head went out already.
+        return breakOff(halfTick(m_sent + 1, m_size),
+                        QStringLiteral("💥 ticks %1 to %2 and half of tick %3 sent, resetting "
+                                       "the connection (breakAfter %4)")
+                                .arg(m_resumedAfter + 1)
+                                .arg(m_sent)
+                                .arg(m_sent + 1)
+                                .arg(m_breakAfter));
+    }
     const qint64 sequence = ++m_sent;
-    SseEvent event;
-    event.type = QStringLiteral("tick");
-    event.lastEventId = QStringLiteral("tick-%1").arg(sequence);
-    event.data = QString::fromLatin1(data(sequence, m_size));
-    step.bytes += SseWriter::encode(event);
+    step.bytes += framed(SseWriter::encode(tickEvent(sequence, m_size)));
     step.then = (m_count == 0 || sequence < m_count) ? Then::Wait : Then::Finish;
     step.delayMs = m_intervalMs;
-    if (step.then == Then::Finish)
+    if (step.then == Then::Finish) {
+        step.bytes += cleanEnd();
         step.note = QStringLiteral("📤 ticks complete: %1 sent").arg(sequence);
+    }
     return step;
 }
 
@@ -96,24 +160,23 @@ QByteArray BrokenStream::halfEvent(qint64 sequence)
 
 ResponseSource::Step BrokenStream::next()
 {
-    // Chunked, so that the break is unmistakable: the body ends without its last chunk.
-    Step step;
-    if (m_sent == 0)
-        step.bytes = HttpResponse::chunkedEventStreamHead();
+    const QByteArray head = m_sent == 0 ? HttpResponse::chunkedEventStreamHead() : QByteArray();
     if (m_sent < m_after) {
         const qint64 sequence = ++m_sent;
         SseEvent event;
         event.lastEventId = QStringLiteral("broken-%1").arg(sequence);
         event.data = QStringLiteral("{\"sequence\":%1}").arg(sequence);
-        step.bytes += HttpResponse::chunk(SseWriter::encode(event));
+        Step step;
+        step.bytes = head + HttpResponse::chunk(SseWriter::encode(event));
         step.then = Then::Wait;
         step.delayMs = m_intervalMs;
         return step;
     }
-    step.bytes += HttpResponse::chunk(halfEvent(m_after + 1));
-    step.then = Then::Abort;
-    step.note = QStringLiteral("💥 %1 events and half an event sent, resetting the connection")
-                    .arg(m_after);
+    Step step = breakOff(halfEvent(m_after + 1),
+                         QStringLiteral("💥 %1 events and half an event sent, resetting the "
+                                        "connection")
+                                 .arg(m_after));
+    step.bytes.prepend(head);
     m_sent = m_after + 1; // so progress() reports the half event too
     return step;
 }

@@ -1,6 +1,7 @@
 #include "clientcli.h"
 
 #include "settings.h"
+#include "targetlist.h"
 #include "tlsfiles.h"
 
 #include <QCommandLineOption>
@@ -12,6 +13,7 @@
 namespace {
 
 constexpr int maxMilliseconds = 24 * 60 * 60 * 1000;
+constexpr int maxReconnectAttempts = 1000000000; // PROTOCOL.md §2: "reconnect" maxAttempts
 
 bool isTokenChar(char16_t c)
 {
@@ -112,8 +114,9 @@ Outcome parse(const QStringList &arguments, ClientConfig *config, QString *messa
         "Console client for ws-sse-proxy.\n"
         "Without --target: the design's echo test (PROTOCOL.md section 8): sends --count POST "
         "requests to the test server's /events through the proxy, one after another.\n"
-        "With --target: one request to any SSE URL, printed readably or (--json) as raw proxy "
-        "messages.\n"
+        "With --target: a request to any SSE URL, printed readably or (--json) as raw proxy "
+        "messages. Several --targets run at once on one socket, each with an id (ID=URL, or "
+        "its position 1, 2, ...) that every output line names.\n"
         "Exit status: 0 ok, 1 the proxy reported an error, 2 bad options or settings, "
         "3 cannot connect or connection lost, 4 timeout, 130 interrupted."));
     const QCommandLineOption helpOption = parser.addHelpOption();
@@ -144,7 +147,8 @@ Outcome parse(const QStringList &arguments, ClientConfig *config, QString *messa
                        "testClient.sendDelay)."),
         QStringLiteral("MS"));
     const QCommandLineOption targetOption(QStringLiteral("target"),
-        QStringLiteral("Request mode: the http:// or https:// SSE URL to open."),
+        QStringLiteral("Request mode: the http:// or https:// SSE URL to open, or ID=URL to "
+                       "give the request an id (repeatable: the requests run at once)."),
         QStringLiteral("URL"));
     const QCommandLineOption methodOption(QStringLiteral("method"),
         QStringLiteral("Request mode: GET, POST, PUT or DELETE (default GET, POST with "
@@ -161,9 +165,20 @@ Outcome parse(const QStringList &arguments, ClientConfig *config, QString *messa
         QStringLiteral("Request mode: sent as the Last-Event-ID header."), QStringLiteral("ID"));
     const QCommandLineOption headersOption(QStringLiteral("show-headers"),
         QStringLiteral("Request mode: also print the upstream's response headers."));
+    const QCommandLineOption reconnectOption(QStringLiteral("reconnect"),
+        QStringLiteral("Request mode: the proxy asks the upstream again, from the last event "
+                       "ID, when it ends or breaks (\"reconnect\": true)."));
+    const QCommandLineOption maxAttemptsOption(QStringLiteral("reconnect-max-attempts"),
+        QStringLiteral("Request mode: give up after N attempts in a row without an event (0 = "
+                       "the proxy's limit; implies --reconnect)."),
+        QStringLiteral("N"));
+    const QCommandLineOption maxDelayOption(QStringLiteral("reconnect-max-delay"),
+        QStringLiteral("Request mode: wait at most MS ms before asking again (0 = the proxy's "
+                       "limit; implies --reconnect)."),
+        QStringLiteral("MS"));
     parser.addOptions({ settingsOption, urlOption, caFileOption, timeoutOption, jsonOption, messageOption,
         countOption, delayOption, targetOption, methodOption, headerOption, bodyOption,
-        lastEventIdOption, headersOption });
+        lastEventIdOption, headersOption, reconnectOption, maxAttemptsOption, maxDelayOption });
 
     if (!parser.parse(arguments)) {
         *message = parser.errorText();
@@ -188,7 +203,7 @@ Outcome parse(const QStringList &arguments, ClientConfig *config, QString *messa
     // Options that belong to the other mode are mistakes worth reporting, not ignoring.
     const QList<QCommandLineOption> echoOnly { messageOption, countOption, delayOption };
     const QList<QCommandLineOption> requestOnly { methodOption, headerOption, bodyOption,
-        lastEventIdOption, headersOption };
+        lastEventIdOption, headersOption, reconnectOption, maxAttemptsOption, maxDelayOption };
     for (const QCommandLineOption &option : requestMode ? echoOnly : requestOnly) {
         if (parser.isSet(option)) {
             *message = requestMode
@@ -255,11 +270,8 @@ Outcome parse(const QStringList &arguments, ClientConfig *config, QString *messa
     if (requestMode) {
         result.mode = ClientConfig::Mode::Request;
         result.showHeaders = parser.isSet(headersOption);
-        ProxyRequest &request = result.request;
-        if (!applyTarget(parser.value(targetOption), &request, &error)) {
-            *message = error;
-            return Outcome::BadUsage;
-        }
+        // The options below apply to every target: `request` is the template.
+        ProxyRequest request;
         for (const QString &text : parser.values(headerOption)) {
             HttpHeader header;
             if (!parseHeader(text, &header, &error)) {
@@ -292,6 +304,17 @@ Outcome parse(const QStringList &arguments, ClientConfig *config, QString *messa
                 return Outcome::BadUsage;
             }
             request.method = method.toLatin1();
+        }
+        ReconnectOptions &reconnect = request.reconnect;
+        reconnect.enabled = parser.isSet(reconnectOption) || parser.isSet(maxAttemptsOption)
+            || parser.isSet(maxDelayOption);
+        if (!SettingsCli::overrideInt(
+                parser, maxAttemptsOption, 0, maxReconnectAttempts, &reconnect.maxAttempts, &error)
+            || !SettingsCli::overrideInt(
+                parser, maxDelayOption, 0, maxMilliseconds, &reconnect.maxDelayMs, &error)
+            || !TargetList::build(parser.values(targetOption), request, &result.requests, &error)) {
+            *message = error;
+            return Outcome::BadUsage;
         }
     }
     *config = result;

@@ -22,7 +22,7 @@ struct ClientConfig
 {
     enum class Mode {
         EchoTest, // the design's test: `count` POSTs to the test server's /events (PROTOCOL.md §8)
-        Request // one request to any SSE URL (--target), like curl
+        Request // requests to any SSE URLs (--target), like curl
     };
 
     Mode mode = Mode::EchoTest;
@@ -40,8 +40,10 @@ struct ClientConfig
     QString serverHost = QStringLiteral("localhost");
     int serverPort = 8081;
 
-    // Request
-    ProxyRequest request;
+    // Request: one per --target, in order, all sent at once on one socket. One target without
+    // an id is today's single request (no "id", untagged output); several targets, or a target
+    // with an id, make every request carry an id (PROTOCOL.md §4) and every output line name it.
+    QList<ProxyRequest> requests;
 
     // The i-th (1-based) request of the echo test: POST http://serverHost:serverPort/events
     // with the JSON body {"message": "<message> #<i>"}.

@@ -109,12 +109,34 @@ QStringList TranscriptPrinter::format(const ProxyMessages::Message &message) con
     case Type::Closed:
         lines << QStringLiteral("🔚 Server closed: ") + message.text;
         break;
-    case Type::Reconnecting:
-        lines << QStringLiteral("🔁 Reconnecting in %1 ms (attempt %2, last event ID \"%3\"): %4")
-                         .arg(message.reconnecting.delayMs)
-                         .arg(message.reconnecting.attempt)
-                         .arg(message.reconnecting.lastEventId, message.reconnecting.reason);
+    case Type::Reconnecting: {
+        // The last event ID only when there is one (none is sent then), the reason only when
+        // the proxy gave one.
+        const ProxyMessages::Reconnecting &what = message.reconnecting;
+        QString line = QStringLiteral("🔁 Reconnecting in %1 ms (attempt %2")
+                           .arg(what.delayMs)
+                           .arg(what.attempt);
+        if (!what.lastEventId.isEmpty())
+            line += QStringLiteral(", last event ID \"%1\"").arg(what.lastEventId);
+        line += u')';
+        if (!what.reason.isEmpty())
+            line += QStringLiteral(": ") + what.reason;
+        lines << line;
         break;
     }
+    }
     return lines;
+}
+
+QStringList TranscriptPrinter::tagged(const QStringList &lines, const QString &id)
+{
+    const QString prefix = u'[' + id + QStringLiteral("] ");
+    QStringList out;
+    out.reserve(lines.size());
+    for (const QString &line : lines) {
+        QString text = prefix + line;
+        text.replace(u'\n', u'\n' + prefix);
+        out.append(text);
+    }
+    return out;
 }

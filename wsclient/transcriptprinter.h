@@ -25,8 +25,13 @@ public:
     static QString errorLine(const QString &message); // ❌ Error: ...
 
     // The lines for one proxy message. An `error` yields its line too; the caller decides the
-    // stream (stderr) by the message type.
+    // stream (stderr) by the message type. A line may hold line breaks (a multi-line data).
     QStringList format(const ProxyMessages::Message &message) const;
+
+    // `lines` with "[id] " in front of each, continuation lines included, so that with several
+    // streams on one socket every output line says which request it is about (and grep
+    // '^\[id\] ' picks one stream out).
+    static QStringList tagged(const QStringList &lines, const QString &id);
 
     // What "📝 Data:" shows for an event's data: in EchoResponse style the "response" string of
     // an echo object ({"type":"echo",...,"response":"..."}), otherwise the data itself.

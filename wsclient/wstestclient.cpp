@@ -4,7 +4,11 @@
 
 #include <QIODevice>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QWebSocket>
+
+#include <algorithm>
+#include <climits>
 
 // Debug lines only on request (QT_LOGGING_RULES="wssp.wsclient.debug=true"): stderr is the user's.
 Q_LOGGING_CATEGORY(lcWsClient, "wssp.wsclient", QtInfoMsg)
@@ -68,10 +72,20 @@ void WsTestClient::cancel()
 {
     switch (m_state) {
     case State::WaitingForClosed:
-        writeErr(QStringLiteral("🛑 Interrupted: cancelling request #%1").arg(m_sent));
-        m_state = State::Cancelling;
         m_timeoutTimer.stop();
-        m_socket->sendTextMessage(QStringLiteral(R"({"type":"cancel"})"));
+        if (m_streams.tagged()) {
+            writeErr(QStringLiteral("🛑 Interrupted: cancelling ") + m_streams.describeOpen());
+            for (const QString &id : m_streams.openIds()) {
+                const QJsonObject cancel { { QStringLiteral("type"), QStringLiteral("cancel") },
+                    { QStringLiteral("id"), id } };
+                m_socket->sendTextMessage(
+                    QString::fromUtf8(QJsonDocument(cancel).toJson(QJsonDocument::Compact)));
+            }
+        } else {
+            writeErr(QStringLiteral("🛑 Interrupted: cancelling request #%1").arg(m_sent));
+            m_socket->sendTextMessage(QStringLiteral(R"({"type":"cancel"})"));
+        }
+        m_state = State::Cancelling;
         m_cancelTimer.start(m_config.cancelGrace);
         break;
     case State::Closing:
@@ -95,11 +109,15 @@ void WsTestClient::onSocketConnected()
             writeOut(TranscriptPrinter::sending(m_config.count));
         sendNextEchoRequest();
     } else {
-        if (!m_config.json) {
-            writeOut(TranscriptPrinter::requestLine(QString::fromLatin1(m_config.request.method),
-                m_config.request.url().toString(QUrl::FullyEncoded)));
+        for (const ProxyRequest &request : std::as_const(m_config.requests)) {
+            const QString line = TranscriptPrinter::requestLine(
+                QString::fromLatin1(request.method), request.url().toString(QUrl::FullyEncoded));
+            if (!m_config.json)
+                writeOut(request.id.isEmpty()
+                        ? line
+                        : TranscriptPrinter::tagged({ line }, request.id).constFirst());
         }
-        sendRequest(m_config.request);
+        sendRequests(m_config.requests);
     }
 }
 
@@ -176,39 +194,52 @@ void WsTestClient::onSocketTextMessageReceived(const QString &text)
             armTimeout();
         return;
     }
-    handleMessage(*message);
+    handleMessage(*message, text);
 }
 
-void WsTestClient::handleMessage(const ProxyMessages::Message &message)
+void WsTestClient::handleMessage(const ProxyMessages::Message &message, const QString &text)
 {
     using Type = ProxyMessages::Message::Type;
-    if (!m_config.json) {
-        const QStringList lines = m_printer.format(message);
-        for (const QString &line : lines)
-            message.type == Type::Error ? writeErr(line) : writeOut(line);
-    } else if (message.type == Type::Error) {
-        writeErr(TranscriptPrinter::errorLine(message.text));
-    }
-
     if (m_state != State::WaitingForClosed && m_state != State::Cancelling) {
+        printMessage(message);
         qCWarning(lcWsClient) << "message with no request in flight ignored, state" << m_state;
         return;
     }
-    switch (message.type) {
-    case Type::Error:
-        m_errorSeen = true;
-        break;
-    case Type::Closed:
-        handleClosed();
-        return;
-    default:
-        break;
+    const StreamSet::Outcome outcome = m_streams.record(message);
+    if (outcome == StreamSet::Outcome::Unknown) {
+        // About none of the requests still open (an id this client never sent, or a message
+        // after that request's `closed`): reported, and it changes nothing.
+        writeErr(QStringLiteral("warning: ignoring a message about no open request of this "
+                                "client (%1): %2")
+                     .arg(message.id.isEmpty() ? QStringLiteral("no id")
+                                               : QStringLiteral("id \"%1\"").arg(message.id),
+                         text.left(excerptChars)));
+    } else {
+        printMessage(message);
+        if (outcome == StreamSet::Outcome::Closed && m_streams.allClosed()) {
+            handleAllClosed();
+            return;
+        }
     }
     if (m_state == State::WaitingForClosed)
-        armTimeout();
+        armTimeout(message.type == Type::Reconnecting ? message.reconnecting.delayMs : 0);
 }
 
-void WsTestClient::handleClosed()
+void WsTestClient::printMessage(const ProxyMessages::Message &message)
+{
+    using Type = ProxyMessages::Message::Type;
+    QStringList lines;
+    if (!m_config.json)
+        lines = m_printer.format(message);
+    else if (message.type == Type::Error)
+        lines = QStringList { TranscriptPrinter::errorLine(message.text) };
+    if (m_streams.tagged())
+        lines = TranscriptPrinter::tagged(lines, message.id);
+    for (const QString &line : std::as_const(lines))
+        message.type == Type::Error ? writeErr(line) : writeOut(line);
+}
+
+void WsTestClient::handleAllClosed()
 {
     m_timeoutTimer.stop();
     if (m_state == State::Cancelling) {
@@ -216,7 +247,7 @@ void WsTestClient::handleClosed()
         return;
     }
     const bool echo = m_config.mode == ClientConfig::Mode::EchoTest;
-    if (m_errorSeen) {
+    if (m_streams.anyError()) {
         finish(ClientExit::requestFailed,
             echo && m_sent < m_config.count
                 ? QStringLiteral("stopped after request #%1 of %2 because of the error above")
@@ -240,32 +271,45 @@ void WsTestClient::sendNextEchoRequest()
     const int index = m_sent + 1;
     if (!m_config.json)
         writeOut(TranscriptPrinter::sent(index, m_config.echoMessage(index)));
-    sendRequest(m_config.echoRequest(index));
+    sendRequests({ m_config.echoRequest(index) });
 }
 
-void WsTestClient::sendRequest(const ProxyRequest &request)
+void WsTestClient::sendRequests(const QList<ProxyRequest> &requests)
 {
-    const QString text
-        = QString::fromUtf8(QJsonDocument(request.toJson()).toJson(QJsonDocument::Compact));
-    ++m_sent;
-    m_errorSeen = false;
+    m_streams = StreamSet(requests);
     m_state = State::WaitingForClosed;
-    qCDebug(lcWsClient) << "request" << m_sent << "sent:" << text;
-    m_socket->sendTextMessage(text);
+    for (const ProxyRequest &request : requests) {
+        const QString text
+            = QString::fromUtf8(QJsonDocument(request.toJson()).toJson(QJsonDocument::Compact));
+        ++m_sent;
+        qCDebug(lcWsClient) << "request" << m_sent << "sent:" << text;
+        m_socket->sendTextMessage(text);
+    }
     armTimeout();
 }
 
-void WsTestClient::armTimeout()
+void WsTestClient::armTimeout(int quietMs)
 {
-    if (m_config.timeout > 0)
-        m_timeoutTimer.start(m_config.timeout);
+    if (m_config.timeout <= 0)
+        return;
+    // The proxy says how long it will wait before asking the upstream again; silence during
+    // that wait is announced, not a sign of trouble, so the timeout counts from its end.
+    if (quietMs > 0) {
+        const QDeadlineTimer quiet(quietMs);
+        if (m_quietUntil < quiet)
+            m_quietUntil = quiet;
+    }
+    const qint64 interval = qint64(m_config.timeout) + m_quietUntil.remainingTime();
+    m_timeoutTimer.start(int(std::min<qint64>(interval, INT_MAX)));
 }
 
 QString WsTestClient::waitingFor() const
 {
-    return m_config.mode == ClientConfig::Mode::EchoTest
-        ? QStringLiteral("`closed` of request #%1").arg(m_sent)
-        : QStringLiteral("`closed`");
+    if (m_config.mode == ClientConfig::Mode::EchoTest)
+        return QStringLiteral("`closed` of request #%1").arg(m_sent);
+    if (m_streams.tagged())
+        return QStringLiteral("`closed` of ") + m_streams.describeOpen();
+    return QStringLiteral("`closed`");
 }
 
 void WsTestClient::onTimeoutTimerTimeout()
@@ -278,7 +322,7 @@ void WsTestClient::onTimeoutTimerTimeout()
     } else if (m_state == State::WaitingForClosed) {
         finish(ClientExit::timeout,
             QStringLiteral("timed out: no message from the proxy for %1 ms while waiting for %2")
-                .arg(m_config.timeout)
+                .arg(m_timeoutTimer.interval())
                 .arg(waitingFor()));
     }
 }

@@ -2,9 +2,11 @@
 
 #include "clientconfig.h"
 #include "proxymessages.h"
+#include "streamset.h"
 #include "transcriptprinter.h"
 
 #include <QAbstractSocket>
+#include <QDeadlineTimer>
 #include <QLoggingCategory>
 #include <QObject>
 #include <QTimer>
@@ -14,9 +16,11 @@ class QWebSocket;
 
 Q_DECLARE_LOGGING_CATEGORY(lcWsClient)
 
-// One run of ws-test-client: connects to the proxy, sends the request(s) of its ClientConfig
-// strictly one at a time (the next only after `closed` of the previous), writes the transcript
-// and emits finished() exactly once with the exit status (ClientExit).
+// One run of ws-test-client: connects to the proxy, sends the request(s) of its ClientConfig,
+// writes the transcript and emits finished() exactly once with the exit status (ClientExit).
+// The echo test sends its requests strictly one at a time (the next only after `closed` of the
+// previous); request mode sends all its --targets at once and waits until every one is closed
+// (StreamSet keeps track).
 //
 // Output goes to the two devices given (not owned; stdout and stderr in the program, buffers
 // in tests): transcript lines or raw JSON lines to `out`, failures and warnings to `err`.
@@ -33,9 +37,10 @@ public:
     ~WsTestClient() override;
 
     void start();
-    // The Ctrl-C entry point: with a request in flight sends {"type":"cancel"} and waits up to
-    // cancelGrace ms for its `closed`; otherwise (or on a second call) finishes at once.
-    // Either way the exit status is ClientExit::interrupted.
+    // The Ctrl-C entry point: with requests in flight sends {"type":"cancel"} (one per open
+    // request with its "id", when they have ids) and waits up to cancelGrace ms for their
+    // `closed`; otherwise (or on a second call) finishes at once. Either way the exit status is
+    // ClientExit::interrupted.
     void cancel();
 
     State state() const { return m_state; }
@@ -55,11 +60,14 @@ private:
     void onPauseTimerTimeout();
     void onCancelTimerTimeout();
 
-    void handleMessage(const ProxyMessages::Message &message);
-    void handleClosed();
+    void handleMessage(const ProxyMessages::Message &message, const QString &text);
+    void printMessage(const ProxyMessages::Message &message);
+    void handleAllClosed();
     void sendNextEchoRequest();
-    void sendRequest(const ProxyRequest &request);
-    void armTimeout();
+    void sendRequests(const QList<ProxyRequest> &requests);
+    // Restarts the silence timeout. `quietMs`: the proxy announced that long a pause (a
+    // `reconnecting` wait), which the timeout does not count.
+    void armTimeout(int quietMs = 0);
     QString waitingFor() const;
     // The single way out: reports `reason` on err (when not empty), closes the socket and then
     // emits finished(exitCode).
@@ -78,7 +86,8 @@ private:
     QTimer m_cancelTimer; // grace for `closed` after cancel, then for the close
     State m_state = State::Idle;
     int m_sent = 0; // requests sent so far
-    bool m_errorSeen = false; // an `error` arrived for the current request
+    StreamSet m_streams; // the request(s) in flight: the echo test's current one, or all targets
+    QDeadlineTimer m_quietUntil; // the end of the longest pause the proxy announced
     QString m_socketError; // last socket error text, for the failure message
     int m_exitCode = -1;
 };

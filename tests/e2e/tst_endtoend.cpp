@@ -2,12 +2,14 @@
 // one settings file. sse-test-server and ws-sse-proxy start on port 0 and print the ports they
 // got; the file is then rewritten with those ports, so ws-test-client finds both through it,
 // exactly as a user's settings.json would lead it. Checked: the echo transcript of PROTOCOL.md
-// §8 line by line, the server's log, request mode with --json, and a clean exit on SIGTERM.
+// §8 line by line, the server's log, request mode with --json, streams with reconnect over the
+// server's breaks, and a clean exit on SIGTERM.
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -64,6 +66,7 @@ private slots:
     void requestModeJson();
     void requestModeFailure_data();
     void requestModeFailure();
+    void streamsResumeOverBreaks();
 
 private:
     QString program(const QString &name) const;
@@ -359,6 +362,59 @@ void TstEndToEnd::requestModeFailure()
     QCOMPARE(closedReason, reason);
     QCOMPARE(m_client.exitCode(), 1);
     QCOMPARE(err, QStringLiteral("❌ Error: %1\n").arg(message)); // the proxy's words, once
+
+    QVERIFY(terminatesCleanly(m_proxy, "ws-sse-proxy"));
+    QVERIFY(terminatesCleanly(m_server, "sse-test-server"));
+}
+
+// Two streams on one socket with --reconnect: /ticks breaks every 100 ticks, the proxy resumes
+// it with Last-Event-ID, and the client gets ticks 1..300 exactly once, in order, beside a
+// second stream. A finite stream with reconnect ends with an error once the upstream stops
+// sending (PROTOCOL.md §4: a clean end reconnects too; --reconnect-max-attempts 1 keeps that
+// short), so the run exits 1 after both streams are closed.
+void TstEndToEnd::streamsResumeOverBreaks()
+{
+    const QString base = QStringLiteral("http://127.0.0.1:%1").arg(m_serverPort);
+    QVERIFY(runClient({ QStringLiteral("--target"),
+                        QStringLiteral("long=%1/ticks?interval=0&count=300&breakAfter=100").arg(base),
+                        QStringLiteral("--target"),
+                        QStringLiteral("%1/ticks?interval=0&count=5").arg(base),
+                        QStringLiteral("--reconnect-max-attempts"), QStringLiteral("1"),
+                        QStringLiteral("--reconnect-max-delay"), QStringLiteral("10"),
+                        QStringLiteral("--json") }));
+    const QString out = QString::fromUtf8(m_client.readAllStandardOutput());
+    const QString err = QString::fromUtf8(m_client.readAllStandardError());
+    QCOMPARE(m_client.exitCode(), 1);
+
+    QMap<QString, QList<int>> ticks;
+    QMap<QString, QStringList> resumedFrom; // lastEventId of each `reconnecting`
+    QMap<QString, int> closed;
+    const QStringList lines = out.chopped(1).split(u'\n');
+    for (const QString &line : lines) {
+        const QJsonObject object = QJsonDocument::fromJson(line.toUtf8()).object();
+        const QString id = object[u"id"].toString();
+        const QString type = object[u"type"].toString();
+        QVERIFY2(closed.value(id) == 0, qPrintable(line)); // nothing after `closed`
+        if (type == u"sse-event")
+            ticks[id].append(object[u"payload"][u"data"].toString().sliced(5).toInt());
+        else if (type == u"reconnecting")
+            resumedFrom[id].append(object[u"payload"][u"lastEventId"].toString());
+        else if (type == u"closed")
+            ++closed[id];
+    }
+    QList<int> all;
+    for (int n = 1; n <= 300; ++n)
+        all.append(n);
+    QCOMPARE(ticks.value(QStringLiteral("long")), all);
+    QCOMPARE(ticks.value(QStringLiteral("2")), all.first(5));
+    // Two breaks, then the clean end at 300 (and the one empty attempt after it).
+    QCOMPARE(resumedFrom.value(QStringLiteral("long")),
+             QStringList({ QStringLiteral("tick-100"), QStringLiteral("tick-200"),
+                           QStringLiteral("tick-300") }));
+    QCOMPARE(closed.value(QStringLiteral("long")), 1);
+    QCOMPARE(closed.value(QStringLiteral("2")), 1);
+    QCOMPARE(err.count(QStringLiteral("stopped reconnecting after 1 ")), 2);
+    QVERIFY2(err.startsWith(QStringLiteral("[")), qPrintable(err)); // each error names its stream
 
     QVERIFY(terminatesCleanly(m_proxy, "ws-sse-proxy"));
     QVERIFY(terminatesCleanly(m_server, "sse-test-server"));

@@ -75,6 +75,12 @@ void TestRouter::route_data()
                            << QByteArray() << 200 << QByteArray("data: tick 2 xxx\n\n");
     QTest::newRow("ticks by POST") << QByteArray("POST") << QByteArray("/ticks?count=1")
                                    << QByteArray("{}") << 200 << QByteArray("id: tick-1\n");
+    QTest::newRow("ticks breakAfter")
+        << QByteArray("GET") << QByteArray("/ticks?interval=0&count=5&breakAfter=2")
+        << QByteArray() << 200 << QByteArray("\r\nTransfer-Encoding: chunked\r\n");
+    QTest::newRow("ticks breakAfter 0: never") << QByteArray("GET")
+                                               << QByteArray("/ticks?count=1&breakAfter=0")
+                                               << QByteArray() << 200 << QByteArray("id: tick-1\n");
     QTest::newRow("idle") << QByteArray("GET") << QByteArray("/idle?interval=10") << QByteArray()
                           << 200 << QByteArray(": heartbeat\n");
     QTest::newRow("status 500") << QByteArray("GET") << QByteArray("/status?code=500")
@@ -135,7 +141,16 @@ void TestRouter::route_data()
                                      << QByteArray("interval: expected an integer from 1 to");
     QTest::newRow("unknown param")
         << QByteArray("GET") << QByteArray("/ticks?cnt=3") << QByteArray() << 400
-        << QByteArray("unknown parameter \"cnt\" (known: interval, count, size)");
+        << QByteArray("unknown parameter \"cnt\" (known: interval, count, size, breakAfter)");
+    QTest::newRow("breakAfter too big")
+        << QByteArray("GET") << QByteArray("/ticks?breakAfter=1000000001") << QByteArray() << 400
+        << QByteArray("breakAfter: expected an integer from 0 to 1000000000, got \"1000000001\"\n");
+    QTest::newRow("breakAfter negative") << QByteArray("GET") << QByteArray("/ticks?breakAfter=-1")
+                                         << QByteArray() << 400
+                                         << QByteArray("breakAfter: expected an integer");
+    QTest::newRow("breakAfter in lower case")
+        << QByteArray("GET") << QByteArray("/ticks?breakafter=5") << QByteArray() << 400
+        << QByteArray("unknown parameter \"breakafter\"");
     QTest::newRow("plain takes none") << QByteArray("GET") << QByteArray("/plain?x=1")
                                       << QByteArray() << 400 << QByteArray("takes none");
     QTest::newRow("status missing") << QByteArray("GET") << QByteArray("/status") << QByteArray()

@@ -91,7 +91,7 @@ void TestSseServerExe::helpListsEndpoints()
     QCOMPARE(process.exitCode(), 0);
     const QByteArray help = process.readAllStandardOutput();
     for (const char *text :
-        { "/events", "/ticks?interval=ms&count=N&size=bytes", "/idle?interval=ms",
+        { "/events", "/ticks?interval=ms&count=N&size=bytes", "[&breakAfter=N]", "/idle?interval=ms",
             "/status?code=NNN", "/broken?after=N", "/endings?style=lf|crlf|cr", "/headers",
             "/plain", "--settings", "--host", "--port", "--count", "--delay", "--quiet" })
         QVERIFY2(help.contains(text), text);

@@ -1,5 +1,6 @@
 // The response sources on their own, without sockets: every byte the echo and workbench
 // endpoints send, from a fixed clock.
+#include "chunkedbody.h"
 #include "echostream.h"
 #include "httpresponse.h"
 #include "workbenchstreams.h"
@@ -26,6 +27,10 @@ private slots:
     void ticksEndless();
     void ticksResumeAfterLastEventId();
     void ticksResumedPastTheEnd();
+    void ticksBreakAfter_data();
+    void ticksBreakAfter();
+    void halfTick_data();
+    void halfTick();
     void resumePoint_data();
     void resumePoint();
     void idleSendsOnlyComments();
@@ -207,6 +212,90 @@ void TestSseStreams::ticksResumedPastTheEnd()
     }
 }
 
+// breakAfter: a chunked body; `breakAfter` ticks in this response, then half of the next and a
+// reset, unless the response reaches `count` first: then it ends with the last chunk.
+void TestSseStreams::ticksBreakAfter_data()
+{
+    QTest::addColumn<qint64>("count");
+    QTest::addColumn<qint64>("resumeAfter");
+    QTest::addColumn<qint64>("breakAfter");
+    QTest::addColumn<qint64>("lastTick"); // ticks resumeAfter+1 .. lastTick are sent whole
+    QTest::addColumn<bool>("breaks");
+
+    QTest::newRow("endless, breaks after 3") << qint64(0) << qint64(0) << qint64(3) << qint64(3)
+                                             << true;
+    QTest::newRow("resumed, breaks after 2 more") << qint64(10) << qint64(4) << qint64(2)
+                                                  << qint64(6) << true;
+    QTest::newRow("breakAfter 1") << qint64(10) << qint64(9) << qint64(1) << qint64(10) << false;
+    QTest::newRow("count reached first") << qint64(5) << qint64(3) << qint64(3) << qint64(5)
+                                         << false;
+    QTest::newRow("count exactly at the break") << qint64(6) << qint64(3) << qint64(3)
+                                                << qint64(6) << false;
+    QTest::newRow("resumed past the end") << qint64(3) << qint64(3) << qint64(2) << qint64(3)
+                                          << false;
+}
+
+void TestSseStreams::ticksBreakAfter()
+{
+    QFETCH(qint64, count);
+    QFETCH(qint64, resumeAfter);
+    QFETCH(qint64, breakAfter);
+    QFETCH(qint64, lastTick);
+    QFETCH(bool, breaks);
+
+    TickStream ticks(5, count, 0, resumeAfter, breakAfter);
+    QByteArray all;
+    Then end = Then::Wait;
+    int waits = 0;
+    while (end == Then::Wait) {
+        QVERIFY(waits <= breakAfter);
+        const ResponseSource::Step step = ticks.next();
+        all += step.bytes;
+        end = step.then;
+        if (end == Then::Wait) {
+            QCOMPARE(step.delayMs, 5);
+            ++waits;
+        }
+    }
+    QCOMPARE(end, breaks ? Then::Abort : Then::Finish);
+    const QByteArray head = HttpResponse::chunkedEventStreamHead();
+    QVERIFY(all.startsWith(head));
+    const ChunkedBody body = ChunkedBody::decode(QByteArrayView(all).sliced(head.size()));
+    QVERIFY(body.wellFormed);
+    QCOMPARE(body.complete, !breaks);
+    QByteArray expected;
+    for (qint64 n = resumeAfter + 1; n <= lastTick; ++n) {
+        const QByteArray number = QByteArray::number(n);
+        expected += "event: tick\nid: tick-" + number + "\ndata: tick " + number + "\n\n";
+    }
+    if (breaks)
+        expected += TickStream::halfTick(lastTick + 1, 0);
+    QCOMPARE(body.payload, expected);
+}
+
+void TestSseStreams::halfTick_data()
+{
+    QTest::addColumn<qint64>("sequence");
+    QTest::addColumn<qint64>("size");
+    QTest::addColumn<QByteArray>("half");
+    QTest::newRow("tick 7") << qint64(7) << qint64(0)
+                            << QByteArray("event: tick\nid: tick-7\ndata: tic");
+    QTest::newRow("tick 101") << qint64(101) << qint64(0)
+                              << QByteArray("event: tick\nid: tick-101\ndata: tick");
+    QTest::newRow("padded") << qint64(2) << qint64(20)
+                            << QByteArray("event: tick\nid: tick-2\ndata: tick 2 xxx");
+    QTest::newRow("one byte of data") << qint64(1) << qint64(1)
+                                      << QByteArray("event: tick\nid: tick-1\ndata: ");
+}
+
+void TestSseStreams::halfTick()
+{
+    QFETCH(qint64, sequence);
+    QFETCH(qint64, size);
+    QFETCH(QByteArray, half);
+    QCOMPARE(TickStream::halfTick(sequence, size), half);
+}
+
 void TestSseStreams::resumePoint_data()
 {
     QTest::addColumn<QByteArray>("lastEventId");
@@ -271,20 +360,11 @@ void TestSseStreams::brokenEndsWithHalfEvent()
     const QByteArray head = HttpResponse::chunkedEventStreamHead();
     QVERIFY(all.startsWith(head));
     QVERIFY(head.contains("\r\nTransfer-Encoding: chunked\r\n"));
-    // Decode the chunks: every one is whole, and the last chunk (size 0) never comes.
-    QByteArray body;
-    qsizetype at = head.size();
-    while (at < all.size()) {
-        const qsizetype lineEnd = all.indexOf("\r\n", at);
-        QVERIFY(lineEnd > at);
-        bool ok = false;
-        const qsizetype size = all.mid(at, lineEnd - at).toLongLong(&ok, 16);
-        QVERIFY(ok && size > 0);
-        body += all.mid(lineEnd + 2, size);
-        QCOMPARE(all.mid(lineEnd + 2 + size, 2), QByteArray("\r\n"));
-        at = lineEnd + 2 + size + 2;
-    }
-    QCOMPARE(at, all.size());
+    // Every chunk is whole, and the last chunk (size 0) never comes.
+    const ChunkedBody chunked = ChunkedBody::decode(QByteArrayView(all).sliced(head.size()));
+    QVERIFY(chunked.wellFormed);
+    QVERIFY(!chunked.complete);
+    const QByteArray body = chunked.payload;
     QCOMPARE(body.count("\n\n"), after); // complete events only
     QVERIFY(body.endsWith(BrokenStream::halfEvent(after + 1)));
     QVERIFY(!body.endsWith('\n'));

@@ -1,8 +1,10 @@
 // The server over loopback: an in-process TestServer on port 0 and raw TCP clients. Covers the
 // echo byte for byte, its timing, every workbench endpoint, bad requests, hundreds of concurrent
 // streams, and that clients who leave stop their timers.
+#include "chunkedbody.h"
 #include "rawhttpclient.h"
 #include "testserver.h"
+#include "workbenchstreams.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -35,6 +37,11 @@ private slots:
     void status_data();
     void status();
     void brokenResets();
+    void ticksBreakAfterResets();
+    void breakWaitsForTheClientToHaveEveryByte();
+    void breakResetsAClientThatStopsReading();
+    void ticksResumeAcrossBreaks_data();
+    void ticksResumeAcrossBreaks();
     void endings();
     void headersEcho();
     void plain();
@@ -50,6 +57,11 @@ private slots:
 
 private:
     std::unique_ptr<TestServer> startServer(int count = 3, int delayMs = 0);
+    // Sends `request` from a plain non-blocking socket and reads until the end: `endErrno` is 0
+    // for a clean close (FIN), else the errno that ended it. Qt reports a reset and a clean
+    // close alike, so tests that must see the RST read this way.
+    static void readRaw(quint16 port, const QByteArray &request, QByteArray *received,
+                        int *endErrno);
 };
 
 namespace {
@@ -260,37 +272,198 @@ void TestTestServer::brokenResets()
                         "36\r\nevent: message\nid: broken-3\ndata: {\"sequence\":3,\"trunc\r\n"));
     QCOMPARE(client.eventCount(), 2);
 
-    // Qt reports a reset and a clean close alike, so read the same response from a plain
-    // non-blocking socket: the end must be ECONNRESET, not a zero-byte read (FIN).
+    // The end must be ECONNRESET, not a zero-byte read (FIN).
+    QByteArray received;
+    int endErrno = -1;
+    readRaw(server->serverPort(), RawHttpClient::request("GET", "/broken?after=1"), &received,
+            &endErrno);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(endErrno, ECONNRESET);
+    QVERIFY(received.endsWith("data: {\"sequence\":1}\n\n\r\n36\r\nevent: message\nid: broken-2\n"
+                              "data: {\"sequence\":2,\"trunc\r\n"));
+    QTRY_COMPARE(server->connectionCount(), 0);
+}
+
+void TestTestServer::readRaw(quint16 port, const QByteArray &request, QByteArray *received,
+                             int *endErrno)
+{
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     QVERIFY(fd >= 0);
+    sockaddr_in address = {};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QCOMPARE(::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
+    QCOMPARE(::send(fd, request.constData(), size_t(request.size()), 0), ssize_t(request.size()));
+    *endErrno = -1;
+    const auto ended = [&] { // QTRY_VERIFY evaluates it once more after it turned true
+        if (*endErrno >= 0)
+            return true;
+        char buffer[4096];
+        ssize_t count;
+        while ((count = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT)) > 0)
+            received->append(buffer, count);
+        if (count == 0)
+            *endErrno = 0;
+        else if (errno != EAGAIN && errno != EWOULDBLOCK)
+            *endErrno = errno;
+        return *endErrno >= 0;
+    };
+    QTRY_VERIFY(ended());
+    ::close(fd);
+}
+
+// /ticks?breakAfter=3: a chunked body with three ticks and half of the fourth, then a reset.
+void TestTestServer::ticksBreakAfterResets()
+{
+    const auto server = startServer();
+    QByteArray received;
+    int endErrno = -1;
+    readRaw(server->serverPort(),
+            RawHttpClient::request("GET", "/ticks?interval=0&count=10&breakAfter=3"), &received,
+            &endErrno);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(endErrno, ECONNRESET);
+    const qsizetype headEnd = received.indexOf("\r\n\r\n");
+    QVERIFY(headEnd > 0);
+    QVERIFY(received.first(headEnd).contains("\r\nTransfer-Encoding: chunked"));
+    const ChunkedBody body = ChunkedBody::decode(QByteArrayView(received).sliced(headEnd + 4));
+    QVERIFY(body.wellFormed);
+    QVERIFY(!body.complete);
+    QCOMPARE(body.payload,
+             QByteArray("event: tick\nid: tick-1\ndata: tick 1\n\n"
+                        "event: tick\nid: tick-2\ndata: tick 2\n\n"
+                        "event: tick\nid: tick-3\ndata: tick 3\n\n"
+                        "event: tick\nid: tick-4\ndata: tic"));
+    QTRY_COMPARE(server->connectionCount(), 0);
+}
+
+// A reset discards what the kernel has not delivered yet. With megabytes before the break and a
+// client that reads in bursts, the reset must wait until the client has them all: three whole
+// 2 MB ticks and half of the fourth, every chunk whole.
+void TestTestServer::breakWaitsForTheClientToHaveEveryByte()
+{
+    constexpr qint64 size = 2000000;
+    const auto server = startServer();
+    QByteArray received;
+    int endErrno = -1;
+    readRaw(server->serverPort(),
+            RawHttpClient::request("GET", "/ticks?interval=0&count=10&breakAfter=3&size=2000000"),
+            &received, &endErrno);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(endErrno, ECONNRESET);
+    const qsizetype headEnd = received.indexOf("\r\n\r\n");
+    QVERIFY(headEnd > 0);
+    const ChunkedBody body = ChunkedBody::decode(QByteArrayView(received).sliced(headEnd + 4));
+    QVERIFY(body.wellFormed);
+    QVERIFY(!body.complete);
+    QCOMPARE(body.payload.count("\n\n"), 3);
+    QVERIFY(body.payload.endsWith(TickStream::halfTick(4, size)));
+    QTRY_COMPARE(server->connectionCount(), 0);
+}
+
+// The wait for delivery is bounded: a client that never reads is reset all the same
+// (HttpConnection::resetWaitLimitMs), and the server forgets the connection.
+void TestTestServer::breakResetsAClientThatStopsReading()
+{
+    const auto server = startServer();
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    QVERIFY(fd >= 0);
+    const int small = 4096; // a receive window that fills at once
+    QCOMPARE(::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
     sockaddr_in address = {};
     address.sin_family = AF_INET;
     address.sin_port = htons(server->serverPort());
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     QCOMPARE(::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
-    const QByteArray request = RawHttpClient::request("GET", "/broken?after=1");
+    const QByteArray request
+        = RawHttpClient::request("GET", "/ticks?interval=0&count=10&breakAfter=1&size=500000");
     QCOMPARE(::send(fd, request.constData(), size_t(request.size()), 0), ssize_t(request.size()));
-    QByteArray received;
-    int endErrno = -1;
-    const auto ended = [&] { // QTRY_VERIFY evaluates it once more after it turned true
-        if (endErrno >= 0)
-            return true;
-        char buffer[4096];
-        const ssize_t count = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
-        if (count > 0)
-            received.append(buffer, count);
-        else if (count == 0)
-            endErrno = 0;
-        else if (errno != EAGAIN && errno != EWOULDBLOCK)
-            endErrno = errno;
-        return endErrno >= 0;
-    };
-    QTRY_VERIFY(ended());
+    QTRY_COMPARE(server->connectionCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(server->connectionCount(), 0, 10000);
+    QCOMPARE(server->activeTimerCount(), 0);
     ::close(fd);
-    QCOMPARE(endErrno, ECONNRESET);
-    QVERIFY(received.endsWith("data: {\"sequence\":1}\n\n\r\n36\r\nevent: message\nid: broken-2\n"
-                              "data: {\"sequence\":2,\"trunc\r\n"));
+}
+
+// What a resuming client (EventSource, or the proxy with reconnect) does over the breaks: ask
+// again with Last-Event-ID set to the last whole tick. It must get every tick exactly once, in
+// order, `breakAfter` per response, and the response that reaches `count` must end cleanly.
+void TestTestServer::ticksResumeAcrossBreaks_data()
+{
+    QTest::addColumn<int>("count");
+    QTest::addColumn<int>("breakAfter");
+    QTest::addColumn<int>("size");
+    QTest::newRow("1000 by 100") << 1000 << 100 << 0;
+    QTest::newRow("10 by 3: the last response is short") << 10 << 3 << 0;
+    QTest::newRow("breakAfter 1") << 5 << 1 << 0;
+    QTest::newRow("50 by 7, 70 KB ticks") << 50 << 7 << 70000;
+}
+
+void TestTestServer::ticksResumeAcrossBreaks()
+{
+    QFETCH(int, count);
+    QFETCH(int, breakAfter);
+    QFETCH(int, size);
+    const auto server = startServer();
+    const QByteArray target = "/ticks?interval=0&count=" + QByteArray::number(count)
+        + "&breakAfter=" + QByteArray::number(breakAfter) + "&size=" + QByteArray::number(size);
+    const int responses = (count + breakAfter - 1) / breakAfter;
+
+    QList<qint64> ticks;
+    QByteArray lastEventId;
+    for (int response = 1; response <= responses; ++response) {
+        RawHttpClient client;
+        client.send(server->serverPort(),
+                    RawHttpClient::request("GET", target, {},
+                                           lastEventId.isEmpty()
+                                               ? QByteArray()
+                                               : "Last-Event-ID: " + lastEventId + "\r\n"));
+        QTRY_VERIFY_WITH_TIMEOUT(client.isFinished(), 30000);
+        QCOMPARE(client.status(), 200);
+        const ChunkedBody body = ChunkedBody::decode(client.body());
+        QVERIFY(body.wellFormed);
+        const bool last = response == responses;
+        QCOMPARE(body.complete, last); // every other response breaks off
+        // The whole events; a break leaves half of one after the last blank line.
+        QByteArrayList events;
+        qsizetype from = 0;
+        for (qsizetype blank = body.payload.indexOf("\n\n"); blank >= 0;
+             blank = body.payload.indexOf("\n\n", from)) {
+            events.append(body.payload.sliced(from, blank - from));
+            from = blank + 2;
+        }
+        QCOMPARE(body.payload.sliced(from).isEmpty(), last);
+        QCOMPARE(events.size(), last ? count - (responses - 1) * breakAfter : breakAfter);
+        for (const QByteArray &event : std::as_const(events)) {
+            const QList<QByteArray> lines = event.split('\n');
+            QCOMPARE(lines.size(), 3);
+            QCOMPARE(lines.at(0), QByteArray("event: tick"));
+            QVERIFY(lines.at(1).startsWith("id: tick-"));
+            lastEventId = lines.at(1).sliced(4);
+            const qint64 n = lastEventId.sliced(5).toLongLong();
+            const QByteArray data = "tick " + QByteArray::number(n);
+            QVERIFY(lines.at(2).startsWith(QByteArray("data: " + data)));
+            if (size > 0)
+                QCOMPARE(lines.at(2).size(), 6 + size);
+            ticks.append(n);
+        }
+    }
+    QList<qint64> expected;
+    for (qint64 n = 1; n <= count; ++n)
+        expected.append(n);
+    QCOMPARE(ticks, expected);
+
+    // Once the stream is complete, resuming from its last tick gets a clean, empty response.
+    RawHttpClient after;
+    after.send(server->serverPort(),
+               RawHttpClient::request("GET", target, {}, "Last-Event-ID: " + lastEventId + "\r\n"));
+    QTRY_VERIFY(after.isFinished());
+    const ChunkedBody empty = ChunkedBody::decode(after.body());
+    QVERIFY(empty.complete);
+    QCOMPARE(empty.payload, QByteArray());
     QTRY_COMPARE(server->connectionCount(), 0);
 }
 

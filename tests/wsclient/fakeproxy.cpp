@@ -1,5 +1,7 @@
 #include "fakeproxy.h"
 
+#include "proxymessages.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QWebSocket>
@@ -49,6 +51,9 @@ QUrl FakeProxy::url() const
 
 void FakeProxy::send(const QString &text)
 {
+    const QJsonObject object = QJsonDocument::fromJson(text.toUtf8()).object();
+    if (object.value(QStringLiteral("type")).toString() == u"closed")
+        m_openIds.remove(object.value(QStringLiteral("id")).toString());
     if (m_client)
         m_client->sendTextMessage(text);
 }
@@ -85,7 +90,14 @@ void FakeProxy::onClientTextMessageReceived(const QString &text)
     if (!m_autoReply)
         return;
     const QJsonObject object = QJsonDocument::fromJson(text.toUtf8()).object();
+    const QString id = object.value(QStringLiteral("id")).toString();
     if (object.value(QStringLiteral("type")).toString() == u"cancel") {
+        if (!id.isEmpty()) {
+            // A stream's cancel (PROTOCOL.md §4): its `closed`, if it is still open.
+            if (m_script.answerCancel && m_openIds.contains(id))
+                send(ProxyMessages::closed(QString::fromUtf16(ProxyMessages::reasonCancelled), id));
+            return;
+        }
         if (m_script.answerCancel && m_closedTimer.isActive()) {
             m_closedTimer.stop();
             send(closed(QStringLiteral("cancelled by client")));
@@ -94,6 +106,8 @@ void FakeProxy::onClientTextMessageReceived(const QString &text)
         }
         return;
     }
+    if (!id.isEmpty())
+        m_openIds.insert(id);
     const QStringList replies = m_script.replyFor ? m_script.replyFor(object) : m_script.replies;
     for (const QString &reply : replies)
         send(reply);

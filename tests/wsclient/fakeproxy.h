@@ -5,6 +5,7 @@
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QStringList>
 #include <QTimer>
 #include <QUrl>
@@ -30,7 +31,9 @@ public:
         bool sendClosed = true; // then `closed` ...
         int closedDelayMs = 0; // ... after this delay
         QString closedReason = QStringLiteral("Server closed connection normally.");
-        bool answerCancel = true; // {"type":"cancel"} -> `closed` "cancelled by client"
+        // {"type":"cancel"} -> `closed` "cancelled by client"; {"type":"cancel","id":"a"} ->
+        // `closed` with that id, while request "a" is open (sent, and no `closed` sent for it)
+        bool answerCancel = true;
         bool dropInsteadOfClosed = false; // abort the connection where `closed` would go
     };
 
@@ -82,6 +85,7 @@ private:
     Script m_script;
     bool m_autoReply = true;
     QElapsedTimer m_clock;
+    QSet<QString> m_openIds; // requests with an id that have had no `closed` yet
 };
 
 // The §8 transcript ws-test-client prints for `count` echo requests answered by the fake proxy's

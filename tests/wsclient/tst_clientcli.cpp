@@ -3,10 +3,12 @@
 #include "testcertificates.h"
 
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
 Q_DECLARE_METATYPE(ProxyRequest::BodyKind)
+Q_DECLARE_METATYPE(ReconnectOptions)
 
 class TstClientCli : public QObject
 {
@@ -27,6 +29,11 @@ private slots:
     void methodDefaults();
     void helpAndVersion();
     void caFileForWss();
+    void severalTargets_data();
+    void severalTargets();
+    void optionsApplyToEveryTarget();
+    void reconnect_data();
+    void reconnect();
 
     // Rainy day: each bad option is refused with a message that names it.
     void badOptions_data();
@@ -171,13 +178,16 @@ void TstClientCli::target()
     QCOMPARE(ClientCli::parse(args({ QStringLiteral("--target"), target }), &config, &message),
         ClientCli::Outcome::Run);
     QCOMPARE(config.mode, ClientConfig::Mode::Request);
-    QCOMPARE(config.request.protocol, protocol);
-    QCOMPARE(config.request.address, address);
-    QCOMPARE(config.request.port, port);
-    QCOMPARE(config.request.path, path);
-    QCOMPARE(config.request.method, QByteArray("GET"));
-    QCOMPARE(config.request.headers.size(), 0);
-    QCOMPARE(config.request.bodyKind, ProxyRequest::BodyKind::None);
+    QCOMPARE(config.requests.size(), 1);
+    QCOMPARE(config.requests.constFirst().id, QString()); // one target: no id, as before
+    QCOMPARE(config.requests.constFirst().reconnect, ReconnectOptions());
+    QCOMPARE(config.requests.constFirst().protocol, protocol);
+    QCOMPARE(config.requests.constFirst().address, address);
+    QCOMPARE(config.requests.constFirst().port, port);
+    QCOMPARE(config.requests.constFirst().path, path);
+    QCOMPARE(config.requests.constFirst().method, QByteArray("GET"));
+    QCOMPARE(config.requests.constFirst().headers.size(), 0);
+    QCOMPARE(config.requests.constFirst().bodyKind, ProxyRequest::BodyKind::None);
 }
 
 void TstClientCli::body_data()
@@ -215,8 +225,8 @@ void TstClientCli::body()
                                   QStringLiteral("--body"), body }),
                  &config, &message),
         ClientCli::Outcome::Run);
-    QCOMPARE(config.request.bodyKind, kind);
-    QCOMPARE(config.request.body, bytes);
+    QCOMPARE(config.requests.constFirst().bodyKind, kind);
+    QCOMPARE(config.requests.constFirst().body, bytes);
 }
 
 void TstClientCli::headers()
@@ -233,7 +243,7 @@ void TstClientCli::headers()
         ClientCli::Outcome::Run);
     const HttpHeaderList expected { { "X-A", "one" }, { "X-Empty", "" }, { "X-Colon", "a:b" },
         { "Last-Event-ID", "new" } };
-    QCOMPARE(config.request.headers, expected);
+    QCOMPARE(config.requests.constFirst().headers, expected);
 }
 
 void TstClientCli::methodDefaults_data()
@@ -262,7 +272,7 @@ void TstClientCli::methodDefaults()
             args(QStringList { QStringLiteral("--target"), QStringLiteral("http://h/") } + options),
             &config, &message),
         ClientCli::Outcome::Run);
-    QCOMPARE(config.request.method, method);
+    QCOMPARE(config.requests.constFirst().method, method);
 }
 
 void TstClientCli::helpAndVersion()
@@ -271,7 +281,8 @@ void TstClientCli::helpAndVersion()
     QString message;
     QCOMPARE(ClientCli::parse(args({ QStringLiteral("--help") }), &config, &message),
         ClientCli::Outcome::Exit);
-    for (const char *option : { "--target", "--json", "--count", "--last-event-id", "--settings" })
+    for (const char *option : { "--target", "--json", "--count", "--last-event-id", "--settings",
+             "--reconnect", "--reconnect-max-attempts", "--reconnect-max-delay", "ID=URL" })
         QVERIFY2(message.contains(QLatin1StringView(option)), option);
     QCOMPARE(ClientCli::parse(args({ QStringLiteral("--version") }), &config, &message),
         ClientCli::Outcome::Exit);
@@ -334,6 +345,49 @@ void TstClientCli::badOptions_data()
         m_dir.filePath(QStringLiteral("missing.pem")) } << caFile;
     QTest::newRow("ca-file not PEM") << QStringList { QStringLiteral("--url"), wss, caFile,
         m_emptySettings } << caFile;
+    QTest::newRow("id used twice") << QStringList { target, QStringLiteral("a=http://h/1"),
+        target, QStringLiteral("a=http://h/2") } << QStringLiteral("--target: the id \"a\" is used twice");
+    QTest::newRow("an id that is another target's position")
+        << QStringList { target, QStringLiteral("2=http://h/1"), target, url }
+        << QStringLiteral("the id \"2\" is used twice (a target without an id gets its position");
+    QTest::newRow("empty id") << QStringList { target, QStringLiteral("=http://h/") }
+                              << QStringLiteral("--target '=http://h/': the id before '=' must be "
+                                                "1 to 64 printable ASCII characters");
+    QTest::newRow("id of 65 characters")
+        << QStringList { target, QString(65, u'i') + QStringLiteral("=http://h/") }
+        << QStringLiteral("the id before '='");
+    QTest::newRow("id with a tab") << QStringList { target, QStringLiteral("a\tb=http://h/") }
+                                   << QStringLiteral("the id before '='");
+    QTest::newRow("id with non-ASCII") << QStringList { target, QStringLiteral("ñ=http://h/") }
+                                       << QStringLiteral("the id before '='");
+    QTest::newRow("one bad URL among several")
+        << QStringList { target, url, target, QStringLiteral("b=ftp://h/") }
+        << QStringLiteral("--target: expected an absolute http:// or https:// URL with a host, "
+                          "got 'b=ftp://h/'");
+    QTest::newRow("an id needs an http URL after '='")
+        << QStringList { target, QStringLiteral("news=localhost:8081/x") }
+        << QStringLiteral("got 'news=localhost:8081/x'");
+    QTest::newRow("reconnect without target")
+        << QStringList { QStringLiteral("--reconnect") } << QStringLiteral("--reconnect needs --target");
+    QTest::newRow("max attempts without target")
+        << QStringList { QStringLiteral("--reconnect-max-attempts"), QStringLiteral("3") }
+        << QStringLiteral("--reconnect-max-attempts needs --target");
+    QTest::newRow("max attempts not a number")
+        << QStringList { target, url, QStringLiteral("--reconnect-max-attempts"),
+               QStringLiteral("many") }
+        << QStringLiteral("--reconnect-max-attempts: must be an integer from 0 to 1000000000");
+    QTest::newRow("max attempts too many")
+        << QStringList { target, url, QStringLiteral("--reconnect-max-attempts"),
+               QStringLiteral("1000000001") }
+        << QStringLiteral("--reconnect-max-attempts: must be an integer from 0 to 1000000000");
+    QTest::newRow("max delay negative")
+        << QStringList { target, url, QStringLiteral("--reconnect-max-delay"),
+               QStringLiteral("-1") }
+        << QStringLiteral("--reconnect-max-delay: must be an integer from 0 to 86400000");
+    QTest::newRow("max delay over a day")
+        << QStringList { target, url, QStringLiteral("--reconnect-max-delay"),
+               QStringLiteral("86400001") }
+        << QStringLiteral("--reconnect-max-delay: must be an integer from 0 to 86400000");
     QTest::newRow("positional argument")
         << QStringList { QStringLiteral("extra") } << QStringLiteral("extra");
 }
@@ -365,6 +419,152 @@ void TstClientCli::caFileForWss()
         ClientCli::Outcome::Run);
     QCOMPARE(config.proxyUrl, QUrl(QStringLiteral("wss://127.0.0.1:4443/proxy")));
     QCOMPARE(config.caCertificates, certificates.caCertificates());
+}
+
+// Several --targets (or one with an id): every request gets an id, its own (ID=URL) or else its
+// position; one target without an id stays the id-less request of before.
+void TstClientCli::severalTargets_data()
+{
+    QTest::addColumn<QStringList>("targets");
+    QTest::addColumn<QStringList>("ids");
+    QTest::addColumn<QStringList>("paths");
+
+    QTest::newRow("two targets: their positions")
+        << QStringList { QStringLiteral("http://h/a"), QStringLiteral("http://h/b") }
+        << QStringList { QStringLiteral("1"), QStringLiteral("2") }
+        << QStringList { QStringLiteral("/a"), QStringLiteral("/b") };
+    QTest::newRow("ids given")
+        << QStringList { QStringLiteral("prices=http://h/p"), QStringLiteral("news=HTTPS://h/n") }
+        << QStringList { QStringLiteral("prices"), QStringLiteral("news") }
+        << QStringList { QStringLiteral("/p"), QStringLiteral("/n") };
+    QTest::newRow("one target with an id")
+        << QStringList { QStringLiteral("a=http://h/") } << QStringList { QStringLiteral("a") }
+        << QStringList { QStringLiteral("/") };
+    QTest::newRow("some with ids, some by position")
+        << QStringList { QStringLiteral("x=http://h/a"), QStringLiteral("http://h/b"),
+               QStringLiteral("http://h/c") }
+        << QStringList { QStringLiteral("x"), QStringLiteral("2"), QStringLiteral("3") }
+        << QStringList { QStringLiteral("/a"), QStringLiteral("/b"), QStringLiteral("/c") };
+    QTest::newRow("id with spaces and punctuation")
+        << QStringList { QStringLiteral("my feed #1: \"eu\"=http://h/") }
+        << QStringList { QStringLiteral("my feed #1: \"eu\"") } << QStringList { QStringLiteral("/") };
+    QTest::newRow("id of 64 characters")
+        << QStringList { QString(64, u'i') + QStringLiteral("=http://h/") }
+        << QStringList { QString(64, u'i') } << QStringList { QStringLiteral("/") };
+    QTest::newRow("a URL whose query holds =http:// has no id")
+        << QStringList { QStringLiteral("http://h/r?next=http://x/") } << QStringList { QString() }
+        << QStringList { QStringLiteral("/r?next=http://x/") };
+    QTest::newRow("an id, then a URL whose query holds =")
+        << QStringList { QStringLiteral("q=http://h/r?a=b") } << QStringList { QStringLiteral("q") }
+        << QStringList { QStringLiteral("/r?a=b") };
+}
+
+void TstClientCli::severalTargets()
+{
+    QFETCH(QStringList, targets);
+    QFETCH(QStringList, ids);
+    QFETCH(QStringList, paths);
+
+    QStringList options;
+    for (const QString &target : std::as_const(targets))
+        options << QStringLiteral("--target") << target;
+    ClientConfig config;
+    QString message;
+    QCOMPARE(ClientCli::parse(args(options), &config, &message), ClientCli::Outcome::Run);
+    QCOMPARE(message, QString());
+    QCOMPARE(config.mode, ClientConfig::Mode::Request);
+    QCOMPARE(config.requests.size(), ids.size());
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        const ProxyRequest &request = config.requests.at(i);
+        QCOMPARE(request.id, ids.at(i));
+        QCOMPARE(request.address, QStringLiteral("h"));
+        QCOMPARE(request.path, paths.at(i));
+        // The id is on the wire exactly when there is one.
+        QCOMPARE(request.toJson().value(QStringLiteral("id")).toString(), ids.at(i));
+        QCOMPARE(request.toJson().contains(QStringLiteral("id")), !ids.at(i).isEmpty());
+    }
+}
+
+void TstClientCli::optionsApplyToEveryTarget()
+{
+    ClientConfig config;
+    QString message;
+    QCOMPARE(ClientCli::parse(args({ QStringLiteral("--target"), QStringLiteral("http://h/a"),
+                                  QStringLiteral("--target"), QStringLiteral("b=https://g:8443/b"),
+                                  QStringLiteral("--method"), QStringLiteral("put"),
+                                  QStringLiteral("--header"), QStringLiteral("X-A: 1"),
+                                  QStringLiteral("--body"), QStringLiteral("{\"k\": 2}"),
+                                  QStringLiteral("--last-event-id"), QStringLiteral("e-9"),
+                                  QStringLiteral("--reconnect"), QStringLiteral("--show-headers") }),
+                 &config, &message),
+        ClientCli::Outcome::Run);
+    QCOMPARE(config.requests.size(), 2);
+    QVERIFY(config.showHeaders);
+    const HttpHeaderList headers { { "X-A", "1" }, { "Last-Event-ID", "e-9" } };
+    for (const ProxyRequest &request : std::as_const(config.requests)) {
+        QCOMPARE(request.method, QByteArray("PUT"));
+        QCOMPARE(request.headers, headers);
+        QCOMPARE(request.bodyKind, ProxyRequest::BodyKind::Json);
+        QCOMPARE(request.body, QByteArray(R"({"k":2})"));
+        QVERIFY(request.reconnect.enabled);
+    }
+    QCOMPARE(config.requests.at(0).id, QStringLiteral("1"));
+    QCOMPARE(config.requests.at(1).id, QStringLiteral("b"));
+    QCOMPARE(config.requests.at(1).protocol, QStringLiteral("https"));
+    QCOMPARE(config.requests.at(1).port, 8443);
+}
+
+void TstClientCli::reconnect_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<ReconnectOptions>("expected");
+    QTest::addColumn<QJsonValue>("onTheWire"); // the request's "reconnect" field
+
+    QTest::newRow("none: no field") << QStringList() << ReconnectOptions()
+                                    << QJsonValue(QJsonValue::Undefined);
+    QTest::newRow("--reconnect")
+        << QStringList { QStringLiteral("--reconnect") } << ReconnectOptions { true, 0, 0 }
+        << QJsonValue(true);
+    QTest::newRow("max attempts implies --reconnect")
+        << QStringList { QStringLiteral("--reconnect-max-attempts"), QStringLiteral("5") }
+        << ReconnectOptions { true, 5, 0 }
+        << QJsonValue(QJsonObject { { QStringLiteral("maxAttempts"), 5 } });
+    QTest::newRow("both limits")
+        << QStringList { QStringLiteral("--reconnect"), QStringLiteral("--reconnect-max-delay"),
+               QStringLiteral("1500"), QStringLiteral("--reconnect-max-attempts"),
+               QStringLiteral("1000000000") }
+        << ReconnectOptions { true, 1000000000, 1500 }
+        << QJsonValue(QJsonObject { { QStringLiteral("maxAttempts"), 1000000000 },
+               { QStringLiteral("maxDelayMs"), 1500 } });
+    QTest::newRow("0: the proxy's limits")
+        << QStringList { QStringLiteral("--reconnect-max-delay"), QStringLiteral("0") }
+        << ReconnectOptions { true, 0, 0 } << QJsonValue(true);
+}
+
+void TstClientCli::reconnect()
+{
+    QFETCH(QStringList, options);
+    QFETCH(ReconnectOptions, expected);
+    QFETCH(QJsonValue, onTheWire);
+
+    ClientConfig config;
+    QString message;
+    QCOMPARE(ClientCli::parse(args(QStringList { QStringLiteral("--target"),
+                                       QStringLiteral("http://h/") }
+                                  + options),
+                 &config, &message),
+        ClientCli::Outcome::Run);
+    QCOMPARE(config.requests.size(), 1);
+    const ProxyRequest &request = config.requests.constFirst();
+    QVERIFY(request.reconnect == expected);
+    QCOMPARE(request.id, QString()); // --reconnect alone does not make a stream
+    const QJsonObject json = request.toJson();
+    QCOMPARE(json.value(QStringLiteral("reconnect")), onTheWire);
+    // What the client sends, the proxy's codec reads back the same.
+    QString error;
+    const std::optional<ProxyRequest> decoded = ProxyRequest::fromJson(json, &error);
+    QVERIFY2(decoded, qPrintable(error));
+    QVERIFY(decoded->reconnect == expected);
 }
 
 void TstClientCli::badSettingsFile()

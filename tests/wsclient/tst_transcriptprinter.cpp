@@ -41,6 +41,18 @@ Message textMessage(Message::Type type, const QString &text)
     return m;
 }
 
+Message reconnectingMessage(int attempt, int delayMs, const QString &lastEventId,
+    const QString &reason)
+{
+    Message m;
+    m.type = Message::Type::Reconnecting;
+    m.reconnecting.attempt = attempt;
+    m.reconnecting.delayMs = delayMs;
+    m.reconnecting.lastEventId = lastEventId;
+    m.reconnecting.reason = reason;
+    return m;
+}
+
 Message connectedMessage(int status)
 {
     Message m;
@@ -66,6 +78,8 @@ private slots:
     void displayData();
     void connectedWithHeaders();
     void section8Transcript();
+    void tagged_data();
+    void tagged();
 };
 
 void TstTranscriptPrinter::fixedLines_data()
@@ -167,6 +181,25 @@ void TstTranscriptPrinter::format_data()
         << DataStyle::Raw
         << textMessage(Message::Type::Closed, QStringLiteral("cancelled by client"))
         << QStringList { QStringLiteral("🔚 Server closed: cancelled by client") };
+
+    // reconnecting (PROTOCOL.md §4): the wait, the attempt, the ID it resumes from, the reason.
+    QTest::newRow("reconnecting")
+        << DataStyle::Raw
+        << reconnectingMessage(1, 3000, QStringLiteral("tick-100"),
+               QStringLiteral("upstream connection to localhost:8081 broke off mid-stream"))
+        << QStringList { QStringLiteral("🔁 Reconnecting in 3000 ms (attempt 1, last event ID "
+                                        "\"tick-100\"): upstream connection to localhost:8081 "
+                                        "broke off mid-stream") };
+    QTest::newRow("reconnecting without a last event ID")
+        << DataStyle::Raw
+        << reconnectingMessage(4, 0, QString(),
+               QStringLiteral("connection refused by 127.0.0.1:8081"))
+        << QStringList { QStringLiteral("🔁 Reconnecting in 0 ms (attempt 4): connection refused "
+                                        "by 127.0.0.1:8081") };
+    QTest::newRow("reconnecting without a reason")
+        << DataStyle::EchoResponse << reconnectingMessage(2, 250, QStringLiteral("%1"), QString())
+        << QStringList { QStringLiteral("🔁 Reconnecting in 250 ms (attempt 2, last event ID "
+                                        "\"%1\")") };
 }
 
 void TstTranscriptPrinter::format()
@@ -252,6 +285,38 @@ void TstTranscriptPrinter::section8Transcript()
                                             "🔚 Server closed: Server closed connection normally.\n"
                                             "✅ Sent 3 messages. Test complete.");
     QCOMPARE(lines.join(u'\n'), expected);
+}
+
+// With several streams each line, continuation lines of a multi-line data too, starts with
+// "[id] ", so that grep '^\[news\] ' gives one stream's whole transcript.
+void TstTranscriptPrinter::tagged_data()
+{
+    QTest::addColumn<QStringList>("lines");
+    QTest::addColumn<QString>("id");
+    QTest::addColumn<QStringList>("expected");
+
+    QTest::newRow("one line") << QStringList { QStringLiteral("✅ Connected to server (200)") }
+                              << QStringLiteral("1")
+                              << QStringList { QStringLiteral("[1] ✅ Connected to server (200)") };
+    const Message event = sseEvent(QStringLiteral("tick"), QStringLiteral("tick-1"),
+        QStringLiteral("a\nb"));
+    QTest::newRow("event with multi-line data")
+        << TranscriptPrinter(DataStyle::Raw).format(event) << QStringLiteral("news")
+        << QStringList { QStringLiteral("[news] 📥 SSE Event [tick]:"),
+               QStringLiteral("[news]    🆔 ID: tick-1"),
+               QStringLiteral("[news]    📝 Data: a\n[news]            b") };
+    QTest::newRow("id with spaces") << QStringList { QStringLiteral("x") }
+                                    << QStringLiteral("my feed")
+                                    << QStringList { QStringLiteral("[my feed] x") };
+    QTest::newRow("no lines") << QStringList() << QStringLiteral("1") << QStringList();
+}
+
+void TstTranscriptPrinter::tagged()
+{
+    QFETCH(QStringList, lines);
+    QFETCH(QString, id);
+    QFETCH(QStringList, expected);
+    QCOMPARE(TranscriptPrinter::tagged(lines, id), expected);
 }
 
 QTEST_GUILESS_MAIN(TstTranscriptPrinter)

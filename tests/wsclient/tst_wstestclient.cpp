@@ -1,6 +1,7 @@
 // WsTestClient in-process against FakeProxy: sequencing, the request JSON, exit statuses, both
 // output modes of the general mode and cancel.
 #include "clientcli.h"
+#include "clientrun.h"
 #include "fakeproxy.h"
 #include "wstestclient.h"
 
@@ -18,28 +19,6 @@ Q_DECLARE_METATYPE(FakeProxy::Script)
 namespace {
 
 constexpr int finishMs = 10000; // upper bound for any run here; they take well under a second
-
-// One client writing into buffers, with a spy on finished().
-class ClientRun
-{
-public:
-    explicit ClientRun(const ClientConfig &config)
-        : client(config, &out, &err)
-        , finished(&client, &WsTestClient::finished)
-    {
-        out.open(QIODevice::WriteOnly);
-        err.open(QIODevice::WriteOnly);
-    }
-
-    QString stdoutText() const { return QString::fromUtf8(out.data()); }
-    QString stderrText() const { return QString::fromUtf8(err.data()); }
-    int exitCode() const { return finished.constFirst().constFirst().toInt(); }
-
-    QBuffer out;
-    QBuffer err;
-    WsTestClient client;
-    QSignalSpy finished;
-};
 
 ClientConfig echoConfig(const QUrl &proxyUrl, int count, int sendDelay)
 {
@@ -478,7 +457,7 @@ void TstWsTestClient::requestModeError()
     config.json = json;
     QString message;
     QVERIFY(ClientCli::applyTarget(
-        QStringLiteral("http://localhost:8081/missing"), &config.request, &message));
+        QStringLiteral("http://localhost:8081/missing"), &config.requests.emplace_back(), &message));
     ClientRun run(config);
     run.client.start();
 
@@ -510,7 +489,7 @@ void TstWsTestClient::cancelSendsCancel()
     config.proxyUrl = proxy.url();
     QString message;
     QVERIFY(ClientCli::applyTarget(
-        QStringLiteral("http://localhost:8081/events"), &config.request, &message));
+        QStringLiteral("http://localhost:8081/events"), &config.requests.emplace_back(), &message));
     ClientRun run(config);
     run.client.start();
 
