@@ -98,7 +98,7 @@ class StreamPanel {
       if (event instanceof MessageEvent) this.onEvent(event);
       return dispatch(event);
     };
-    $("streams").prepend(this.element);
+    $("streams").append(this.element);
     $("empty").hidden = true;
     this.draw();
   }
