@@ -243,6 +243,11 @@ export class SseProxy extends EventTarget {
   open(options) {
     if (this.#closed) throw new DOMException("this SseProxy is closed", "InvalidStateError");
     const stream = new SseStream(this, String(this.#nextId++), options);
+    try {
+      JSON.stringify(stream._request()); // a body that cannot be sent fails here, not at connect
+    } catch (error) {
+      throw new TypeError(`open(): the request cannot be sent as JSON: ${error.message}`);
+    }
     this.#streams.set(stream.id, stream);
     if (this.#socket?.readyState === 1) this.#send(stream);
     else if (!this.#socket && this.#retryTimer === null) this.#connect();
@@ -261,6 +266,7 @@ export class SseProxy extends EventTarget {
 
   #connect() {
     this.#retryTimer = null;
+    if (this.#streams.size === 0) return; // every stream ended during the wait: connect on open()
     const url = new URL(this.#url);
     if (this.#options.token) url.searchParams.set("token", this.#options.token);
     const socket = new this.#WebSocket(url.href);
