@@ -74,20 +74,20 @@ QByteArray HttpRequestHead::header(QByteArrayView name) const
 HttpRequestHead::Status HttpRequestHead::parse(QByteArrayView bytes, HttpRequestHead *head,
                                                QString *error, qsizetype maxBytes)
 {
-    const auto bad = [error](const QString &message) {
+    const auto bad = [error](const QString &message, Status status = Status::Bad) {
         if (error)
             *error = message;
-        return Status::Bad;
+        return status;
+    };
+    const auto tooLarge = [&bad, maxBytes] {
+        return bad(QStringLiteral("request head larger than %1 bytes").arg(maxBytes), Status::TooLarge);
     };
 
     const qsizetype endOfHead = bytes.indexOf("\r\n\r\n");
-    if (endOfHead < 0) {
-        if (bytes.size() > maxBytes)
-            return bad(QStringLiteral("request head larger than %1 bytes").arg(maxBytes));
-        return Status::Incomplete;
-    }
+    if (endOfHead < 0)
+        return bytes.size() > maxBytes ? tooLarge() : Status::Incomplete;
     if (endOfHead + 4 > maxBytes)
-        return bad(QStringLiteral("request head larger than %1 bytes").arg(maxBytes));
+        return tooLarge();
 
     HttpRequestHead result;
     result.size = endOfHead + 4;

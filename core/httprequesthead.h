@@ -11,7 +11,8 @@
 // the test SSE server reads its requests with it.
 struct HttpRequestHead
 {
-    enum class Status { Incomplete, Complete, Bad };
+    // TooLarge: the head passes `maxBytes` (a server answers 431); Bad: it breaks a rule (400).
+    enum class Status { Incomplete, Complete, Bad, TooLarge };
 
     QByteArray method;
     QByteArray target;            // as sent: path and query
@@ -25,7 +26,7 @@ struct HttpRequestHead
     QByteArray header(QByteArrayView name) const;
 
     // Parses the head at the start of `bytes`. Incomplete when the blank line has not arrived
-    // (and the head is still within `maxBytes`); Bad, with `error` set, otherwise.
+    // (and the head is still within `maxBytes`); TooLarge or Bad, with `error` set, otherwise.
     static Status parse(QByteArrayView bytes, HttpRequestHead *head, QString *error,
                         qsizetype maxBytes = 16 * 1024);
 };

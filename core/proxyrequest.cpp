@@ -188,151 +188,186 @@ bool readReconnect(const QJsonValue &value, ReconnectOptions *options, QString *
 
 } // namespace
 
+namespace {
+
+// Each reader checks one field of PROTOCOL.md §2 into `request`; on a broken rule it returns the
+// reason (the caller prefixes the field's name), else an empty string.
+
+QString readProtocol(const QJsonValue &protocol, ProxyRequest *request)
+{
+    if (protocol.isUndefined())
+        return QString();
+    const QString p = protocol.toString();
+    if (!protocol.isString() || (p != u"http" && p != u"https"))
+        return QStringLiteral("must be \"http\" or \"https\" (lower-case), got ")
+                + (protocol.isString() ? quoteForError(p) : typeName(protocol));
+    request->protocol = p;
+    return QString();
+}
+
+QString readAddress(const QJsonValue &address, ProxyRequest *request)
+{
+    if (address.isUndefined())
+        return QStringLiteral("required");
+    if (!address.isString())
+        return QStringLiteral("must be a string, got ") + typeName(address);
+    return HostValidation::checkAddress(address.toString(), &request->address);
+}
+
+QString readPort(const QJsonValue &port, ProxyRequest *request)
+{
+    if (port.isUndefined())
+        request->port = request->protocol == u"https" ? 443 : 80;
+    else if (!toPort(port, &request->port))
+        return QStringLiteral("must be an integer from 1 to 65535");
+    return QString();
+}
+
+QString readPath(const QJsonValue &path, ProxyRequest *request)
+{
+    if (path.isUndefined())
+        return QString();
+    if (!path.isString())
+        return QStringLiteral("must be a string, got ") + typeName(path);
+    const QString p = path.toString();
+    if (!p.startsWith(u'/'))
+        return QStringLiteral("must start with '/'");
+    if (hasLineBreakOrNul(p))
+        return QStringLiteral("must not contain CR, LF or NUL");
+    request->path = p;
+    return QString();
+}
+
+QString readMethod(const QJsonValue &method, ProxyRequest *request)
+{
+    if (method.isUndefined())
+        return QString();
+    // Upper-cased only when ASCII: Unicode case mapping would turn "poſt" into "POST".
+    const QString given = method.toString();
+    const bool ascii = std::all_of(given.cbegin(), given.cend(), [](QChar c) { return c.unicode() < 0x80; });
+    const QString m = ascii ? given.toUpper() : QString();
+    if (!method.isString() || (m != u"GET" && m != u"POST" && m != u"PUT" && m != u"DELETE"))
+        return QStringLiteral("must be GET, POST, PUT or DELETE, got ")
+                + (method.isString() ? quoteForError(method.toString()) : typeName(method));
+    request->method = m.toLatin1();
+    return QString();
+}
+
+// Returns the full error (it may name one header: "headers.X-A: ...").
+QString readHeaders(const QJsonValue &headers, const ProxyRequestLimits &limits, ProxyRequest *request)
+{
+    const auto invalid = [](const QString &field, const QString &reason) -> QString {
+        return field + QStringLiteral(": ") + reason;
+    };
+    if (headers.isUndefined())
+        return QString();
+    if (!headers.isObject())
+        return invalid(fieldHeaders, QStringLiteral("must be an object, got ") + typeName(headers));
+    const QJsonObject h = headers.toObject();
+    // Counted before any is looked at: tens of thousands of headers must cost nothing.
+    if (h.size() > limits.maxHeaders)
+        return invalid(fieldHeaders, QStringLiteral("%1 headers, more than the %2 allowed "
+                                                    "(proxy.maxRequestHeaders)")
+                                             .arg(h.size())
+                                             .arg(limits.maxHeaders));
+    qsizetype headerBytes = 0;
+    for (auto it = h.constBegin(); it != h.constEnd(); ++it) {
+        if (!isToken(it.key()))
+            return invalid(fieldHeaders, quoteForError(it.key())
+                                   + QStringLiteral(" is not a valid header name (RFC 9110 token)"));
+        const QString field = fieldHeaders + u'.' + it.key();
+        if (!it.value().isString())
+            return invalid(field, QStringLiteral("must be a string, got ") + typeName(it.value()));
+        const QString value = it.value().toString();
+        if (hasControlCharacter(value))
+            return invalid(field, QStringLiteral("must not contain control characters "
+                                                 "(CR, LF, NUL or any other but tab)"));
+        request->headers.append({ it.key().toLatin1(), value.toUtf8() });
+        headerBytes += request->headers.constLast().first.size() + request->headers.constLast().second.size();
+        if (headerBytes > limits.maxHeaderBytes)
+            return invalid(fieldHeaders, QStringLiteral("more than %1 bytes of names and values "
+                                                        "(proxy.maxRequestHeaderBytes)")
+                                                 .arg(limits.maxHeaderBytes));
+    }
+    return QString();
+}
+
+QString readBody(const QJsonValue &body, ProxyRequest *request)
+{
+    using BodyKind = ProxyRequest::BodyKind;
+    switch (body.type()) {
+    case QJsonValue::Undefined:
+    case QJsonValue::Null:
+        break;
+    case QJsonValue::Object:
+        request->bodyKind = BodyKind::Json;
+        request->body = QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
+        break;
+    case QJsonValue::Array:
+        request->bodyKind = BodyKind::Json;
+        request->body = QJsonDocument(body.toArray()).toJson(QJsonDocument::Compact);
+        break;
+    case QJsonValue::String:
+        request->bodyKind = BodyKind::Text;
+        request->body = body.toString().toUtf8();
+        break;
+    case QJsonValue::Bool:
+    case QJsonValue::Double:
+        return QStringLiteral("must be an object, an array, a string or null, got ") + typeName(body);
+    }
+    return QString();
+}
+
+} // namespace
+
 std::optional<ProxyRequest> ProxyRequest::fromJson(const QJsonObject &object, QString *error,
                                                 const Limits &limits)
 {
-    const auto invalid = [error](const QString &field, const QString &reason) {
-        fail(error, field + QStringLiteral(": ") + reason);
+    const auto invalid = [error](const QString &message) {
+        fail(error, message);
         return std::nullopt;
     };
 
     static const std::array<QString, 10> knownFields = { fieldProtocol, fieldAddress, fieldPort,
         fieldPath, fieldMethod, fieldHeaders, fieldBody, fieldType, fieldId, fieldReconnect };
     for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
-        if (std::find(knownFields.begin(), knownFields.end(), it.key()) == knownFields.end()) {
-            return invalid(quoteForError(it.key()),
-                QStringLiteral("unknown field (known: protocol, address, port, path, "
-                               "method, headers, body, id, reconnect)"));
-        }
+        if (std::find(knownFields.begin(), knownFields.end(), it.key()) == knownFields.end())
+            return invalid(quoteForError(it.key())
+                           + QStringLiteral(": unknown field (known: protocol, address, port, "
+                                            "path, method, headers, body, id, reconnect)"));
     }
-
-    ProxyRequest request;
-
-    QString idError;
-    if (!readId(object, &request.id, &idError))
-        return invalid(fieldId, idError);
-    QString reconnectError;
-    if (!readReconnect(object.value(fieldReconnect), &request.reconnect, &reconnectError))
-        return invalid(fieldReconnect, reconnectError);
-
     // "type" belongs to the message envelope; a request object may carry "type": "request".
     const QJsonValue type = object.value(fieldType);
     if (!type.isUndefined() && type != QJsonValue(QStringLiteral("request")))
-        return invalid(fieldType, QStringLiteral("must be \"request\" in a request"));
+        return invalid(QStringLiteral("type: must be \"request\" in a request"));
 
-    const QJsonValue protocol = object.value(fieldProtocol);
-    if (!protocol.isUndefined()) {
-        const QString p = protocol.toString();
-        if (!protocol.isString() || (p != u"http" && p != u"https")) {
-            return invalid(fieldProtocol,
-                QStringLiteral("must be \"http\" or \"https\" (lower-case), got ")
-                    + (protocol.isString() ? quoteForError(p) : typeName(protocol)));
-        }
-        request.protocol = p;
+    ProxyRequest request;
+    QString reason;
+    if (!readId(object, &request.id, &reason))
+        return invalid(fieldId + QStringLiteral(": ") + reason);
+    if (!readReconnect(object.value(fieldReconnect), &request.reconnect, &reason))
+        return invalid(fieldReconnect + QStringLiteral(": ") + reason);
+    // In this order: the first broken rule is the one reported, and the port's default
+    // depends on the protocol.
+    using Reader = QString (*)(const QJsonValue &, ProxyRequest *);
+    const std::array<std::pair<const QString *, Reader>, 5> fields = { {
+            { &fieldProtocol, readProtocol },
+            { &fieldAddress, readAddress },
+            { &fieldPort, readPort },
+            { &fieldPath, readPath },
+            { &fieldMethod, readMethod },
+    } };
+    for (const auto &[name, read] : fields) {
+        reason = read(object.value(*name), &request);
+        if (!reason.isEmpty())
+            return invalid(*name + QStringLiteral(": ") + reason);
     }
-
-    const QJsonValue address = object.value(fieldAddress);
-    if (address.isUndefined())
-        return invalid(fieldAddress, QStringLiteral("required"));
-    if (!address.isString())
-        return invalid(fieldAddress, QStringLiteral("must be a string, got ") + typeName(address));
-    const QString reason = HostValidation::checkAddress(address.toString(), &request.address);
+    reason = readHeaders(object.value(fieldHeaders), limits, &request);
     if (!reason.isEmpty())
-        return invalid(fieldAddress, reason);
-
-    const QJsonValue port = object.value(fieldPort);
-    if (port.isUndefined()) {
-        request.port = request.protocol == u"https" ? 443 : 80;
-    } else if (!toPort(port, &request.port)) {
-        return invalid(fieldPort, QStringLiteral("must be an integer from 1 to 65535"));
-    }
-
-    const QJsonValue path = object.value(fieldPath);
-    if (!path.isUndefined()) {
-        if (!path.isString())
-            return invalid(fieldPath, QStringLiteral("must be a string, got ") + typeName(path));
-        const QString p = path.toString();
-        if (!p.startsWith(u'/'))
-            return invalid(fieldPath, QStringLiteral("must start with '/'"));
-        if (hasLineBreakOrNul(p))
-            return invalid(fieldPath, QStringLiteral("must not contain CR, LF or NUL"));
-        request.path = p;
-    }
-
-    const QJsonValue method = object.value(fieldMethod);
-    if (!method.isUndefined()) {
-        // Upper-cased only when ASCII: Unicode case mapping would turn "poſt" into "POST".
-        const QString given = method.toString();
-        const bool ascii
-            = std::all_of(given.cbegin(), given.cend(), [](QChar c) { return c.unicode() < 0x80; });
-        const QString m = ascii ? given.toUpper() : QString();
-        if (!method.isString() || (m != u"GET" && m != u"POST" && m != u"PUT" && m != u"DELETE")) {
-            return invalid(fieldMethod,
-                QStringLiteral("must be GET, POST, PUT or DELETE, got ")
-                    + (method.isString() ? quoteForError(method.toString()) : typeName(method)));
-        }
-        request.method = m.toLatin1();
-    }
-
-    const QJsonValue headers = object.value(fieldHeaders);
-    if (!headers.isUndefined()) {
-        if (!headers.isObject())
-            return invalid(
-                fieldHeaders, QStringLiteral("must be an object, got ") + typeName(headers));
-        const QJsonObject h = headers.toObject();
-        // Counted before any is looked at: tens of thousands of headers must cost nothing.
-        if (h.size() > limits.maxHeaders)
-            return invalid(fieldHeaders, QStringLiteral("%1 headers, more than the %2 allowed "
-                                                        "(proxy.maxRequestHeaders)")
-                                                 .arg(h.size())
-                                                 .arg(limits.maxHeaders));
-        qsizetype headerBytes = 0;
-        for (auto it = h.constBegin(); it != h.constEnd(); ++it) {
-            if (!isToken(it.key())) {
-                return invalid(fieldHeaders,
-                    quoteForError(it.key())
-                        + QStringLiteral(" is not a valid header name (RFC 9110 token)"));
-            }
-            const QString field = fieldHeaders + u'.' + it.key();
-            if (!it.value().isString())
-                return invalid(
-                    field, QStringLiteral("must be a string, got ") + typeName(it.value()));
-            const QString value = it.value().toString();
-            if (hasControlCharacter(value))
-                return invalid(field, QStringLiteral("must not contain control characters "
-                                                     "(CR, LF, NUL or any other but tab)"));
-            request.headers.append({ it.key().toLatin1(), value.toUtf8() });
-            headerBytes += request.headers.constLast().first.size() + request.headers.constLast().second.size();
-            if (headerBytes > limits.maxHeaderBytes)
-                return invalid(fieldHeaders, QStringLiteral("more than %1 bytes of names and values "
-                                                            "(proxy.maxRequestHeaderBytes)")
-                                                     .arg(limits.maxHeaderBytes));
-        }
-    }
-
-    const QJsonValue body = object.value(fieldBody);
-    switch (body.type()) {
-    case QJsonValue::Undefined:
-    case QJsonValue::Null:
-        break;
-    case QJsonValue::Object:
-        request.bodyKind = BodyKind::Json;
-        request.body = QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
-        break;
-    case QJsonValue::Array:
-        request.bodyKind = BodyKind::Json;
-        request.body = QJsonDocument(body.toArray()).toJson(QJsonDocument::Compact);
-        break;
-    case QJsonValue::String:
-        request.bodyKind = BodyKind::Text;
-        request.body = body.toString().toUtf8();
-        break;
-    case QJsonValue::Bool:
-    case QJsonValue::Double:
-        return invalid(fieldBody,
-            QStringLiteral("must be an object, an array, a string or null, got ") + typeName(body));
-    }
-
+        return invalid(reason);
+    reason = readBody(object.value(fieldBody), &request);
+    if (!reason.isEmpty())
+        return invalid(fieldBody + QStringLiteral(": ") + reason);
     return request;
 }
 

@@ -1,5 +1,7 @@
 #include "settings.h"
 
+#include "hostport.h"
+
 #include "settingsrules.h"
 
 #include <QCoreApplication>
@@ -243,10 +245,6 @@ QString applyValue(const Key &key, const QJsonValue &value)
     return QString();
 }
 
-QString withBrackets(const QString &host)
-{
-    return host.contains(u':') && !host.startsWith(u'[') ? u'[' + host + u']' : host;
-}
 
 } // namespace
 
@@ -403,7 +401,7 @@ QString Settings::proxyUrl() const
     if (!testClient.url.isEmpty())
         return testClient.url;
     return QStringLiteral("%1://%2:%3%4")
-        .arg(webSocketScheme(), withBrackets(proxy.host))
+        .arg(webSocketScheme(), HostPort::urlHost(HostPort::reachableHost(proxy.host)))
         .arg(proxy.port)
         .arg(proxy.path);
 }
@@ -414,7 +412,7 @@ QString Settings::monitorUrl() const
         return monitor.url;
     const bool separateAdmin = !admin.host.isEmpty();
     return QStringLiteral("%1://%2:%3/monitor")
-        .arg(webSocketScheme(), withBrackets(separateAdmin ? admin.host : proxy.host))
+        .arg(webSocketScheme(), HostPort::urlHost(HostPort::reachableHost(separateAdmin ? admin.host : proxy.host)))
         .arg(separateAdmin ? admin.port : proxy.port);
 }
 

@@ -95,7 +95,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const Result whole = parse(bytes, maxBytes);
     const bool blankLine = bytes.contains("\r\n\r\n");
     FUZZ_CHECK((whole.status == Status::Incomplete) == (!blankLine && bytes.size() <= maxBytes));
-    if (whole.status == Status::Bad)
+    FUZZ_CHECK((whole.status == Status::TooLarge) == (bytes.size() > maxBytes && (!blankLine || bytes.indexOf("\r\n\r\n") + 4 > maxBytes)));
+    if (whole.status == Status::Bad || whole.status == Status::TooLarge)
         FUZZ_CHECK(!whole.error.isEmpty() && whole.error != untouchedError);
     else
         FUZZ_CHECK(whole.error == untouchedError);
@@ -120,7 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(exact.status == Status::Complete && sameHead(exact.head, head));
     // The limit counts the head, not what follows it.
     FUZZ_CHECK(parse(bytes, head.size).status == Status::Complete);
-    FUZZ_CHECK(parse(bytes, head.size - 1).status == Status::Bad);
+    FUZZ_CHECK(parse(bytes, head.size - 1).status == Status::TooLarge);
 
     const QByteArray written = canonical(head);
     const Result reread = parse(written, written.size());

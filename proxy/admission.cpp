@@ -1,5 +1,8 @@
 #include "admission.h"
 
+#include "hostport.h"
+#include "peeraddress.h"
+
 #include <QTcpSocket>
 #include <QUrl>
 #include <QUrlQuery>
@@ -25,14 +28,6 @@ bool anyEquals(QByteArrayView candidate, const QList<QByteArray> &accepted)
     return found;
 }
 
-// An IPv4-mapped peer (a dual-stack listener) counts as its IPv4 address.
-QHostAddress plainAddress(const QHostAddress &address)
-{
-    bool isMapped = false;
-    const quint32 ipv4 = address.toIPv4Address(&isMapped);
-    return isMapped ? QHostAddress(ipv4) : address;
-}
-
 } // namespace
 
 Admission::Admission(const Rules &rules)
@@ -45,7 +40,8 @@ Admission::Refusal Admission::admitClient(QTcpSocket *socket, const HttpRequestH
                  "WWW-Authenticate: Bearer\r\n" };
     if (!originAllowed(head, m_rules.origins))
         return { 403, "origin " + head.header("Origin") + " is not allowed (proxy.allowedOrigins)", {} };
-    const QHostAddress address = plainAddress(socket->peerAddress());
+    // An IPv4-mapped peer (a dual-stack listener) counts as its IPv4 address.
+    const QHostAddress address = PeerAddress::plain(socket->peerAddress());
     switch (m_quota.take(socket, address)) {
     case SessionQuota::Verdict::Taken:
         return {};
@@ -100,10 +96,8 @@ bool Admission::originAllowed(const HttpRequestHead &head, const QList<QByteArra
     if (!url.isValid() || url.host().isEmpty() || host.isEmpty())
         return false;
     const int defaultPort = url.scheme() == u"https" ? 443 : 80;
-    QString authority = url.host();
-    if (authority.contains(u':'))
-        authority = u'[' + authority + u']';
-    const QString withPort = authority + u':' + QString::number(url.port(defaultPort));
+    const QString authority = HostPort::urlHost(url.host());
+    const QString withPort = HostPort::join(url.host(), url.port(defaultPort));
     const QString hostText = QString::fromLatin1(host);
     return hostText == withPort || (url.port(defaultPort) == defaultPort && hostText == authority);
 }

@@ -2,6 +2,7 @@
 
 #include "clientstream.h"
 #include "jsonwriter.h"
+#include "peeraddress.h"
 #include "proxymessages.h"
 #include "redactor.h"
 #include "upstreampool.h"
@@ -20,17 +21,6 @@ quint64 hardMessageCap(int friendlyLimit)
     return qMax<quint64>(quint64(friendlyLimit) * 2, 64 * 1024);
 }
 
-// "127.0.0.1:54012", "[::1]:54012"; an IPv4-mapped IPv6 address is shown as IPv4.
-QString addressWithPort(const QHostAddress &address, quint16 port)
-{
-    bool isMappedIpv4 = false;
-    const quint32 ipv4 = address.toIPv4Address(&isMappedIpv4);
-    const QString host = isMappedIpv4 ? QHostAddress(ipv4).toString()
-            : address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']'
-                                                                   : address.toString();
-    return host + u':' + QString::number(port);
-}
-
 } // namespace
 
 ClientSession::ClientSession(quint64 id, QWebSocket *socket, QTcpSocket *transport, UpstreamPool *pool,
@@ -40,7 +30,7 @@ ClientSession::ClientSession(quint64 id, QWebSocket *socket, QTcpSocket *transpo
       m_socket(socket),
       m_pool(pool),
       m_settings(settings),
-      m_recorder(id, addressWithPort(socket->peerAddress(), socket->peerPort()), metrics),
+      m_recorder(id, PeerAddress::text(socket->peerAddress(), socket->peerPort()), metrics),
       m_queue(&metrics->queuedRequests),
       m_watchdog(socket, transport, settings, budget)
 {

@@ -2,6 +2,8 @@
 
 #include "admission.h"
 #include "browserclientfiles.h"
+#include "httpstatus.h"
+#include "peeraddress.h"
 
 #include <QLoggingCategory>
 #include <QTcpServer>
@@ -10,26 +12,6 @@
 #include <QUrlQuery>
 
 Q_LOGGING_CATEGORY(lcGate, "wssp.proxy.gate", QtInfoMsg)
-
-namespace {
-
-QByteArray reasonPhrase(int status)
-{
-    switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    default: return "Error";
-    }
-}
-
-} // namespace
 
 ConnectionGate::ConnectionGate(const Routes &routes, QObject *parent)
     : QObject(parent), m_routes(routes)
@@ -49,8 +31,7 @@ void ConnectionGate::watch(QTcpServer *listener)
 void ConnectionGate::respond(QTcpSocket *socket, int status, const QByteArray &contentType,
                              const QByteArray &body, const QByteArray &extraHeaders)
 {
-    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
-            + "\r\n" + extraHeaders + "Content-Type: " + contentType
+    QByteArray response = HttpStatus::statusLine(status) + extraHeaders + "Content-Type: " + contentType
             + "\r\nContent-Length: " + QByteArray::number(body.size())
             + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n" + body;
     socket->write(response);
@@ -83,15 +64,17 @@ void ConnectionGate::inspect(QTcpSocket *socket)
     HttpRequestHead head;
     QString error;
     const QByteArray peeked = socket->peek(socket->bytesAvailable());
-    switch (HttpRequestHead::parse(peeked, &head, &error)) {
+    const HttpRequestHead::Status status = HttpRequestHead::parse(peeked, &head, &error);
+    switch (status) {
     case HttpRequestHead::Status::Incomplete:
         return;
     case HttpRequestHead::Status::Bad:
+    case HttpRequestHead::Status::TooLarge:
         socket->disconnect(this);
         delete socket->findChild<QTimer *>(QStringLiteral("headTimer"));
-        qCInfo(lcGate) << "bad request from" << socket->peerAddress().toString() << "-" << error;
-        respond(socket, error.contains(u"larger") ? 431 : 400, "text/plain; charset=utf-8",
-                error.toUtf8() + '\n');
+        qCInfo(lcGate) << "bad request from" << PeerAddress::text(socket->peerAddress()) << "-" << error;
+        respond(socket, status == HttpRequestHead::Status::TooLarge ? 431 : 400,
+                "text/plain; charset=utf-8", error.toUtf8() + '\n');
         return;
     case HttpRequestHead::Status::Complete:
         socket->disconnect(this);
@@ -135,7 +118,7 @@ bool ConnectionGate::refused(QTcpSocket *socket, const HttpRequestHead &head, in
         return false;
     // The target may carry a token: log the path only.
     qCInfo(lcGate).noquote() << status << "for" << head.method << head.path() << "from"
-                             << socket->peerAddress().toString() << "-" << message;
+                             << PeerAddress::text(socket->peerAddress()) << "-" << message;
     respond(socket, status, "text/plain; charset=utf-8", message + '\n', extraHeaders);
     return true;
 }

@@ -1,5 +1,7 @@
 #include "inlinehttpreply.h"
 
+#include "hostport.h"
+
 #include <QHostInfo>
 #include <QSslError>
 #include <QSslSocket>
@@ -33,11 +35,6 @@ IpAddress toIpAddress(const QHostAddress &address)
     std::array<quint8, 16> copy {};
     std::memcpy(copy.data(), bytes.c, copy.size());
     return IpAddress::ipv6(copy);
-}
-
-QByteArray bracketed(const QString &host)
-{
-    return host.contains(u':') ? '[' + host.toLatin1() + ']' : host.toLatin1();
 }
 
 } // namespace
@@ -249,7 +246,7 @@ void InlineHttpReply::sendRequest()
         target = "/";
     QByteArray head;
     head.reserve(512);
-    head += m_verb + ' ' + target + " HTTP/1.1\r\nHost: " + bracketed(m_host);
+    head += m_verb + ' ' + target + " HTTP/1.1\r\nHost: " + HostPort::urlHost(m_host).toLatin1();
     if (!isDefaultPort(m_isTls, m_port))
         head += ':' + QByteArray::number(m_port);
     head += "\r\n";
@@ -480,5 +477,5 @@ qint64 InlineHttpReply::readData(char *data, qint64 maxSize)
 
 QString InlineHttpReply::where() const
 {
-    return QString::fromLatin1(bracketed(m_host)) + u':' + QString::number(m_port);
+    return HostPort::join(m_host, m_port);
 }

@@ -1,6 +1,7 @@
 #include "monitorhub.h"
 
 #include "monitorfeed.h"
+#include "peeraddress.h"
 #include "proxyworker.h"
 
 #include <QDateTime>
@@ -82,7 +83,7 @@ void MonitorHub::onWebSocketConnected()
         // loop over m_monitors is sending; the monitor must not vanish under it.
         connect(socket, &QWebSocket::disconnected, this, [this, id]() { removeMonitor(id); },
                 Qt::QueuedConnection);
-        qCInfo(lcProxyMonitor) << "monitor connected from" << socket->peerAddress().toString();
+        qCInfo(lcProxyMonitor) << "monitor connected from" << PeerAddress::text(socket->peerAddress());
 
         MonitorHello hello;
         hello.proxyVersion = QStringLiteral(WSSP_VERSION);

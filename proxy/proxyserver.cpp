@@ -2,6 +2,8 @@
 
 #include "acceptor.h"
 #include "eventdispatchers.h"
+#include "hostport.h"
+#include "listenaddresses.h"
 #include "monitorhub.h"
 #include "proxyworker.h"
 #include "tlslistener.h"
@@ -9,33 +11,12 @@
 
 #include <QCoreApplication>
 #include <QHostAddress>
-#include <QHostInfo>
 #include <QLoggingCategory>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
 
 Q_LOGGING_CATEGORY(lcServer, "wssp.proxy.server", QtInfoMsg)
-
-namespace {
-
-// "localhost" means both loopback addresses: clients may resolve it to either.
-QList<QHostAddress> listenAddresses(const QString &host)
-{
-    if (host.isEmpty() || host == u"localhost")
-        return { QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6) };
-    if (host == u"*" || host == u"0.0.0.0")
-        return { QHostAddress(QHostAddress::AnyIPv4) };
-    if (host == u"::")
-        return { QHostAddress(QHostAddress::Any) };
-    QHostAddress literal;
-    if (literal.setAddress(host))
-        return { literal };
-    const QList<QHostAddress> resolved = QHostInfo::fromName(host).addresses();
-    return resolved.isEmpty() ? QList<QHostAddress>() : QList<QHostAddress> { resolved.first() };
-}
-
-} // namespace
 
 ProxyServer::ProxyServer(const Settings &settings, QObject *parent)
     : QObject(parent), m_shared(std::make_unique<ProxyShared>(settings))
@@ -145,35 +126,18 @@ bool ProxyServer::listen(QString *error)
 bool ProxyServer::listenOn(const QString &host, int port, const ConnectionGate::Routes *adminRoutes,
                            QList<QTcpServer *> *listeners, QString *error)
 {
-    const QList<QHostAddress> addresses = listenAddresses(host);
-    if (addresses.isEmpty()) {
-        *error = QStringLiteral("cannot resolve host \"%1\"").arg(host);
+    const std::optional<ListenAddresses::Plan> plan = ListenAddresses::resolve(host, error);
+    if (!plan)
         return false;
-    }
-    quint16 boundPort = quint16(port);
-    bool anyBound = false;
-    for (const QHostAddress &address : addresses) {
+    const QList<QTcpServer *> bound = ListenAddresses::listen(*plan, quint16(port), [this] {
         QTcpServer *listener = TlsListener::create(m_shared->tls.listener, ConnectionGate::headTimeoutMs, this);
         listener->setListenBacklogSize(1024);
         listener->setMaxPendingConnections(1 << 20);
-        if (!listener->listen(address, boundPort)) {
-            const QString reason = listener->serverError() == QAbstractSocket::AddressInUseError
-                    ? QStringLiteral("port %1 on %2 is already in use").arg(boundPort).arg(host)
-                    : QStringLiteral("cannot listen on %1:%2: %3")
-                              .arg(address.toString())
-                              .arg(boundPort)
-                              .arg(listener->errorString());
-            delete listener;
-            // The first address must work; a second loopback (e.g. no IPv6) is optional.
-            if (!anyBound) {
-                *error = reason;
-                return false;
-            }
-            qCInfo(lcServer).noquote() << "also listening on" << address.toString() << "failed:" << reason;
-            continue;
-        }
-        boundPort = listener->serverPort();
-        anyBound = true;
+        return listener;
+    }, error);
+    if (bound.isEmpty())
+        return false;
+    for (QTcpServer *listener : bound) {
         auto *acceptor = new Acceptor(listener, listener); // out of descriptors: pause, not spin
         if (adminRoutes) {
             auto *gate = new ConnectionGate(*adminRoutes, listener);
@@ -219,13 +183,9 @@ quint16 ProxyServer::adminPort() const
 QString ProxyServer::proxyUrl() const
 {
     const Settings &settings = m_shared->settings;
-    QString host = settings.proxy.host;
-    if (host == u"*" || host == u"0.0.0.0" || host == u"::" || host.isEmpty())
-        host = QStringLiteral("localhost");
-    if (host.contains(u':'))
-        host = u'[' + host + u']';
     return QStringLiteral("%1://%2:%3%4")
-            .arg(m_shared->tls.listener ? QStringLiteral("wss") : QStringLiteral("ws"), host)
+            .arg(m_shared->tls.listener ? QStringLiteral("wss") : QStringLiteral("ws"),
+                 HostPort::urlHost(HostPort::reachableHost(settings.proxy.host)))
             .arg(port())
             .arg(settings.proxy.path);
 }

@@ -1,5 +1,7 @@
 #include "upstreamstream.h"
 
+#include "hostport.h"
+
 #include "inlinehttpreply.h"
 #include "utf8decoder.h"
 
@@ -59,8 +61,7 @@ bool isEventStream(const QByteArray &contentType)
 
 QString hostAndPort(const QUrl &url)
 {
-    const QString host = url.host().contains(u':') ? u'[' + url.host() + u']' : url.host();
-    return host + u':' + QString::number(url.port());
+    return HostPort::join(url.host(), url.port());
 }
 
 } // namespace

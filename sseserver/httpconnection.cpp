@@ -1,5 +1,7 @@
 #include "httpconnection.h"
 
+#include "peeraddress.h"
+
 #include "httpresponse.h"
 #include "logging.h"
 #include "router.h"
@@ -22,12 +24,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, quint64 id, const TestServerS
     m_socket->setParent(this);
     // Events are small and timed: Nagle's algorithm would hold them back (~40 ms each with delayed ACKs).
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    QHostAddress peer = m_socket->peerAddress();
-    bool isV4 = false;
-    const quint32 v4 = peer.toIPv4Address(&isV4);
-    if (isV4)
-        peer = QHostAddress(v4); // "::ffff:127.0.0.1" reads better as 127.0.0.1
-    m_peer = peer.toString();
+    m_peer = PeerAddress::text(m_socket->peerAddress());
 
     m_stepTimer.setSingleShot(true);
     m_stepTimer.setTimerType(Qt::PreciseTimer); // a coarse timer may fire up to 5 % early

@@ -13,8 +13,6 @@ namespace HttpResponse {
 
 inline constexpr QByteArrayView serverName = "Test SSE Server";
 
-QByteArray reasonPhrase(int status);
-
 // Status line and header fields, ending with the blank line.
 QByteArray head(int status, const HttpHeaderList &headers);
 

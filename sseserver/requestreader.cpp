@@ -11,10 +11,9 @@ RequestReader::Status RequestReader::feed(QByteArrayView bytes)
         switch (HttpRequestHead::parse(m_buffer, &m_request.head, &error, maxHeadBytes)) {
         case HttpRequestHead::Status::Incomplete:
             return m_status;
+        case HttpRequestHead::Status::TooLarge:
+            return fail(431, error);
         case HttpRequestHead::Status::Bad:
-            if (!m_buffer.first(qMin(m_buffer.size(), maxHeadBytes + 4)).contains("\r\n\r\n"))
-                return fail(431, QStringLiteral("request head larger than %1 bytes")
-                                     .arg(maxHeadBytes));
             return fail(400, QStringLiteral("malformed request: ") + error);
         case HttpRequestHead::Status::Complete:
             break;

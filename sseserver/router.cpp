@@ -2,6 +2,7 @@
 
 #include "echostream.h"
 #include "httpresponse.h"
+#include "httpstatus.h"
 #include "queryparams.h"
 #include "ssewriter.h"
 #include "workbenchstreams.h"
@@ -143,7 +144,7 @@ Router::Routed routeStatus(const QueryParams &params)
         }
         extra.append({ "Location", location.toUtf8() });
     }
-    const QByteArray body = QByteArray::number(status) + ' ' + HttpResponse::reasonPhrase(status)
+    const QByteArray body = QByteArray::number(status) + ' ' + HttpStatus::reasonPhrase(status)
         + " (from /status)\n";
     return respond(status, HttpResponse::plainText(status, body, extra));
 }

@@ -1,5 +1,6 @@
 #include "servercli.h"
 
+#include "hostport.h"
 #include "logging.h"
 #include "router.h"
 #include "settings.h"
@@ -30,16 +31,6 @@ void printLine(FILE *stream, const QString &text)
 void printError(const QString &text)
 {
     printLine(stderr, QCoreApplication::applicationName() + QStringLiteral(": error: ") + text);
-}
-
-QString urlHost(const QString &host)
-{
-    if (host.isEmpty() || host == u"*")
-        return QStringLiteral("0.0.0.0");
-    QHostAddress address;
-    if (address.setAddress(host) && address.protocol() == QAbstractSocket::IPv6Protocol)
-        return u'[' + host + u']';
-    return host;
 }
 
 // The options, with the parser that knows them.
@@ -143,7 +134,7 @@ int serve(QCoreApplication &app, const ServerCli::CommandLine &commandLine)
 
     const QString base = QStringLiteral("%1://%2:%3")
                                  .arg(server.isTls() ? QStringLiteral("https") : QStringLiteral("http"),
-                                      urlHost(config.host))
+                                      HostPort::urlHost(HostPort::reachableHost(config.host)))
                                  .arg(server.serverPort());
     printLine(stdout, QStringLiteral("🚀 Test SSE Server listening on %1 (responseCount %2, "
                                      "responseDelay %3 ms)")

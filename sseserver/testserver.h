@@ -24,9 +24,8 @@ public:
     explicit TestServer(const TestServerSettings &settings, QObject *parent = nullptr);
     ~TestServer() override;
 
-    // Listens on `host` ("localhost": 127.0.0.1 and, when available, ::1; "*", "0.0.0.0" or
-    // "::": every interface; otherwise an address or a name to resolve) and `port` (0 = a free
-    // port, the same on every address). False with `error` set, e.g.
+    // Listens on `host` (what it means: ListenAddresses, one rule for the suite) and `port`
+    // (0 = a free port, the same on every address). False with `error` set, e.g.
     // "port 8081 on localhost is already in use".
     bool listen(const QString &host, quint16 port, QString *error);
     bool isListening() const { return !m_listeners.isEmpty(); }
@@ -56,8 +55,6 @@ signals:
 private:
     void onListenerNewConnection(QTcpServer *listener);
     void onConnectionFinished(HttpConnection *connection);
-    bool listenOn(const QList<QHostAddress> &addresses, quint16 port, bool extraOptional,
-                  const QString &host, QString *error);
 
     TestServerSettings m_settings;
     QList<QTcpServer *> m_listeners;

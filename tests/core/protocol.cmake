@@ -5,3 +5,4 @@ wssp_add_test(tst_settings SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_settings.cpp LI
 wssp_add_test(tst_httprequesthead SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_httprequesthead.cpp LIBS wssp_core)
 wssp_add_test(tst_signalwatcher SOURCES tst_signalwatcher.cpp LIBS wssp_core)
 wssp_add_test(tst_upstreampolicy SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_upstreampolicy.cpp LIBS wssp_core)
+wssp_add_test(tst_hostport SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_hostport.cpp LIBS wssp_net)

@@ -141,7 +141,7 @@ void TestHttpRequestHead::complete()
     // A limit of exactly the head's size is enough; one less is not.
     QCOMPARE(
         HttpRequestHead::parse(bytes, &head, nullptr, size), HttpRequestHead::Status::Complete);
-    QCOMPARE(HttpRequestHead::parse(bytes, &head, nullptr, size - 1), HttpRequestHead::Status::Bad);
+    QCOMPARE(HttpRequestHead::parse(bytes, &head, nullptr, size - 1), HttpRequestHead::Status::TooLarge);
 }
 
 void TestHttpRequestHead::incomplete_data()
@@ -255,13 +255,13 @@ void TestHttpRequestHead::sizeLimit()
         HttpRequestHead::Status::Incomplete);
     QVERIFY(error.isEmpty());
     QCOMPARE(HttpRequestHead::parse(bytes, &head, &error, bytes.size() - 1),
-        HttpRequestHead::Status::Bad);
+        HttpRequestHead::Status::TooLarge);
     QCOMPARE(error, QStringLiteral("request head larger than %1 bytes").arg(bytes.size() - 1));
 
     // Complete but larger than the limit.
     bytes += "\r\n";
     error.clear();
-    QCOMPARE(HttpRequestHead::parse(bytes, &head, &error, 1000), HttpRequestHead::Status::Bad);
+    QCOMPARE(HttpRequestHead::parse(bytes, &head, &error, 1000), HttpRequestHead::Status::TooLarge);
     QCOMPARE(error, QStringLiteral("request head larger than 1000 bytes"));
     QCOMPARE(HttpRequestHead::parse(bytes, &head, &error), HttpRequestHead::Status::Complete);
     QCOMPARE(head.headers.size(), 10);
@@ -270,7 +270,7 @@ void TestHttpRequestHead::sizeLimit()
     QByteArray big = "GET / HTTP/1.1\r\n";
     while (big.size() <= 16 * 1024)
         big += line;
-    QCOMPARE(HttpRequestHead::parse(big, &head, &error), HttpRequestHead::Status::Bad);
+    QCOMPARE(HttpRequestHead::parse(big, &head, &error), HttpRequestHead::Status::TooLarge);
     QCOMPARE(error, QStringLiteral("request head larger than 16384 bytes"));
 }
 

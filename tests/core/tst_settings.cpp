@@ -860,6 +860,11 @@ void TestSettings::urls_data()
         << j("ws://127.0.0.1:4000/ws") << j("ws://127.0.0.1:4000/monitor");
     QTest::newRow("ipv6 host") << QByteArray(R"({"proxy":{"host":"::1"},"admin":{"host":"::1","port":9}})")
                                << j("ws://[::1]:3001/proxy") << j("ws://[::1]:9/monitor");
+    // A wildcard is a listen address, not one to connect to: the same machine reaches it as localhost.
+    QTest::newRow("wildcard *") << QByteArray(R"({"proxy":{"host":"*"},"admin":{"host":"0.0.0.0","token":"t"}})")
+                                << j("ws://localhost:3001/proxy") << j("ws://localhost:3002/monitor");
+    QTest::newRow("wildcard ::") << QByteArray(R"({"proxy":{"host":"::"},"admin":{"host":"","token":"t"}})")
+                                 << j("ws://localhost:3001/proxy") << j("ws://localhost:3001/monitor");
     QTest::newRow("explicit urls")
         << QByteArray(R"({"testClient":{"url":"wss://a:1/p"},"monitor":{"url":"ws://b:2/m"}})")
         << j("wss://a:1/p") << j("ws://b:2/m");
