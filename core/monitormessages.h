@@ -45,7 +45,37 @@ inline constexpr int monitorOutcomeCount = 7;
 QString monitorOutcomeName(MonitorOutcome outcome);
 std::optional<MonitorOutcome> monitorOutcomeFromName(QStringView name);
 
-// One client WebSocket connection to the proxy and its current (or last) request.
+// One request running on a session now (MonitorSession::requests). Requests with an "id" run
+// side by side on one socket (docs/PROTOCOL.md §4), so a session has several; the one without
+// an id shows with an empty id.
+struct MonitorRequest
+{
+    enum class State {
+        Connecting, // "connecting": sent upstream, no response head yet
+        Streaming, // "streaming": the upstream answered; events are being relayed
+        Reconnecting, // "reconnecting": its upstream ended; waiting, then asking again
+    };
+
+    QString id; // the client's "id"; empty for the request without one
+    QString method;
+    QString url; // upstream URL, redacted like the session's
+    State state = State::Connecting;
+    int status = 0; // of the last response head; 0 before the first
+    qint64 eventsRelayed = 0; // events relayed by this request, every attempt
+    int attempts = 1; // upstream requests made: 1, plus one per reconnect
+
+    static QString stateName(State state);
+    static std::optional<State> stateFromName(QStringView name);
+
+    static std::optional<MonitorRequest> fromJson(const QJsonObject &object, QString *error);
+    QJsonObject toJson() const;
+
+    friend bool operator==(const MonitorRequest &a, const MonitorRequest &b);
+    friend bool operator!=(const MonitorRequest &a, const MonitorRequest &b) { return !(a == b); }
+};
+
+// One client WebSocket connection to the proxy, its current (or last) request, and the
+// requests it runs now.
 struct MonitorSession
 {
     enum class State {
@@ -72,6 +102,7 @@ struct MonitorSession
     qint64 startedAt = 0; // ms since the epoch, when the client connected
     qint64 finishedAt = 0; // ms since the epoch, when it closed; 0 = still open
     QString lastError; // the last `error` message sent to the client; may be empty
+    QList<MonitorRequest> requests; // running now, oldest first; empty when idle
 
     static QString stateName(State state);
     static std::optional<State> stateFromName(QStringView name);
@@ -146,25 +177,29 @@ struct MonitorRequestStarted
     QString method;
     QString url;
     MonitorHeaders headers; // request headers as sent upstream
+    QString requestId; // the request's "id"; empty for one without
 
     static std::optional<MonitorRequestStarted> fromJson(const QJsonObject &object, QString *error);
     QJsonObject toJson() const;
 };
 
-// "request-connected": the upstream answered with a response head.
+// "request-connected": the upstream answered with a response head (again after each reconnect).
 struct MonitorRequestConnected
 {
     qint64 sessionId = 0;
     qint64 time = 0;
     int status = 0;
     MonitorHeaders headers; // response headers
+    QString requestId; // the request's "id"; empty for one without
 
     static std::optional<MonitorRequestConnected> fromJson(
         const QJsonObject &object, QString *error);
     QJsonObject toJson() const;
 };
 
-// "request-finished": the request ended (the client got `closed`).
+// "request-finished": the request ended (the client got `closed`). One that never started (a
+// rejection, a queued request dropped at shutdown) ends no running request, even one with the
+// same id.
 struct MonitorRequestFinished
 {
     qint64 sessionId = 0;
@@ -173,6 +208,8 @@ struct MonitorRequestFinished
     QString error; // the `error` message sent to the client; empty when none
     QString reason; // the `closed` reason sent to the client
     qint64 eventsRelayed = 0; // events relayed by this request
+    QString requestId; // the request's "id"; empty for one without
+    bool started = true; // false: it never ran (no request-started came for it)
 
     static std::optional<MonitorRequestFinished> fromJson(
         const QJsonObject &object, QString *error);

@@ -93,6 +93,72 @@ std::optional<MonitorOutcome> monitorOutcomeFromName(QStringView name)
     return std::nullopt;
 }
 
+// --- MonitorRequest
+
+QString MonitorRequest::stateName(State state)
+{
+    switch (state) {
+    case State::Connecting:
+        return QStringLiteral("connecting");
+    case State::Streaming:
+        return QStringLiteral("streaming");
+    case State::Reconnecting:
+        return QStringLiteral("reconnecting");
+    }
+    return {};
+}
+
+std::optional<MonitorRequest::State> MonitorRequest::stateFromName(QStringView name)
+{
+    for (State s : { State::Connecting, State::Streaming, State::Reconnecting }) {
+        if (name == stateName(s))
+            return s;
+    }
+    return std::nullopt;
+}
+
+std::optional<MonitorRequest> MonitorRequest::fromJson(const QJsonObject &object, QString *error)
+{
+    FieldReader r(object, error);
+    MonitorRequest q;
+    q.id = r.string(u"id", false);
+    q.method = r.string(u"method", false);
+    q.url = r.string(u"url", false);
+    const QString state = r.string(u"state", true);
+    if (r.ok()) {
+        const std::optional<State> parsed = stateFromName(state);
+        if (!parsed)
+            r.fail(u"state", QStringLiteral("unknown state \"%1\"").arg(state));
+        else
+            q.state = *parsed;
+    }
+    q.status = int(r.integer(u"status", false, 0, 999));
+    q.eventsRelayed = r.integer(u"eventsRelayed", false);
+    q.attempts = int(r.integer(u"attempts", false, 1, 1 << 30));
+    if (!r.ok())
+        return std::nullopt;
+    return q;
+}
+
+QJsonObject MonitorRequest::toJson() const
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("id"), id);
+    o.insert(QStringLiteral("method"), method);
+    o.insert(QStringLiteral("url"), url);
+    o.insert(QStringLiteral("state"), stateName(state));
+    o.insert(QStringLiteral("status"), status);
+    o.insert(QStringLiteral("eventsRelayed"), eventsRelayed);
+    o.insert(QStringLiteral("attempts"), attempts);
+    return o;
+}
+
+bool operator==(const MonitorRequest &a, const MonitorRequest &b)
+{
+    return a.id == b.id && a.method == b.method && a.url == b.url && a.state == b.state
+        && a.status == b.status && a.eventsRelayed == b.eventsRelayed && a.attempts == b.attempts;
+}
+
 // --- MonitorSession
 
 QString MonitorSession::stateName(State state)
@@ -147,6 +213,8 @@ std::optional<MonitorSession> MonitorSession::fromJson(const QJsonObject &object
     s.startedAt = r.integer(u"startedAt", true);
     s.finishedAt = r.integer(u"finishedAt", false);
     s.lastError = r.string(u"lastError", false);
+    // Absent from a proxy that predates it: no requests shown, rather than an error.
+    s.requests = r.list<MonitorRequest>(u"requests", false);
     if (!r.ok())
         return std::nullopt;
     return s;
@@ -172,6 +240,7 @@ QJsonObject MonitorSession::toJson() const
     o.insert(QStringLiteral("startedAt"), startedAt);
     o.insert(QStringLiteral("finishedAt"), finishedAt);
     o.insert(QStringLiteral("lastError"), lastError);
+    o.insert(QStringLiteral("requests"), toJsonArray(requests));
     return o;
 }
 
@@ -182,7 +251,8 @@ bool operator==(const MonitorSession &a, const MonitorSession &b)
         && a.status == b.status && a.responseHeaders == b.responseHeaders
         && a.eventsRelayed == b.eventsRelayed && a.bytesIn == b.bytesIn && a.bytesOut == b.bytesOut
         && a.requestsHandled == b.requestsHandled && a.queued == b.queued
-        && a.startedAt == b.startedAt && a.finishedAt == b.finishedAt && a.lastError == b.lastError;
+        && a.startedAt == b.startedAt && a.finishedAt == b.finishedAt && a.lastError == b.lastError
+        && a.requests == b.requests;
 }
 
 // --- MonitorTotals
@@ -318,6 +388,7 @@ std::optional<MonitorRequestStarted> MonitorRequestStarted::fromJson(
     q.method = r.string(u"method", true);
     q.url = r.string(u"url", true);
     q.headers = r.stringMap(u"headers");
+    q.requestId = r.string(u"requestId", false);
     if (!r.ok())
         return std::nullopt;
     return q;
@@ -331,6 +402,7 @@ QJsonObject MonitorRequestStarted::toJson() const
     o.insert(QStringLiteral("method"), method);
     o.insert(QStringLiteral("url"), url);
     o.insert(QStringLiteral("headers"), headersToJson(headers));
+    o.insert(QStringLiteral("requestId"), requestId);
     return o;
 }
 
@@ -343,6 +415,7 @@ std::optional<MonitorRequestConnected> MonitorRequestConnected::fromJson(
     q.time = r.integer(u"time", true);
     q.status = int(r.integer(u"status", true, 100, 999));
     q.headers = r.stringMap(u"headers");
+    q.requestId = r.string(u"requestId", false);
     if (!r.ok())
         return std::nullopt;
     return q;
@@ -355,6 +428,7 @@ QJsonObject MonitorRequestConnected::toJson() const
     o.insert(QStringLiteral("time"), time);
     o.insert(QStringLiteral("status"), status);
     o.insert(QStringLiteral("headers"), headersToJson(headers));
+    o.insert(QStringLiteral("requestId"), requestId);
     return o;
 }
 
@@ -376,6 +450,9 @@ std::optional<MonitorRequestFinished> MonitorRequestFinished::fromJson(
     q.error = r.string(u"error", false);
     q.reason = r.string(u"reason", true);
     q.eventsRelayed = r.integer(u"eventsRelayed", false);
+    q.requestId = r.string(u"requestId", false);
+    // Absent from an older proxy: taken as started, as monitors read every end before it.
+    q.started = !r.has(u"started") || r.boolean(u"started");
     if (!r.ok())
         return std::nullopt;
     return q;
@@ -390,6 +467,8 @@ QJsonObject MonitorRequestFinished::toJson() const
     o.insert(QStringLiteral("error"), error);
     o.insert(QStringLiteral("reason"), reason);
     o.insert(QStringLiteral("eventsRelayed"), eventsRelayed);
+    o.insert(QStringLiteral("requestId"), requestId);
+    o.insert(QStringLiteral("started"), started);
     return o;
 }
 

@@ -83,7 +83,7 @@ MonitorWindow::MonitorWindow(const MonitorWindowOptions &options, QWidget *paren
     header->setStretchLastSection(true);
     header->setHighlightSections(false);
     const int widths[SessionTableModel::ColumnCount]
-        = { 50, 55, 130, 300, 110, 55, 80, 80, 80, 70, 70, 200 };
+        = { 50, 55, 130, 280, 190, 55, 80, 80, 80, 70, 70, 200 };
     for (int c = 0; c < SessionTableModel::ColumnCount; ++c)
         header->resizeSection(c, widths[c]);
 

@@ -1,6 +1,7 @@
 #include "sessiondetailpanel.h"
 
 #include "eventlogmodel.h"
+#include "requesttablemodel.h"
 #include "sessiontablemodel.h"
 
 #include <QHeaderView>
@@ -15,6 +16,9 @@
 SessionDetailPanel::SessionDetailPanel(QWidget *parent)
     : QWidget(parent)
     , m_title(new QLabel(this))
+    , m_requestLabel(new QLabel(this))
+    , m_requestView(new QTableView(this))
+    , m_requests(new RequestTableModel(this))
     , m_headers(new QTreeWidget(this))
     , m_logLabel(new QLabel(this))
     , m_eventView(new QTableView(this))
@@ -66,12 +70,53 @@ SessionDetailPanel::SessionDetailPanel(QWidget *parent)
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 2);
 
+    // Requests above, headers and events below: a session runs a few requests at most
+    // (proxy.maxStreamsPerSocket), its events go by by the thousand.
+    auto *requestSplitter = new QSplitter(Qt::Vertical, this);
+    requestSplitter->setObjectName(QStringLiteral("requestSplitter"));
+    requestSplitter->addWidget(buildRequestBox());
+    requestSplitter->addWidget(splitter);
+    requestSplitter->setStretchFactor(0, 0);
+    requestSplitter->setStretchFactor(1, 1);
+    const int rowHeight = m_requestView->verticalHeader()->defaultSectionSize();
+    requestSplitter->setSizes({ 5 * rowHeight, 12 * rowHeight });
+
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 4, 0, 0);
     layout->addWidget(m_title);
-    layout->addWidget(splitter, 1);
+    layout->addWidget(requestSplitter, 1);
 
     showSession(nullptr);
+}
+
+QWidget *SessionDetailPanel::buildRequestBox()
+{
+    m_requestLabel->setObjectName(QStringLiteral("requestLabel"));
+    m_requestView->setObjectName(QStringLiteral("requestTable"));
+    m_requestView->setModel(m_requests);
+    m_requestView->setWordWrap(false);
+    m_requestView->setAlternatingRowColors(true);
+    m_requestView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_requestView->setSelectionMode(QAbstractItemView::SingleSelection);
+    QHeaderView *vertical = m_requestView->verticalHeader();
+    vertical->setSectionResizeMode(QHeaderView::Fixed);
+    vertical->setDefaultSectionSize(m_requestView->fontMetrics().height() + 6);
+    vertical->hide();
+    QHeaderView *horizontal = m_requestView->horizontalHeader();
+    horizontal->setHighlightSections(false);
+    const int widths[RequestTableModel::ColumnCount] = { 110, 60, 420, 110, 55, 70, 60 };
+    for (int c = 0; c < RequestTableModel::ColumnCount; ++c)
+        horizontal->resizeSection(c, widths[c]);
+    // The URL takes what the other columns leave.
+    horizontal->setSectionResizeMode(RequestTableModel::UrlColumn, QHeaderView::Stretch);
+
+    auto *box = new QWidget(this);
+    auto *layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    layout->addWidget(m_requestLabel);
+    layout->addWidget(m_requestView);
+    return box;
 }
 
 void SessionDetailPanel::showSession(const MonitorSession *session)
@@ -84,6 +129,10 @@ void SessionDetailPanel::showSession(const MonitorSession *session)
         m_headersKey.clear();
         m_headers->clear();
     }
+    m_requests->setRequests(id, session ? session->requests : QList<MonitorRequest>());
+    m_requestLabel->setText(m_requests->rowCount() == 0
+            ? tr("Requests: none running")
+            : tr("Requests: %n running", nullptr, m_requests->rowCount()));
     if (!session) {
         m_title->setText(tr("No session selected: pick one in the table to follow its events."));
         m_headers->clear();

@@ -6,11 +6,12 @@
 
 class EventLogModel;
 class QLabel;
+class RequestTableModel;
 class QTableView;
 class QTreeWidget;
 
-// The selected session: its request and response headers, and a bounded live log of its
-// events. Owns the EventLogModel it shows.
+// The selected session: the requests it runs now (one row each), its current request's and
+// response's headers, and a bounded live log of its events. Owns the models it shows.
 class SessionDetailPanel : public QWidget
 {
     Q_OBJECT
@@ -28,11 +29,15 @@ public:
     // reconnect), adds only the events the log does not have.
     void appendEvents(const MonitorSessionEvents &events);
 
+    RequestTableModel *requestModel() const { return m_requests; }
+    QTableView *requestView() const { return m_requestView; }
+    QLabel *requestLabel() const { return m_requestLabel; }
     EventLogModel *eventLog() const { return m_eventLog; }
     QTableView *eventView() const { return m_eventView; }
     QTreeWidget *headerTree() const { return m_headers; }
 
 private:
+    QWidget *buildRequestBox();
     void rebuildHeaders(const MonitorSession &session);
     void updateLogLabel();
     QList<MonitorEventRecord> newerThanLog(const QList<MonitorEventRecord> &history) const;
@@ -41,6 +46,9 @@ private:
     qint64 m_skipped = 0;
     QString m_headersKey; // what the header tree shows, to rebuild it only on change
     QLabel *m_title;
+    QLabel *m_requestLabel;
+    QTableView *m_requestView;
+    RequestTableModel *m_requests;
     QTreeWidget *m_headers;
     QLabel *m_logLabel;
     QTableView *m_eventView;

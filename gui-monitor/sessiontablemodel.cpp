@@ -26,6 +26,28 @@ bool isClosed(const MonitorSession &s)
     return s.state == MonitorSession::State::Closed;
 }
 
+// The session's state from its running requests, as the proxy derives it: streaming when one
+// streams, connecting when any other runs, else idle.
+MonitorSession::State stateOfRequests(const QList<MonitorRequest> &requests)
+{
+    if (requests.isEmpty())
+        return MonitorSession::State::Idle;
+    for (const MonitorRequest &r : requests) {
+        if (r.state == MonitorRequest::State::Streaming)
+            return MonitorSession::State::Streaming;
+    }
+    return MonitorSession::State::Connecting;
+}
+
+MonitorRequest *findRequest(MonitorSession *s, const QString &requestId)
+{
+    for (MonitorRequest &r : s->requests) {
+        if (r.id == requestId)
+            return &r;
+    }
+    return nullptr;
+}
+
 } // namespace
 
 SessionTableModel::SessionTableModel(QObject *parent)
@@ -63,13 +85,21 @@ void SessionTableModel::applyMessage(const MonitorMessage &message)
     case Type::SessionUpdated:
         upsertSessions(message.sessions);
         break;
+    // The request-* messages change what they announce at once. The request rows themselves
+    // come only with the session's full state (snapshot, session-updated, at most 100 ms
+    // later): a proxy that sends no `requests` then shows none, rather than rows that vanish
+    // at its next update.
     case Type::RequestStarted: {
         const MonitorRequestStarted &r = message.requestStarted;
         const int row = rowOf(r.sessionId);
         if (row < 0 || isClosed(m_rows.at(row).session))
             break;
+        m_rows[row].currentRequestId = r.requestId;
         MonitorSession s = m_rows.at(row).session;
-        s.state = MonitorSession::State::Connecting;
+        // Another request that streams keeps the session streaming.
+        s.state = stateOfRequests(s.requests) == MonitorSession::State::Streaming
+            ? MonitorSession::State::Streaming
+            : MonitorSession::State::Connecting;
         s.method = r.method;
         s.url = r.url;
         s.requestHeaders = r.headers;
@@ -85,8 +115,17 @@ void SessionTableModel::applyMessage(const MonitorMessage &message)
             break;
         MonitorSession s = m_rows.at(row).session;
         s.state = MonitorSession::State::Streaming;
-        s.status = r.status;
-        s.responseHeaders = r.headers;
+        if (MonitorRequest *request = findRequest(&s, r.requestId)) {
+            request->state = MonitorRequest::State::Streaming;
+            request->status = r.status;
+        }
+        // The session's own status and headers are its current request's, the one started
+        // last; when that is not known (no request-started seen since the snapshot), any.
+        const std::optional<QString> &current = m_rows.at(row).currentRequestId;
+        if (!current || *current == r.requestId) {
+            s.status = r.status;
+            s.responseHeaders = r.headers;
+        }
         setRowSession(row, s);
         break;
     }
@@ -96,7 +135,10 @@ void SessionTableModel::applyMessage(const MonitorMessage &message)
         if (row < 0 || isClosed(m_rows.at(row).session))
             break;
         MonitorSession s = m_rows.at(row).session;
-        s.state = MonitorSession::State::Idle;
+        if (r.started) { // a rejection ends no running request, whatever its id
+            s.requests.removeIf([&r](const MonitorRequest &q) { return q.id == r.requestId; });
+            s.state = stateOfRequests(s.requests);
+        }
         if (!r.error.isEmpty())
             s.lastError = r.error;
         setRowSession(row, s);
@@ -132,7 +174,7 @@ void SessionTableModel::resetSessions(const QList<MonitorSession> &sessions)
     for (const MonitorSession &s : sessions) {
         // A repeated id keeps the later entry, like an update would.
         const auto existing = m_rowById.constFind(s.id);
-        const Row row { s, isClosed(s) ? now : 0 };
+        const Row row { s, isClosed(s) ? now : 0, std::nullopt };
         if (existing != m_rowById.constEnd()) {
             m_rows[existing.value()] = row;
         } else {
@@ -154,7 +196,7 @@ void SessionTableModel::upsertSession(const MonitorSession &session)
     }
     const int at = int(m_rows.size());
     beginInsertRows(QModelIndex(), at, at);
-    m_rows.append(Row { session, isClosed(session) ? m_clock() : 0 });
+    m_rows.append(Row { session, isClosed(session) ? m_clock() : 0, std::nullopt });
     m_rowById.insert(session.id, at);
     endInsertRows();
     emit sessionChanged(session.id);
@@ -323,11 +365,17 @@ QVariant SessionTableModel::displayData(const MonitorSession &s, int column) con
         return s.clientAddress;
     case UpstreamColumn:
         return s.method.isEmpty() ? QString() : QString(s.method + QLatin1Char(' ') + s.url);
-    case StateColumn:
+    case StateColumn: {
+        QStringList more;
+        if (s.requests.size() > 1)
+            more.append(tr("%1 requests").arg(s.requests.size()));
         if (s.queued > 0)
-            return QString(
-                MonitorSession::stateName(s.state) + QStringLiteral(" (+%1 queued)").arg(s.queued));
-        return MonitorSession::stateName(s.state);
+            more.append(tr("+%1 queued").arg(s.queued));
+        if (more.isEmpty())
+            return MonitorSession::stateName(s.state);
+        return QString(MonitorSession::stateName(s.state) + QStringLiteral(" (")
+            + more.join(QStringLiteral(", ")) + u')');
+    }
     case StatusColumn:
         return s.status > 0 ? QVariant(s.status) : QVariant(QString());
     case EventsColumn:

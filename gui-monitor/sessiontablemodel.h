@@ -7,6 +7,7 @@
 #include <QList>
 
 #include <functional>
+#include <optional>
 
 // The proxy's sessions as a table, fed by decoded monitor messages (docs/MONITOR.md). It knows
 // nothing of sockets or widgets, so tests drive it with recorded feeds.
@@ -87,6 +88,9 @@ private:
     {
         MonitorSession session;
         qint64 closedSeenAt = 0; // local clock; 0 while open
+        // The id of the request started last, whose status and headers the session shows;
+        // unknown until a request-started since the snapshot says.
+        std::optional<QString> currentRequestId;
     };
 
     Row *rowFor(qint64 id);

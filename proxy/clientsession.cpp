@@ -284,7 +284,7 @@ ClientStream *ClientSession::start(const ProxyRequest &request)
         stream->pause(); // the client is behind already: this one waits with the others
     stream->start();
     updateBusy();
-    emit requestStarted(id());
+    emit requestStarted(id(), stream);
     return stream;
 }
 
@@ -314,7 +314,7 @@ void ClientSession::onStreamConnected(const ClientStream *stream, int status, co
 {
     qCInfo(lcSession).noquote() << logPrefix() << "upstream answered" << status;
     send(ProxyMessages::connected(status, headers, stream->id()));
-    emit requestConnected(id());
+    emit requestConnected(id(), stream);
 }
 
 void ClientSession::onStreamEvent(ClientStream *stream, const SseEvent &event)
@@ -357,12 +357,12 @@ void ClientSession::onStreamFinished(ClientStream *stream, RequestOutcome outcom
         m_active = nullptr;
     else
         m_streams.remove(streamId);
-    answerEnd(outcome, error, reason, streamId);
+    answerEnd(outcome, error, reason, streamId, stream);
     startNext();
 }
 
 void ClientSession::answerEnd(RequestOutcome outcome, const QString &error, const QString &reason,
-                              const QString &streamId)
+                              const QString &streamId, const ClientStream *stream)
 {
     if (!m_clientGone && !m_muted) { // a client that is gone hears nothing more
         if (!error.isEmpty())
@@ -376,7 +376,7 @@ void ClientSession::answerEnd(RequestOutcome outcome, const QString &error, cons
         qCInfo(lcSession).noquote() << logPrefix() << what << requestOutcomeName(outcome);
     else
         qCInfo(lcSession).noquote() << logPrefix() << what << requestOutcomeName(outcome) << "-" << error;
-    emit requestFinished(id(), outcome, error, reason);
+    emit requestFinished(id(), streamId, stream, outcome, error, reason);
 }
 
 void ClientSession::send(const QString &message)

@@ -59,11 +59,16 @@ signals:
     // Each is emitted once info() already shows what it announces, so a listener reads it there.
     // The client is gone; the owner deletes the session (later, not from the slot).
     void closed(quint64 id);
-    void requestStarted(quint64 id);
-    void requestConnected(quint64 id);
-    // `error` is the `error` message sent (empty when none); `reason` the `closed` reason.
-    void requestFinished(quint64 id, RequestOutcome outcome, const QString &error,
-                         const QString &reason);
+    // `stream` is the request (its id, what was asked, its response head); it is deleted
+    // later, never during the signal. info() shows it as the current request.
+    void requestStarted(quint64 id, const ClientStream *stream);
+    // An attempt of `stream` got its response head (once more after each reconnect).
+    void requestConnected(quint64 id, const ClientStream *stream);
+    // Once per request, run or rejected: `requestId` is its id (empty for one without);
+    // `stream` the request that ran, null for a rejection, which never started. `error` is
+    // the `error` message sent (empty when none); `reason` the `closed` reason.
+    void requestFinished(quint64 id, const QString &requestId, const ClientStream *stream,
+                         RequestOutcome outcome, const QString &error, const QString &reason);
     // Every relayed event. Emitting it costs next to nothing while nothing is connected, so the
     // monitor feed connects only while someone follows this session.
     void eventRelayed(quint64 id, const SseEvent &event);
@@ -98,7 +103,7 @@ private:
     // with the request's id), has it counted, and tells the monitor: the only way any request,
     // run or rejected, ends.
     void answerEnd(RequestOutcome outcome, const QString &error, const QString &reason,
-                   const QString &id = QString());
+                   const QString &id = QString(), const ClientStream *stream = nullptr);
     void send(const QString &message);
     void pauseIfBackedUp();
     void updateBusy();

@@ -31,7 +31,11 @@ void ClientStream::startAttempt()
         request.setLastEventId(m_lastEventId); // none when no event carried an ID: as EventSource
     ++m_attemptsStarted;
     m_attempt = new ProxiedRequest(request, m_startRequest(request), m_options.upstream, this);
-    connect(m_attempt, &ProxiedRequest::connected, this, &ClientStream::connected);
+    connect(m_attempt, &ProxiedRequest::connected, this,
+            [this](int status, const HttpHeaderList &headers, double seconds) {
+                m_responseHeaders = headers;
+                emit connected(status, headers, seconds);
+            });
     connect(m_attempt, &ProxiedRequest::eventReceived, this, &ClientStream::onAttemptEvent);
     connect(m_attempt, &ProxiedRequest::bodyBytesRead, this, &ClientStream::bodyBytesRead);
     connect(m_attempt, &ProxiedRequest::finished, this, &ClientStream::onAttemptFinished);

@@ -54,6 +54,9 @@ public:
     quint64 eventsRelayed() const { return m_eventsRelayed; }
     int attempts() const { return m_attemptsStarted; }
     const QString &lastEventId() const { return m_lastEventId; }
+    // The last response head's headers; empty before the first. Kept for the monitor, which
+    // scrubs an error text of the secrets of the request it ends, response cookies included.
+    const HttpHeaderList &responseHeaders() const { return m_responseHeaders; }
 
     // Flow control from the consumer; a new attempt starts paused while the stream is.
     void pause();
@@ -90,6 +93,7 @@ private:
     ProxiedRequest *m_attempt = nullptr;
     QTimer m_waitTimer;
     QString m_lastEventId;    // sent as Last-Event-ID on the next attempt
+    HttpHeaderList m_responseHeaders;
     qint64 m_retryMs = -1;    // the upstream's last `retry`; -1: none yet
     quint64 m_eventsRelayed = 0;
     int m_attemptsStarted = 0;

@@ -1,9 +1,11 @@
 #include "monitorfeed.h"
 
+#include "clientstream.h"
 #include "monitorhub.h"
 #include "proxyworker.h"
 
 #include <QDateTime>
+#include <QVarLengthArray>
 
 #include <ctime>
 
@@ -38,14 +40,34 @@ MonitorSession::State toMonitorState(ClientSession::State state)
     return MonitorSession::State::Idle;
 }
 
+MonitorRequest::State toMonitorState(RequestInfo::State state)
+{
+    switch (state) {
+    case RequestInfo::State::Connecting: return MonitorRequest::State::Connecting;
+    case RequestInfo::State::Streaming: return MonitorRequest::State::Streaming;
+    case RequestInfo::State::Reconnecting: return MonitorRequest::State::Reconnecting;
+    }
+    return MonitorRequest::State::Connecting;
+}
+
 // The counters a session-updated message would change, packed for a cheap comparison.
 QByteArray countersOf(const ClientSession &session)
 {
     const ClientSession::Info &info = session.info();
-    const qint64 values[] = { qint64(info.state), info.status, qint64(info.eventsRelayed),
-                              qint64(info.bytesIn), qint64(info.bytesOut),
-                              qint64(info.requestsHandled), session.queuedRequests() };
-    return QByteArray(reinterpret_cast<const char *>(values), sizeof(values));
+    QVarLengthArray<qint64, 16> values { qint64(info.state), info.status,
+                                         qint64(info.eventsRelayed), qint64(info.bytesIn),
+                                         qint64(info.bytesOut), qint64(info.requestsHandled),
+                                         session.queuedRequests() };
+    // Each running request's own numbers too: a reconnect changes nothing above. Their events
+    // need no place, each one counts in the session's eventsRelayed as well; nor do their
+    // identities, since none ends without requestsHandled moving.
+    for (const RequestInfo &request : info.requests) {
+        values.append(qint64(request.state));
+        values.append(request.status);
+        values.append(request.attempts);
+    }
+    return QByteArray(reinterpret_cast<const char *>(values.constData()),
+                      values.size() * qsizetype(sizeof(qint64)));
 }
 
 } // namespace
@@ -135,30 +157,39 @@ void MonitorFeed::onSessionClosed(const ClientSession *session, quint64 id)
     m_shownLastErrors.remove(id);
 }
 
-void MonitorFeed::onRequestStarted(quint64 id)
+void MonitorFeed::onRequestStarted(quint64 id, const ClientStream *stream)
 {
     m_shown.remove(id); // a new request: its URL and headers replace the last one's
     const ClientSession *session = m_worker->sessions().value(id);
     if (!session || m_watchers.empty())
         return;
+    // The session's current request is the one that just started.
     const ShownRequest &shown = shownRequest(*session);
     MonitorRequestStarted started { qint64(id), now(), QString::fromLatin1(session->info().method),
-                                    shown.url, shown.requestHeaders };
+                                    shown.url, shown.requestHeaders, stream->id() };
     broadcast(MonitorMessages::requestStarted(started));
 }
 
-void MonitorFeed::onRequestConnected(quint64 id)
+void MonitorFeed::onRequestConnected(quint64 id, const ClientStream *stream)
 {
-    m_shown.remove(id); // now with response headers
+    m_shown.remove(id); // the current request's response headers may have come
     const ClientSession *session = m_worker->sessions().value(id);
     if (!session || m_watchers.empty())
         return;
-    MonitorRequestConnected connected { qint64(id), now(), session->info().status,
-                                        shownRequest(*session).responseHeaders };
+    // Not necessarily the current request: with ids, any running one may answer.
+    int status = 0;
+    for (const RequestInfo &request : session->info().requests) {
+        if (request.stream == stream)
+            status = request.status;
+    }
+    MonitorRequestConnected connected { qint64(id), now(), status,
+                                        monitorHeaders(m_redactor.headers(stream->responseHeaders())),
+                                        stream->id() };
     broadcast(MonitorMessages::requestConnected(connected));
 }
 
-void MonitorFeed::onRequestFinished(quint64 id, RequestOutcome outcome, const QString &error,
+void MonitorFeed::onRequestFinished(quint64 id, const QString &requestId, const ClientStream *stream,
+                                    RequestOutcome outcome, const QString &error,
                                     const QString &reason)
 {
     const ClientSession *session = m_worker->sessions().value(id);
@@ -166,14 +197,23 @@ void MonitorFeed::onRequestFinished(quint64 id, RequestOutcome outcome, const QS
     // request will carry other secrets. Reasons are the proxy's own fixed texts.
     QString errorShown = error;
     if (!error.isEmpty() && m_redactor.enabled()) {
-        // Without its session there is no telling what the error might quote.
-        errorShown = session ? shownError(*session, error) : QString();
+        if (stream) { // the secrets of the request that ended, whichever of several it was
+            const ProxyRequest &request = stream->request();
+            errorShown = shownError(error, request.url().toString(), request.upstreamHeaders(),
+                                    stream->responseHeaders());
+        } else if (session) { // a rejection quotes no upstream; the current request's, to be safe
+            const SessionInfo &info = session->info();
+            errorShown = shownError(error, info.url, info.requestHeaders, info.responseHeaders);
+        } else { // without its session there is no telling what the error might quote
+            errorShown.clear();
+        }
         m_shownLastErrors.insert(id, errorShown);
     }
     if (m_watchers.empty())
         return;
     MonitorRequestFinished finished { qint64(id), now(), monitorOutcomeOf(outcome), errorShown, reason,
-                                      session ? qint64(session->info().requestEventsRelayed) : 0 };
+                                      stream ? qint64(stream->eventsRelayed()) : 0, requestId,
+                                      stream != nullptr };
     broadcast(MonitorMessages::requestFinished(finished));
 }
 
@@ -320,7 +360,7 @@ void MonitorFeed::post(const QList<int> &ids, const QString &message)
 MonitorSession MonitorFeed::describe(const ClientSession &session)
 {
     const ClientSession::Info &info = session.info();
-    const ShownRequest &shown = shownRequest(session);
+    ShownRequest &shown = shownRequest(session);
     MonitorSession s;
     s.id = qint64(info.id);
     s.worker = m_worker->index();
@@ -341,14 +381,42 @@ MonitorSession MonitorFeed::describe(const ClientSession &session)
     // Every error passes onRequestFinished() first; the fallback only keeps a gap from leaking.
     if (info.lastError.isEmpty() || !m_redactor.enabled())
         s.lastError = info.lastError;
-    else if (const auto shown = m_shownLastErrors.constFind(info.id); shown != m_shownLastErrors.cend())
-        s.lastError = *shown;
+    else if (const auto scrubbed = m_shownLastErrors.constFind(info.id); scrubbed != m_shownLastErrors.cend())
+        s.lastError = *scrubbed;
     else
-        s.lastError = shownError(session, info.lastError);
+        s.lastError = shownError(info.lastError, info.url, info.requestHeaders, info.responseHeaders);
+    s.requests = describeRequests(info, &shown);
     return s;
 }
 
-const MonitorFeed::ShownRequest &MonitorFeed::shownRequest(const ClientSession &session)
+QList<MonitorRequest> MonitorFeed::describeRequests(const SessionInfo &info, ShownRequest *shown) const
+{
+    QList<MonitorRequest> requests;
+    requests.reserve(info.requests.size());
+    for (const RequestInfo &r : info.requests) {
+        MonitorRequest q;
+        q.id = r.id;
+        q.method = QString::fromLatin1(r.method);
+        // Most sessions run one request, the current one, whose URL is redacted already; the
+        // others' are redacted once each, not at every update.
+        if (r.url == info.url) {
+            q.url = shown->url;
+        } else {
+            auto url = shown->otherUrls.find(r.url);
+            if (url == shown->otherUrls.end())
+                url = shown->otherUrls.insert(r.url, m_redactor.url(r.url));
+            q.url = *url;
+        }
+        q.state = toMonitorState(r.state);
+        q.status = r.status;
+        q.eventsRelayed = qint64(r.eventsRelayed);
+        q.attempts = r.attempts;
+        requests.append(q);
+    }
+    return requests;
+}
+
+MonitorFeed::ShownRequest &MonitorFeed::shownRequest(const ClientSession &session)
 {
     auto it = m_shown.find(session.id());
     if (it == m_shown.end()) {
@@ -356,16 +424,17 @@ const MonitorFeed::ShownRequest &MonitorFeed::shownRequest(const ClientSession &
         it = m_shown.insert(session.id(),
                             { m_redactor.url(info.url),
                               monitorHeaders(m_redactor.headers(info.requestHeaders)),
-                              monitorHeaders(m_redactor.headers(info.responseHeaders)) });
+                              monitorHeaders(m_redactor.headers(info.responseHeaders)),
+                              {} });
     }
     return *it;
 }
 
 // An error text may quote what the redaction hides elsewhere: an upstream's error body echoing
 // the token it refused, a network error naming the URL.
-QString MonitorFeed::shownError(const ClientSession &session, const QString &error) const
+QString MonitorFeed::shownError(const QString &error, const QString &url,
+                                const HttpHeaderList &requestHeaders,
+                                const HttpHeaderList &responseHeaders) const
 {
-    const ClientSession::Info &info = session.info();
-    return m_redactor.scrub(error, m_redactor.secretsIn(info.url, info.requestHeaders,
-                                                        info.responseHeaders));
+    return m_redactor.scrub(error, m_redactor.secretsIn(url, requestHeaders, responseHeaders));
 }

@@ -71,6 +71,9 @@ private:
         QString url;
         MonitorHeaders requestHeaders;
         MonitorHeaders responseHeaders;
+        // The URLs of its other running requests (with ids), as sent -> as shown; the
+        // current request's is `url`.
+        QHash<QString, QString> otherUrls;
     };
     // Records of the events numbered [from, count) still in the ring; `skipped` gets the rest.
     QList<MonitorEventRecord> recordsSince(const Followed &followed, quint64 from, int max,
@@ -79,10 +82,10 @@ private:
 
     void onSessionOpened(ClientSession *session);
     void onSessionClosed(const ClientSession *session, quint64 id);
-    void onRequestStarted(quint64 id);
-    void onRequestConnected(quint64 id);
-    void onRequestFinished(quint64 id, RequestOutcome outcome, const QString &error,
-                           const QString &reason);
+    void onRequestStarted(quint64 id, const ClientStream *stream);
+    void onRequestConnected(quint64 id, const ClientStream *stream);
+    void onRequestFinished(quint64 id, const QString &requestId, const ClientStream *stream,
+                           RequestOutcome outcome, const QString &error, const QString &reason);
     void onEventTapped(quint64 id, const SseEvent &event);
     void onUpdateTimerTimeout();
 
@@ -92,8 +95,13 @@ private:
     void send(const Watcher &watcher, const QString &message);
     void post(const QList<int> &watchers, const QString &message); // to the hub, on its thread
     MonitorSession describe(const ClientSession &session);
-    const ShownRequest &shownRequest(const ClientSession &session);
-    QString shownError(const ClientSession &session, const QString &error) const;
+    ShownRequest &shownRequest(const ClientSession &session);
+    QList<MonitorRequest> describeRequests(const SessionInfo &info, ShownRequest *shown) const;
+    // `error` scrubbed of the secrets of the request it ends (its URL, request and response
+    // headers).
+    QString shownError(const QString &error, const QString &url,
+                       const HttpHeaderList &requestHeaders,
+                       const HttpHeaderList &responseHeaders) const;
 
     ProxyWorker *m_worker;
     MonitorHub *m_hub;

@@ -78,6 +78,27 @@ private:
             s.state = MonitorSession::State::Idle;
             s.status = 503;
             s.lastError = QStringLiteral("upstream answered 503 Service Unavailable");
+        } else if (s.id % 3 == 1) {
+            // Streams with ids side by side on one socket (docs/PROTOCOL.md §4).
+            for (const QString &topic :
+                { QStringLiteral("prices"), QStringLiteral("news"), QStringLiteral("alerts") }) {
+                MonitorRequest r;
+                r.id = topic;
+                r.method = QStringLiteral("GET");
+                r.url = QStringLiteral("http://localhost:8081/%1?api_key=[redacted]").arg(topic);
+                r.state = MonitorRequest::State::Streaming;
+                r.status = 200;
+                s.requests.append(r);
+            }
+            s.method = s.requests.last().method;
+            s.url = s.requests.last().url;
+        } else {
+            MonitorRequest r;
+            r.method = s.method;
+            r.url = s.url;
+            r.state = MonitorRequest::State::Streaming;
+            r.status = 200;
+            s.requests.append(r);
         }
         m_sessions.append(s);
         ++m_totals.sessionsOpened;
@@ -161,6 +182,20 @@ private:
                 continue;
             const int n = 5 + rng->bounded(40);
             s.eventsRelayed += n;
+            for (MonitorRequest &r : s.requests) {
+                // Now and then a stream's upstream breaks and the proxy asks again.
+                if (r.state == MonitorRequest::State::Reconnecting) {
+                    if (rng->bounded(20) == 0)
+                        r.state = MonitorRequest::State::Streaming;
+                    continue;
+                }
+                if (rng->bounded(150) == 0) {
+                    r.state = MonitorRequest::State::Reconnecting;
+                    ++r.attempts;
+                    continue;
+                }
+                r.eventsRelayed += n / s.requests.size();
+            }
             s.bytesIn += n * 140;
             s.bytesOut += n * 180;
             m_totals.eventsRelayed += n;
@@ -189,6 +224,7 @@ private:
                     continue;
                 s.state = MonitorSession::State::Closed;
                 s.finishedAt = now();
+                s.requests.clear();
                 ++m_totals.requestsWith(MonitorOutcome::Completed);
                 ++s.requestsHandled;
                 broadcast(MonitorMessages::sessionClosed(s));

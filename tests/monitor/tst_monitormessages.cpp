@@ -48,6 +48,25 @@ MonitorSession TestMonitorMessages::sampleSession()
     s.startedAt = 1763705040123;
     s.finishedAt = 0;
     s.lastError = QStringLiteral("upstream answered 503 \"Service Unavailable\"");
+    MonitorRequest idless;
+    idless.method = QStringLiteral("POST");
+    idless.url = s.url;
+    idless.state = MonitorRequest::State::Streaming;
+    idless.status = 200;
+    idless.eventsRelayed = 40;
+    MonitorRequest prices;
+    prices.id = QStringLiteral("prices");
+    prices.method = QStringLiteral("GET");
+    prices.url = QStringLiteral("http://localhost:8081/prices?api_key=[redacted]");
+    prices.state = MonitorRequest::State::Reconnecting;
+    prices.status = 200;
+    prices.eventsRelayed = 2;
+    prices.attempts = 3;
+    MonitorRequest news;
+    news.id = QStringLiteral("news \"eu\"");
+    news.method = QStringLiteral("GET");
+    news.url = QStringLiteral("http://localhost:8081/news");
+    s.requests = { idless, prices, news };
     return s;
 }
 
@@ -84,6 +103,7 @@ void TestMonitorMessages::roundTrip_data()
     closed.id = 8;
     closed.state = MonitorSession::State::Closed;
     closed.finishedAt = closed.startedAt + 5000;
+    closed.requests.clear();
     QTest::newRow("snapshot") << MonitorMessages::snapshot({ sampleSession(), closed },
         sampleTotals()) << MonitorMessage::Type::Snapshot;
     QTest::newRow("snapshot empty")
@@ -103,12 +123,18 @@ void TestMonitorMessages::roundTrip_data()
     started.headers.insert(QStringLiteral("last-event-id"), QStringLiteral("é-42"));
     QTest::newRow("request-started")
         << MonitorMessages::requestStarted(started) << MonitorMessage::Type::RequestStarted;
+    started.requestId = QStringLiteral("prices");
+    QTest::newRow("request-started with id")
+        << MonitorMessages::requestStarted(started) << MonitorMessage::Type::RequestStarted;
 
     MonitorRequestConnected connected;
     connected.sessionId = 7;
     connected.time = 1763705043010;
     connected.status = 503;
     QTest::newRow("request-connected")
+        << MonitorMessages::requestConnected(connected) << MonitorMessage::Type::RequestConnected;
+    connected.requestId = QStringLiteral("prices");
+    QTest::newRow("request-connected with id")
         << MonitorMessages::requestConnected(connected) << MonitorMessage::Type::RequestConnected;
 
     MonitorRequestFinished finished;
@@ -119,6 +145,13 @@ void TestMonitorMessages::roundTrip_data()
     finished.reason = QStringLiteral("client not reading");
     finished.eventsRelayed = 99;
     QTest::newRow("request-finished")
+        << MonitorMessages::requestFinished(finished) << MonitorMessage::Type::RequestFinished;
+    finished.requestId = QStringLiteral("prices");
+    QTest::newRow("request-finished with id")
+        << MonitorMessages::requestFinished(finished) << MonitorMessage::Type::RequestFinished;
+    finished.eventsRelayed = 0;
+    finished.started = false;
+    QTest::newRow("request-finished never started")
         << MonitorMessages::requestFinished(finished) << MonitorMessage::Type::RequestFinished;
 
     QTest::newRow("totals") << MonitorMessages::totals(sampleTotals())
@@ -178,6 +211,9 @@ void TestMonitorMessages::roundTrip()
     case MonitorMessage::Type::SessionOpened:
         again = MonitorMessages::sessionOpened(m->session);
         QCOMPARE(m->session, sampleSession());
+        QCOMPARE(m->session.requests.size(), 3);
+        QCOMPARE(m->session.requests.at(1).state, MonitorRequest::State::Reconnecting);
+        QCOMPARE(m->session.requests.at(2).id, QStringLiteral("news \"eu\""));
         break;
     case MonitorMessage::Type::SessionUpdated:
         again = MonitorMessages::sessionUpdated(m->sessions);
@@ -190,13 +226,17 @@ void TestMonitorMessages::roundTrip()
         break;
     case MonitorMessage::Type::RequestStarted:
         again = MonitorMessages::requestStarted(m->requestStarted);
+        QCOMPARE(m->requestStarted.requestId.isEmpty(), !text.contains(QStringLiteral("prices")));
         break;
     case MonitorMessage::Type::RequestConnected:
         again = MonitorMessages::requestConnected(m->requestConnected);
+        QCOMPARE(m->requestConnected.requestId.isEmpty(), !text.contains(QStringLiteral("prices")));
         break;
     case MonitorMessage::Type::RequestFinished:
         again = MonitorMessages::requestFinished(m->requestFinished);
         QCOMPARE(m->requestFinished.outcome, MonitorOutcome::Stalled);
+        QCOMPARE(m->requestFinished.requestId.isEmpty(), !text.contains(QStringLiteral("prices")));
+        QCOMPARE(m->requestFinished.started, !text.contains(QStringLiteral("\"started\":false")));
         break;
     case MonitorMessage::Type::Totals:
         again = MonitorMessages::totals(m->totals);
@@ -296,6 +336,40 @@ void TestMonitorMessages::rejects_data()
         << QStringLiteral(R"({"type":"session-opened","payload":%1})")
                .arg(withSession(QStringLiteral("\"text/event-stream\"}"), QStringLiteral("5}")))
         << QStringLiteral("payload.requestHeaders.accept: must be a string");
+    QTest::newRow("request bad state")
+        << QStringLiteral(R"({"type":"session-updated","payload":{"sessions":[%1]}})")
+               .arg(withSession(QStringLiteral("\"reconnecting\""), QStringLiteral("\"waiting\"")))
+        << QStringLiteral("payload.sessions[0].requests[1].state: unknown state \"waiting\"");
+    QTest::newRow("request closed state")
+        << QStringLiteral(R"({"type":"session-opened","payload":%1})")
+               .arg(withSession(QStringLiteral("\"reconnecting\""), QStringLiteral("\"closed\"")))
+        << QStringLiteral("payload.requests[1].state: unknown state \"closed\"");
+    QTest::newRow("request no state")
+        << QStringLiteral(R"({"type":"session-opened","payload":{"id":1,"state":"streaming","startedAt":1,"requests":[{"id":"a"}]}})")
+        << QStringLiteral("payload.requests[0].state: missing");
+    QTest::newRow("request zero attempts")
+        << QStringLiteral(R"({"type":"session-opened","payload":%1})")
+               .arg(withSession(QStringLiteral("\"attempts\":3"), QStringLiteral("\"attempts\":0")))
+        << QStringLiteral("payload.requests[1].attempts: must be an integer from 1 to 1073741824");
+    QTest::newRow("request negative events")
+        << QStringLiteral(R"({"type":"session-closed","payload":%1})")
+               .arg(withSession(QStringLiteral("\"eventsRelayed\":40"), QStringLiteral("\"eventsRelayed\":-40")))
+        << QStringLiteral("payload.requests[0].eventsRelayed: must be a non-negative integer");
+    QTest::newRow("request id number")
+        << QStringLiteral(R"({"type":"session-opened","payload":%1})")
+               .arg(withSession(QStringLiteral("\"id\":\"prices\""), QStringLiteral("\"id\":7")))
+        << QStringLiteral("payload.requests[1].id: must be a string");
+    QTest::newRow("request status too big")
+        << QStringLiteral(R"({"type":"session-opened","payload":%1})")
+               .arg(withSession(QStringLiteral("\"status\":0,\"url\":\"http://localhost:8081/news\""),
+                   QStringLiteral("\"status\":1000,\"url\":\"http://localhost:8081/news\"")))
+        << QStringLiteral("payload.requests[2].status: must be an integer from 0 to 999");
+    QTest::newRow("requests not array")
+        << QStringLiteral(R"({"type":"session-opened","payload":{"id":1,"state":"idle","startedAt":1,"requests":{}}})")
+        << QStringLiteral("payload.requests: must be an array");
+    QTest::newRow("request not object")
+        << QStringLiteral(R"({"type":"session-opened","payload":{"id":1,"state":"idle","startedAt":1,"requests":["a"]}})")
+        << QStringLiteral("payload.requests[0]: must be an object");
     QTest::newRow("session no startedAt")
         << QStringLiteral(R"({"type":"session-opened","payload":{"id":1,"state":"idle"}})")
         << QStringLiteral("payload.startedAt: missing");
@@ -321,6 +395,16 @@ void TestMonitorMessages::rejects_data()
         << QStringLiteral(
                R"({"type":"request-connected","payload":{"sessionId":1,"time":1,"status":42}})")
         << QStringLiteral("payload.status: must be an integer from 100 to 999");
+    QTest::newRow("request-started id number") << QStringLiteral(
+        R"({"type":"request-started","payload":{"sessionId":1,"time":1,"method":"GET","url":"u","requestId":1}})")
+                                               << QStringLiteral("payload.requestId: must be a string");
+    QTest::newRow("request-connected id array")
+        << QStringLiteral(
+               R"({"type":"request-connected","payload":{"sessionId":1,"time":1,"status":200,"requestId":[]}})")
+        << QStringLiteral("payload.requestId: must be a string");
+    QTest::newRow("request-finished started string") << QStringLiteral(
+        R"({"type":"request-finished","payload":{"sessionId":1,"time":1,"outcome":"rejected","reason":"x","started":"no"}})")
+                                                     << QStringLiteral("payload.started: must be true or false");
     QTest::newRow("request-started no url") << QStringLiteral(
         R"({"type":"request-started","payload":{"sessionId":1,"time":1,"method":"GET"}})")
                                             << QStringLiteral("payload.url: missing");
@@ -373,6 +457,38 @@ void TestMonitorMessages::defaultsForOptionalFields()
     QCOMPARE(m->session.eventsRelayed, 0);
     QCOMPARE(m->session.requestHeaders.size(), 0);
     QCOMPARE(m->session.finishedAt, 0);
+    QCOMPARE(m->session.requests.size(), 0); // an older proxy sends none
+
+    // A request needs only its state: no id (the one without), one attempt.
+    m = MonitorMessage::parse(
+        QStringLiteral(
+            R"({"type":"session-updated","payload":{"sessions":[{"id":3,"state":"connecting","startedAt":5,"requests":[{"state":"connecting","future":1}]}]}})"),
+        &error);
+    QVERIFY2(m, qPrintable(error));
+    QCOMPARE(m->sessions.at(0).requests.size(), 1);
+    const MonitorRequest request = m->sessions.at(0).requests.at(0);
+    QCOMPARE(request.id, QString());
+    QCOMPARE(request.method, QString());
+    QCOMPARE(request.url, QString());
+    QCOMPARE(request.status, 0);
+    QCOMPARE(request.eventsRelayed, 0);
+    QCOMPARE(request.attempts, 1);
+
+    // Request messages of an older proxy: no requestId (the one without), and every end
+    // taken as one of a request that ran.
+    m = MonitorMessage::parse(
+        QStringLiteral(
+            R"({"type":"request-finished","payload":{"sessionId":1,"time":1,"outcome":"rejected","reason":"x"}})"),
+        &error);
+    QVERIFY2(m, qPrintable(error));
+    QCOMPARE(m->requestFinished.requestId, QString());
+    QCOMPARE(m->requestFinished.started, true);
+    m = MonitorMessage::parse(
+        QStringLiteral(
+            R"({"type":"request-connected","payload":{"sessionId":1,"time":1,"status":200,"requestId":null}})"),
+        &error);
+    QVERIFY2(m, qPrintable(error));
+    QCOMPARE(m->requestConnected.requestId, QString());
 
     // Unknown outcomes in totals are ignored; missing ones count zero.
     m = MonitorMessage::parse(
@@ -425,6 +541,16 @@ void TestMonitorMessages::outcomeNames()
     QCOMPARE(MonitorSession::stateFromName(u"streaming"),
         std::optional<MonitorSession::State>(MonitorSession::State::Streaming));
     QVERIFY(!MonitorSession::stateFromName(u"open"));
+    QStringList requestStates;
+    for (auto state : { MonitorRequest::State::Connecting, MonitorRequest::State::Streaming,
+                        MonitorRequest::State::Reconnecting }) {
+        QCOMPARE(MonitorRequest::stateFromName(MonitorRequest::stateName(state)),
+            std::optional<MonitorRequest::State>(state));
+        requestStates.append(MonitorRequest::stateName(state));
+    }
+    QCOMPARE(requestStates.join(u','), QStringLiteral("connecting,streaming,reconnecting"));
+    QVERIFY(!MonitorRequest::stateFromName(u"idle"));
+    QVERIFY(!MonitorRequest::stateFromName(u"closed"));
 }
 
 void TestMonitorMessages::settingsSummaryHidesToken()

@@ -2,6 +2,7 @@
 #include "fakefeedserver.h"
 #include "monitorwindow.h"
 #include "processpanel.h"
+#include "requesttablemodel.h"
 #include "sessiondetailpanel.h"
 #include "sessiontablemodel.h"
 
@@ -28,6 +29,7 @@ class TestMonitorWindow : public QObject
 private slots:
     void showsSnapshotAndLiveUpdates();
     void subscribesToSelectedSession();
+    void showsSelectedSessionsRequests();
     void filterNarrowsTable();
     void reconnectsAfterDrop();
     void connectsOnceServerAppears();
@@ -209,6 +211,82 @@ void TestMonitorWindow::subscribesToSelectedSession()
     QCOMPARE(received.at(1).at(0).toString(), MonitorMessages::unsubscribe());
     QCOMPARE(window.detailPanel()->sessionId(), 0);
     QCOMPARE(log->rowCount(), 0);
+}
+
+// The detail pane's request rows follow the selected session: its full state (snapshot,
+// session-updated) and the request-* messages in between.
+void TestMonitorWindow::showsSelectedSessionsRequests()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    MonitorSession two = makeSession(2, MonitorSession::State::Streaming, now);
+    MonitorRequest idless;
+    idless.method = QStringLiteral("POST");
+    idless.url = two.url;
+    idless.state = MonitorRequest::State::Streaming;
+    idless.status = 200;
+    idless.eventsRelayed = 20;
+    MonitorRequest prices = idless;
+    prices.id = QStringLiteral("prices");
+    prices.method = QStringLiteral("GET");
+    prices.url = QStringLiteral("http://localhost:8081/prices?api_key=[redacted]");
+    prices.state = MonitorRequest::State::Reconnecting;
+    prices.attempts = 2;
+    two.requests = { idless, prices };
+    FakeFeedServer server;
+    QVERIFY(server.listen());
+    QStringList greet = greeting(now);
+    greet[1] = MonitorMessages::snapshot(
+        { makeSession(1, MonitorSession::State::Idle, now), two }, makeTotals(now, 20, 2));
+    server.setGreeting(greet);
+    MonitorWindow window(options(server.url()));
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_COMPARE(tableText(window),
+        QStringLiteral("2 127.0.0.1:50002 streaming (2 requests) 200 | 1 127.0.0.1:50001 idle"));
+
+    RequestTableModel *requests = window.detailPanel()->requestModel();
+    QLabel *label = window.detailPanel()->requestLabel();
+    QCOMPARE(requests->rowCount(), 0);
+    QCOMPARE(label->text(), QStringLiteral("Requests: none running"));
+    window.selectSession(2);
+    QCOMPARE(requests->sessionId(), 2);
+    QCOMPARE(requests->requests(), two.requests);
+    QCOMPARE(label->text(), QStringLiteral("Requests: 2 running"));
+    const QAbstractItemModel *shown = window.detailPanel()->requestView()->model();
+    QCOMPARE(shown->index(0, RequestTableModel::IdColumn).data().toString(), QStringLiteral("(none)"));
+    QCOMPARE(shown->index(1, RequestTableModel::IdColumn).data().toString(), QStringLiteral("prices"));
+    QCOMPARE(shown->index(1, RequestTableModel::StateColumn).data().toString(),
+        QStringLiteral("reconnecting"));
+    QCOMPARE(shown->index(1, RequestTableModel::AttemptsColumn).data().toString(), QStringLiteral("2"));
+
+    // prices is back and a third stream starts: the next update shows both changes.
+    prices.state = MonitorRequest::State::Streaming;
+    MonitorRequest news = prices;
+    news.id = QStringLiteral("news");
+    news.attempts = 1;
+    news.state = MonitorRequest::State::Connecting;
+    news.status = 0;
+    two.requests = { idless, prices, news };
+    server.send(MonitorMessages::sessionUpdated({ two }));
+    QTRY_COMPARE(requests->rowCount(), 3);
+    QCOMPARE(shown->index(1, RequestTableModel::StateColumn).data().toString(), QStringLiteral("streaming"));
+    QCOMPARE(label->text(), QStringLiteral("Requests: 3 running"));
+
+    // Between updates the request messages change the rows at once.
+    MonitorRequestConnected connected { 2, now, 200, {}, QStringLiteral("news") };
+    server.send(MonitorMessages::requestConnected(connected));
+    QTRY_COMPARE(shown->index(2, RequestTableModel::StatusColumn).data().toString(), QStringLiteral("200"));
+    MonitorRequestFinished finished { 2, now, MonitorOutcome::Cancelled, {}, QStringLiteral("cancelled by client"),
+        20, QString(), true };
+    server.send(MonitorMessages::requestFinished(finished));
+    QTRY_COMPARE(requests->rowCount(), 2);
+    QCOMPARE(shown->index(0, RequestTableModel::IdColumn).data().toString(), QStringLiteral("prices"));
+
+    // Another session: its own (none).
+    window.selectSession(1);
+    QCOMPARE(requests->sessionId(), 1);
+    QCOMPARE(requests->rowCount(), 0);
+    QCOMPARE(label->text(), QStringLiteral("Requests: none running"));
 }
 
 void TestMonitorWindow::filterNarrowsTable()

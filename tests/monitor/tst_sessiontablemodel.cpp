@@ -24,6 +24,8 @@ private slots:
     void snapshotReplacesAfterHello();
     void sortRoleIsNumeric();
     void workerColumn();
+    void requestsOfASession();
+    void connectedOfAnotherRequestKeepsTheSessionsStatus();
     void durationUsesServerClock();
     void manySessionsThroughSortedProxy();
 
@@ -50,6 +52,24 @@ QString session(qint64 id, const char *state, const QString &extra = QString())
 QString message(const char *type, const QString &payload)
 {
     return QStringLiteral(R"({"type":"%1","payload":%2})").arg(QLatin1String(type), payload);
+}
+
+// `,"requests":[...]` for session(): one request per "id:state" (an empty id: the one without).
+QString requests(const QStringList &idStates)
+{
+    QStringList items;
+    for (const QString &idState : idStates) {
+        items.append(QStringLiteral(R"({"id":"%1","method":"GET","url":"http:\/\/h\/%1","state":"%2","status":%3})")
+                         .arg(idState.section(u':', 0, 0), idState.section(u':', 1),
+                             idState.endsWith(QStringLiteral(":connecting")) ? QStringLiteral("0")
+                                                                              : QStringLiteral("200")));
+    }
+    return QStringLiteral(R"(,"requests":[%1])").arg(items.join(u','));
+}
+
+QString updated(const QString &sessionJson)
+{
+    return message("session-updated", QStringLiteral(R"({"sessions":[%1]})").arg(sessionJson));
 }
 
 } // namespace
@@ -145,6 +165,31 @@ void TestSessionTableModel::feeds_data()
         message("session-opened", session(1, "idle")),
         message("session-closed", session(1, "closed", QStringLiteral(R"(,"finishedAt":2000)")))
     } << QStringLiteral("1 closed 0");
+    QTest::newRow("requests side by side shown with state") << QStringList {
+        updated(session(3, "streaming", requests({ ":streaming", "a:connecting", "b:streaming" })))
+    } << QStringLiteral("3 streaming (3 requests) 0");
+    QTest::newRow("requests and queue") << QStringList {
+        updated(session(3, "streaming",
+            requests({ ":streaming", "a:connecting" }) + QStringLiteral(R"(,"queued":1)")))
+    } << QStringLiteral("3 streaming (2 requests, +1 queued) 0");
+    // Of two requests, the one that streams ends: the other still connects.
+    QTest::newRow("one of two ends") << QStringList {
+        updated(session(3, "streaming", requests({ "a:streaming", "b:connecting" }))),
+        message("request-finished",
+            QStringLiteral(R"({"sessionId":3,"time":2,"outcome":"cancelled","reason":"cancelled by client","requestId":"a"})")),
+    } << QStringLiteral("3 connecting 0");
+    // A second request with a running id is refused: the running one goes on.
+    QTest::newRow("rejection of a running id") << QStringList {
+        updated(session(3, "streaming", requests({ "a:streaming" }))),
+        message("request-finished",
+            QStringLiteral(R"({"sessionId":3,"time":2,"outcome":"rejected","reason":"rejected","error":"id \"a\" is already in use","requestId":"a","started":false})")),
+    } << QStringLiteral("3 streaming 0 id \"a\" is already in use");
+    // A new request beside one that streams leaves the session streaming.
+    QTest::newRow("start beside a stream") << QStringList {
+        updated(session(3, "streaming", requests({ "a:streaming" }))),
+        message("request-started",
+            QStringLiteral(R"({"sessionId":3,"time":1,"method":"GET","url":"http:\/\/h/b","requestId":"b"})")),
+    } << QStringLiteral("3 streaming 0");
     QTest::newRow("queued shown with state") << QStringList {
         message("session-opened", session(3, "streaming", QStringLiteral(R"(,"queued":2)")))
     } << QStringLiteral("3 streaming (+2 queued) 0");
@@ -270,6 +315,71 @@ void TestSessionTableModel::workerColumn()
     QCOMPARE(m_model->index(1, SessionTableModel::WorkerColumn).data().toInt(), 1);
     QCOMPARE(m_model->index(2, SessionTableModel::WorkerColumn).data().toInt(), 0);
     QCOMPARE(m_model->index(1, SessionTableModel::WorkerColumn).data(SessionTableModel::SortRole).toInt(), 1);
+}
+
+// The rows of the request table: they come with the session's full state; the request-*
+// messages change and end them at once, but add none (a proxy that sends no `requests` must
+// not show rows that vanish at its next update).
+void TestSessionTableModel::requestsOfASession()
+{
+    QSignalSpy changed(m_model, &SessionTableModel::sessionChanged);
+    feed({ message("snapshot",
+        QStringLiteral(
+            R"({"sessions":[%1],"totals":{"time":1,"sessionsOpen":1,"sessionsOpened":1,"eventsRelayed":0,"bytesIn":0,"bytesOut":0,"requests":{}}})")
+            .arg(session(4, "connecting", requests({ "a:connecting" })))) });
+    const auto ids = [this] {
+        QStringList result;
+        for (const MonitorRequest &r : m_model->session(4)->requests)
+            result.append(r.id + u':' + MonitorRequest::stateName(r.state) + u':' + QString::number(r.status));
+        return result.join(u' ');
+    };
+    QCOMPARE(ids(), QStringLiteral("a:connecting:0"));
+
+    feed({ message("request-started",
+        QStringLiteral(R"({"sessionId":4,"time":1,"method":"GET","url":"http:\/\/h/b","requestId":"b"})")) });
+    QCOMPARE(ids(), QStringLiteral("a:connecting:0")); // b comes with the next update
+    feed({ message("request-connected",
+        QStringLiteral(R"({"sessionId":4,"time":2,"status":200,"requestId":"a"})")) });
+    QCOMPARE(ids(), QStringLiteral("a:streaming:200"));
+    QCOMPARE(m_model->session(4)->state, MonitorSession::State::Streaming);
+    feed({ updated(session(4, "streaming", requests({ "a:streaming", "b:connecting" }))) });
+    QCOMPARE(ids(), QStringLiteral("a:streaming:200 b:connecting:0"));
+
+    // A rejection with b's id ends nothing; b's own end does.
+    feed({ message("request-finished",
+        QStringLiteral(R"({"sessionId":4,"time":3,"outcome":"rejected","reason":"r","requestId":"b","started":false})")) });
+    QCOMPARE(ids(), QStringLiteral("a:streaming:200 b:connecting:0"));
+    feed({ message("request-finished",
+        QStringLiteral(R"({"sessionId":4,"time":3,"outcome":"upstream-error","reason":"r","requestId":"b"})")) });
+    QCOMPARE(ids(), QStringLiteral("a:streaming:200"));
+    QCOMPARE(m_model->session(4)->state, MonitorSession::State::Streaming);
+    feed({ message("request-finished",
+        QStringLiteral(R"({"sessionId":4,"time":4,"outcome":"completed","reason":"r","requestId":"a"})")) });
+    QCOMPARE(ids(), QString());
+    QCOMPARE(m_model->session(4)->state, MonitorSession::State::Idle);
+
+    // A message about a request the table does not know changes no row.
+    feed({ message("request-connected",
+        QStringLiteral(R"({"sessionId":4,"time":5,"status":200,"requestId":"zz"})")) });
+    QCOMPARE(ids(), QString());
+    QCOMPARE(changed.count(), 8); // the snapshot and every message after it
+}
+
+// The session's own status and response headers are those of the request started last.
+void TestSessionTableModel::connectedOfAnotherRequestKeepsTheSessionsStatus()
+{
+    feed({ updated(session(4, "streaming", requests({ "a:connecting" }))),
+        message("request-started",
+            QStringLiteral(R"({"sessionId":4,"time":1,"method":"GET","url":"http:\/\/h/b","requestId":"b"})")),
+        message("request-connected",
+            QStringLiteral(R"({"sessionId":4,"time":2,"status":503,"headers":{"x":"a"},"requestId":"a"})")) });
+    QCOMPARE(m_model->session(4)->status, 0);
+    QCOMPARE(m_model->session(4)->responseHeaders.size(), 0);
+    QCOMPARE(m_model->session(4)->requests.at(0).status, 503);
+    feed({ message("request-connected",
+        QStringLiteral(R"({"sessionId":4,"time":3,"status":200,"headers":{"x":"b"},"requestId":"b"})")) });
+    QCOMPARE(m_model->session(4)->status, 200);
+    QCOMPARE(m_model->session(4)->responseHeaders.value(QStringLiteral("x")), QStringLiteral("b"));
 }
 
 void TestSessionTableModel::sortRoleIsNumeric()
