@@ -85,6 +85,8 @@ start ws-sse-proxy "$logs/ws-sse-proxy.log" --settings "$settings"
 server_url=$(grep -o 'http://[^ ]*' "$logs/sse-test-server.log" | head -n 1)
 proxy_url=$(grep -o 'ws://[^ ]*' "$logs/ws-sse-proxy.log" | head -n 1)
 metrics_url=$(grep -o 'metrics: http://[^ ]*' "$logs/ws-sse-proxy.log" | head -n 1)
+demo_url=$(grep -o 'browser: https\?://[^ ]*' "$logs/ws-sse-proxy.log" | head -n 1)
+demo_url=${demo_url#browser: }
 admin_url=${metrics_url#metrics: }
 admin_url=${admin_url%/metrics}
 
@@ -103,6 +105,7 @@ cat <<EOF_SUMMARY
     ws-sse-proxy      $proxy_url   (log: $logs/ws-sse-proxy.log)
     health, metrics   $admin_url/healthz   $admin_url/metrics
     Watch the traffic:    ./run.sh monitor            (in another terminal, on a desktop)
+    Streams in a browser: ${demo_url:-(not served: proxy.browserClient is false)}
     Send a request:       $bin/ws-test-client --url $proxy_url --target '$server_url/ticks?count=5'
     Press Ctrl-C to stop both. Their logs follow:
 

@@ -107,6 +107,7 @@ QList<Section> schema(Settings &s)
                 intKey("errorExcerptBytes", &p.errorExcerptBytes, 0, 4096),
                 listKey("authTokens", &p.authTokens),
                 listKey("allowedOrigins", &p.allowedOrigins),
+                boolKey("browserClient", &p.browserClient),
                 intKey("maxSessions", &p.maxSessions, 1, 1000000),
                 intKey("maxSessionsPerAddress", &p.maxSessionsPerAddress, 1, 1000000),
                 intKey("idleTimeout", &p.idleTimeout, 0),

@@ -43,6 +43,7 @@ struct ProxySettings
     int errorExcerptBytes = 256;                  // of a failed upstream's body in `error`; 0 = none
     QStringList authTokens;                       // when set, an upgrade needs one of them
     QStringList allowedOrigins;                   // Origin values accepted; "*" = any
+    bool browserClient = true;                    // serve /client.js and /demo (docs/BROWSER-CLIENT.md)
     int maxSessions = 10000;                      // WebSocket clients at once
     int maxSessionsPerAddress = 1000;             // from one client IP address
     int idleTimeout = 300000;                     // ms a socket may sit with no request; 0 = never

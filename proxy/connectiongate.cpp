@@ -1,6 +1,7 @@
 #include "connectiongate.h"
 
 #include "admission.h"
+#include "browserclientfiles.h"
 #include "httpstatus.h"
 #include "peeraddress.h"
 
@@ -102,6 +103,9 @@ void ConnectionGate::route(QTcpSocket *socket, const HttpRequestHead &head)
         const Admission::Refusal refusal = admission->admitAdmin(head, false);
         if (!refused(socket, head, refusal.status, refusal.message, refusal.extraHeaders))
             emit metricsRequested(socket);
+    } else if (m_routes.browserClient && isGet && m_routes.browserClient->serves(path)) {
+        // Static and public: no token (the page asks for one when the WebSocket needs it).
+        emit browserFileRequested(socket, path);
     } else {
         refused(socket, head, 404, "no such endpoint: " + path, {});
     }

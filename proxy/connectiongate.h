@@ -7,6 +7,7 @@
 #include <QString>
 
 class Admission;
+class BrowserClientFiles;
 class QTcpServer;
 class QTcpSocket;
 
@@ -25,6 +26,8 @@ public:
         bool health = false;    // GET /healthz
         bool metrics = false;   // GET /metrics
         bool monitor = false;   // WebSocket /monitor
+        // GET /client.js, /demo and the demo's files; null: not served (proxy.browserClient)
+        const BrowserClientFiles *browserClient = nullptr;
         Admission *admission = nullptr; // decides who may pass (must outlive the gate)
     };
 
@@ -48,6 +51,8 @@ signals:
     // GET /healthz or /metrics: the receiver answers with respond().
     void healthRequested(QTcpSocket *socket);
     void metricsRequested(QTcpSocket *socket);
+    // GET of a path Routes::browserClient serves: the receiver answers with its answer().
+    void browserFileRequested(QTcpSocket *socket, const QByteArray &path);
 
 private:
     void inspect(QTcpSocket *socket);

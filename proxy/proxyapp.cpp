@@ -9,6 +9,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QLoggingCategory>
+#include <QUrl>
 
 #include <sys/resource.h>
 #ifdef __GLIBC__
@@ -133,6 +134,15 @@ void printStartupLines(const Settings &settings, const ProxyServer &server)
     std::printf("  health: %s://%s:%u/healthz  metrics: %s://%s:%u/metrics  monitor: %s://%s:%u/monitor\n",
                 http, qPrintable(adminHost), server.adminPort(), http, qPrintable(adminHost),
                 server.adminPort(), tls ? "wss" : "ws", qPrintable(adminHost), server.adminPort());
+    if (settings.proxy.browserClient) {
+        // On the proxy's own listener, the origin a page's WebSocket goes to (docs/BROWSER-CLIENT.md).
+        QUrl url(server.proxyUrl());
+        url.setScheme(QString::fromLatin1(http));
+        url.setPath(QStringLiteral("/demo"));
+        const QString demo = url.toString();
+        url.setPath(QStringLiteral("/client.js"));
+        std::printf("  browser: %s  module: %s\n", qPrintable(demo), qPrintable(url.toString()));
+    }
     std::fflush(stdout);
 }
 

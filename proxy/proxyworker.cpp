@@ -59,7 +59,10 @@ ProxyShared::ProxyShared(const Settings &s)
     : settings(s),
       tls(ProxyTls::load(s.proxy)),
       admission(admissionRules(s)),
-      incomingBudget(s.proxy.maxIncomingBytes)
+      incomingBudget(s.proxy.maxIncomingBytes),
+      browserClient(s.proxy.browserClient
+                            ? std::make_unique<const BrowserClientFiles>(s.proxy.path.toUtf8())
+                            : nullptr)
 {
 }
 
@@ -101,6 +104,7 @@ ProxyWorker::ProxyWorker(int index, int count, ProxyShared *shared, MonitorHub *
     routes.admission = &shared->admission;
     routes.proxyPath = shared->settings.proxy.path.toUtf8();
     routes.health = admin.health; // load balancers probe the clients' listener
+    routes.browserClient = shared->browserClient.get(); // pages load it from where they connect
     if (admin.host.isEmpty()) {   // no admin listener of its own: its routes are here too
         routes.metrics = admin.metrics;
         routes.monitor = admin.monitor;
@@ -112,6 +116,10 @@ ProxyWorker::ProxyWorker(int index, int count, ProxyShared *shared, MonitorHub *
             [this](QTcpSocket *socket) { m_shared->answerHealth(socket); });
     connect(m_gate, &ConnectionGate::metricsRequested, this,
             [this](QTcpSocket *socket) { m_shared->answerMetrics(socket); });
+    connect(m_gate, &ConnectionGate::browserFileRequested, this,
+            [this](QTcpSocket *socket, const QByteArray &path) {
+                m_shared->browserClient->answer(socket, path);
+            });
     if (admin.monitor)
         m_feed = new MonitorFeed(this, hub);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "admission.h"
+#include "browserclientfiles.h"
 #include "connectiongate.h"
 #include "incomingbudget.h"
 #include "proxymetrics.h"
@@ -39,6 +40,8 @@ struct ProxyShared
     const ProxyTls tls;
     Admission admission;          // its counts are a mutex-guarded SessionQuota
     IncomingBudget incomingBudget; // an atomic total
+    // /client.js and /demo, read-only once made; null when proxy.browserClient is off.
+    const std::unique_ptr<const BrowserClientFiles> browserClient;
     std::atomic<Health> health { Health::Serving };
     // Every worker's counters summed: callable from any thread (they are MetricCounters).
     std::function<ProxyMetrics()> totalMetrics;

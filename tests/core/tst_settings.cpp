@@ -114,6 +114,7 @@ QStringList flatten(const Settings &s)
         u"proxy.errorExcerptBytes=" + n(s.proxy.errorExcerptBytes),
         u"proxy.authTokens=" + l(s.proxy.authTokens),
         u"proxy.allowedOrigins=" + l(s.proxy.allowedOrigins),
+        u"proxy.browserClient=" + b(s.proxy.browserClient),
         u"proxy.maxSessions=" + n(s.proxy.maxSessions),
         u"proxy.maxSessionsPerAddress=" + n(s.proxy.maxSessionsPerAddress),
         u"proxy.idleTimeout=" + n(s.proxy.idleTimeout),
@@ -218,6 +219,7 @@ void TestSettings::defaults()
     QCOMPARE(s.proxy.legacyDataMessages, false);
     QCOMPARE(s.proxy.maxQueuedRequests, 16);
     QCOMPARE(s.proxy.maxStreamsPerSocket, 32);
+    QCOMPARE(s.proxy.browserClient, true);
     QCOMPARE(s.proxy.maxReconnectAttempts, 1000);
     QCOMPARE(s.proxy.maxReconnectDelayMs, 30000);
     QCOMPARE(s.proxy.minReconnectDelayMs, 500);
@@ -263,7 +265,7 @@ void TestSettings::defaults()
     QCOMPARE(s.monitor.token, QString());
     QCOMPARE(s.proxyUrl(), QStringLiteral("ws://localhost:3001/proxy"));
     QCOMPARE(s.monitorUrl(), QStringLiteral("ws://localhost:3002/monitor"));
-    QCOMPARE(flatten(s).size(), 62);
+    QCOMPARE(flatten(s).size(), 63);
 
     // An empty object changes nothing and warns about nothing.
     Settings applied;
@@ -325,7 +327,8 @@ void TestSettings::everyKey()
                    "upstream": { "policy": "off", "allow": ["10.0.0.0/8", "*.example.com:443"],
                                  "deny": ["[::1]:1-1024"] },
                    "errorExcerptBytes": 0, "authTokens": ["a", "b"],
-                   "allowedOrigins": ["*", "https://example.com"], "maxSessions": 2,
+                   "allowedOrigins": ["*", "https://example.com"], "browserClient": false,
+                   "maxSessions": 2,
                    "maxSessionsPerAddress": 1, "idleTimeout": 0, "pingInterval": 0,
                    "maxIncomingBytes": 1024, "maxEventMessageBytes": 2048,
                    "maxSendQueueBytes": 4096, "maxRequestHeaders": 0, "maxRequestHeaderBytes": 9,
@@ -377,6 +380,7 @@ void TestSettings::everyKey()
     QCOMPARE(s->proxy.errorExcerptBytes, 0);
     QCOMPARE(s->proxy.authTokens, (QStringList { QStringLiteral("a"), QStringLiteral("b") }));
     QCOMPARE(s->proxy.allowedOrigins, (QStringList { QStringLiteral("*"), QStringLiteral("https://example.com") }));
+    QCOMPARE(s->proxy.browserClient, false);
     QCOMPARE(s->proxy.maxSessions, 2);
     QCOMPARE(s->proxy.maxSessionsPerAddress, 1);
     QCOMPARE(s->proxy.idleTimeout, 0);
@@ -495,6 +499,8 @@ void TestSettings::badFile_data()
                                    << j("proxy.legacyDataMessages: must be true or false");
     QTest::newRow("legacy number") << QByteArray(R"({"proxy":{"legacyDataMessages":1}})")
                                    << j("proxy.legacyDataMessages: must be true or false");
+    QTest::newRow("browserClient string") << QByteArray(R"({"proxy":{"browserClient":"false"}})")
+                                          << j("proxy.browserClient: must be true or false");
     QTest::newRow("admin health null")
         << QByteArray(R"({"admin":{"health":null}})") << j("admin.health: must be true or false");
     QTest::newRow("token number") << QByteArray(R"({"monitor":{"token":5}})")
