@@ -114,9 +114,10 @@ void ClientStream::onAttemptFinished(RequestOutcome outcome, const QString &erro
         const bool requestLimit = m_request.reconnect.maxAttempts > 0
                 && m_request.reconnect.maxAttempts <= m_options.maxReconnectAttempts;
         finish(RequestOutcome::UpstreamError,
-               QStringLiteral("stopped reconnecting after %1 attempts in a row without an event (%2); "
+               QStringLiteral("stopped reconnecting after %1 in a row without an event (%2); "
                               "the last ended: %3")
-                       .arg(maxAttempts())
+                       .arg(maxAttempts() == 1 ? QStringLiteral("1 attempt")
+                                               : QStringLiteral("%1 attempts").arg(maxAttempts()))
                        .arg(requestLimit ? QStringLiteral("reconnect.maxAttempts")
                                          : QStringLiteral("proxy.maxReconnectAttempts"),
                             why),

@@ -195,9 +195,14 @@ Router::Routed routeWorkbench(const HttpRequest &request, const QByteArray &path
             || !integer("size", 0, maxTickSize, 0, &size)
             || !integer("breakAfter", 0, maxTickCount, 0, &breakAfter))
             return fail(400, error);
-        return stream(std::make_unique<TickStream>(
-                int(interval), count, size,
-                TickStream::resumePoint(request.head.header("Last-Event-ID")), breakAfter));
+        const qint64 resumeAfter = TickStream::resumePoint(request.head.header("Last-Event-ID"));
+        // Nothing is left: "done", as EventSource (and the proxy's reconnect) understand it.
+        if (count != 0 && resumeAfter >= count)
+            return respond(204, HttpResponse::head(204, {}),
+                           QStringLiteral("📤 ticks complete: resumed after tick %1 of %2, 204 No Content")
+                                   .arg(resumeAfter)
+                                   .arg(count));
+        return stream(std::make_unique<TickStream>(int(interval), count, size, resumeAfter, breakAfter));
     }
     if (path == "/idle") {
         if (!integer("interval", 1, maxIntervalMs, 1000, &interval))

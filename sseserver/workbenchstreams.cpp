@@ -95,12 +95,6 @@ ResponseSource::Step TickStream::next()
     if (!m_headSent) {
         step.bytes = head();
         m_headSent = true;
-        if (m_count != 0 && m_sent >= m_count) { // resumed after the last tick: nothing is left
-            step.bytes += cleanEnd();
-            step.then = Then::Finish;
-            step.note = QStringLiteral("📤 ticks complete: resumed after tick %1 of %2").arg(m_sent).arg(m_count);
-            return step;
-        }
     }
     if (chunked() && m_sent - m_resumedAfter >= m_breakAfter) {
         // breakAfter >= 1, so this is never the first step: the head went out already.

@@ -19,6 +19,7 @@ private slots:
     void headersEcho();
     void ticksResumeFromLastEventId_data();
     void ticksResumeFromLastEventId();
+    void ticksCompleteAre204();
     void endings_data();
     void endings();
 };
@@ -205,8 +206,8 @@ void TestRouter::echoLogLine()
     QCOMPARE(ticks.note, QStringLiteral("📨 GET /ticks?count=1 from 127.0.0.1"));
 }
 
-// Last-Event-ID through the router, on /ticks?count=3: the ticks after the one it names, none
-// when it names the last or one past the end, all of them when it names no tick of this stream.
+// Last-Event-ID through the router, on /ticks?count=3: the ticks after the one it names, all
+// of them when it names no tick of this stream (the last tick or past it: ticksCompleteAre204).
 void TestRouter::ticksResumeFromLastEventId_data()
 {
     QTest::addColumn<QByteArray>("name");
@@ -217,8 +218,6 @@ void TestRouter::ticksResumeFromLastEventId_data()
     QTest::newRow("mid-stream") << name << QByteArray("tick-1") << QList<int> { 2, 3 };
     QTest::newRow("name in lower case") << QByteArray("last-event-id") << QByteArray("tick-2")
                                         << QList<int> { 3 };
-    QTest::newRow("the last tick") << name << QByteArray("tick-3") << QList<int> {};
-    QTest::newRow("past the end") << name << QByteArray("tick-9") << QList<int> {};
     QTest::newRow("garbage") << name << QByteArray("x\x01y") << QList<int> { 1, 2, 3 };
     QTest::newRow("another endpoint's id") << name << QByteArray("broken-2")
                                            << QList<int> { 1, 2, 3 };
@@ -241,6 +240,24 @@ void TestRouter::ticksResumeFromLastEventId()
         expected += "event: tick\nid: tick-" + n + "\ndata: tick " + n + "\n\n";
     }
     QCOMPARE(firstBytes(*routed.source), expected);
+}
+
+// Resumed after the last tick, or past it: nothing is left, and 204 says so (EventSource and
+// the proxy's reconnect stop there instead of asking again).
+void TestRouter::ticksCompleteAre204()
+{
+    for (const QByteArray &lastEventId : { QByteArray("tick-3"), QByteArray("tick-9") }) {
+        const Router::Routed routed = Router::route(
+                makeRequest("GET", "/ticks?interval=0&count=3", {}, { { "Last-Event-ID", lastEventId } }),
+                TestServerSettings(), 1);
+        QVERIFY(routed.source);
+        QCOMPARE(firstBytes(*routed.source), HttpResponse::head(204, {}));
+    }
+    // An endless stream is never complete.
+    const Router::Routed endless = Router::route(
+            makeRequest("GET", "/ticks?interval=0", {}, { { "Last-Event-ID", "tick-9" } }), TestServerSettings(), 1);
+    const QByteArray bytes = firstBytes(*endless.source);
+    QVERIFY(bytes.contains("\nid: tick-10\n") && !bytes.contains("\nid: tick-9\n"));
 }
 
 void TestRouter::headersEcho()

@@ -26,7 +26,6 @@ private slots:
     void ticksEndAfterCount();
     void ticksEndless();
     void ticksResumeAfterLastEventId();
-    void ticksResumedPastTheEnd();
     void ticksBreakAfter_data();
     void ticksBreakAfter();
     void halfTick_data();
@@ -201,17 +200,6 @@ void TestSseStreams::ticksResumeAfterLastEventId()
     QCOMPARE(last.then, Then::Finish);
 }
 
-// Resumed after the last tick (or past it): the head, and the stream ends cleanly.
-void TestSseStreams::ticksResumedPastTheEnd()
-{
-    for (const qint64 after : { 3, 7 }) {
-        TickStream ticks(20, 3, 0, after);
-        const ResponseSource::Step only = ticks.next();
-        QCOMPARE(only.bytes, HttpResponse::eventStreamHead());
-        QCOMPARE(only.then, Then::Finish);
-    }
-}
-
 // breakAfter: a chunked body; `breakAfter` ticks in this response, then half of the next and a
 // reset, unless the response reaches `count` first: then it ends with the last chunk.
 void TestSseStreams::ticksBreakAfter_data()
@@ -231,8 +219,6 @@ void TestSseStreams::ticksBreakAfter_data()
                                          << false;
     QTest::newRow("count exactly at the break") << qint64(6) << qint64(3) << qint64(3)
                                                 << qint64(6) << false;
-    QTest::newRow("resumed past the end") << qint64(3) << qint64(3) << qint64(2) << qint64(3)
-                                          << false;
 }
 
 void TestSseStreams::ticksBreakAfter()
