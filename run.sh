@@ -99,6 +99,21 @@ if [ "$client_status" -ne 0 ]; then
     echo "run.sh: ws-test-client failed (exit status $client_status); logs are in $logs/" >&2
 fi
 
+# Beyond the design: two streams on one socket, one of them broken 9 times by the test server
+# and resumed by the proxy from its last event ID (docs/PROTOCOL.md §4).
+echo "==> Two streams on one socket; 'ticks' breaks every 100 events and the proxy resumes it"
+streams="$logs/streams.jsonl"
+"$bin/ws-test-client" --settings "$settings" --url "$proxy_url" --json --reconnect --reconnect-max-delay 100 \
+    --target "ticks=$server_url/ticks?interval=0&count=1000&breakAfter=100" \
+    --target "slow=$server_url/ticks?interval=300&count=3" >"$streams" 2>"$logs/streams.err" || true
+in_order=$(grep -F '"type":"sse-event","id":"ticks"' "$streams" | grep -o '"data":"tick [0-9]*"' |
+    grep -o '[0-9]*' | awk '$1 != NR { bad = 1 } END { print (!bad && NR == 1000) ? "all 1000, each once, in order" : NR " (not 1000 in order)" }')
+echo "    ticks: events $in_order;" \
+    "$(grep -cF '"type":"reconnecting","id":"ticks"' "$streams") reconnects (9 breaks, then the clean end; the server's 204 ends it)"
+echo "    slow:  $(grep -cF '"type":"sse-event","id":"slow"' "$streams") events, side by side on the same socket"
+echo "    (every message: $streams)"
+echo
+
 cat <<EOF_SUMMARY
 ==> The test server and the proxy keep running:
     sse-test-server   $server_url/events   (log: $logs/sse-test-server.log)
