@@ -2,8 +2,9 @@
 // protocol, loads /demo from an in-process proxy (port 0) in front of an in-process test SSE
 // server, imports /client.js and opens streams through it. Checked: eight streams at once over
 // one WebSocket, every event of each in order; a stream closed from the page ends upstream while
-// its neighbour goes on; every stream resumes exactly where it was (Last-Event-ID) when the
-// proxy restarts or drops the connection; and the demo page itself, with a screenshot.
+// its neighbour goes on; a 1,000-event stream the upstream breaks 9 times arrives whole (the
+// proxy's reconnect); every stream resumes exactly where it was (Last-Event-ID) when the proxy
+// restarts or drops the connection; and the demo page itself, with a screenshot.
 #include "devtoolsbrowser.h"
 #include "eventdispatchermain.h"
 #include "proxyserver.h"
@@ -74,6 +75,7 @@ private slots:
     void tokenRequired();
     void eightStreamsOverOneSocket();
     void closeFromThePage();
+    void thousandEventsAcrossTenBreaks();
     void resumeAfterTheConnectionIsLost_data();
     void resumeAfterTheConnectionIsLost();
     void demoPage();
@@ -253,6 +255,37 @@ void TestBrowserClient::closeFromThePage()
     QCOMPARE(outcome.value(u"closed"), QJsonValue());    // and no close event: the page ended it
     QCOMPARE(outcome.value(u"staying").toInt(), 1);      // OPEN
     QTRY_COMPARE_WITH_TIMEOUT(m_server->activeStreamCount(), 0, 10000);
+}
+
+// The issue's bar in a browser: the upstream breaks every 100 events (the test server's
+// breakAfter), the proxy resumes it from the last event ID ("reconnect"), and the page gets all
+// 1,000 events once each, in order; the server's 204 after the last one ends the stream.
+void TestBrowserClient::thousandEventsAcrossTenBreaks()
+{
+    const char script[] = R"js((async () => {
+      const proxy = harness.proxy();
+      const r = harness.record(proxy.open({ url: "UPSTREAM/ticks?interval=0&count=1000&breakAfter=100",
+                                            reconnect: { maxDelayMs: 20 } }), ["tick"]);
+      await r.when(() => r.closed !== null);
+      proxy.close();
+      return r.summary();
+    })())js";
+    QString error;
+    const auto result = m_browser.evaluate(js(script, upstream()), scriptMs, &error);
+    QVERIFY2(result, qPrintable(error + u'\n' + m_browser.pageLog()));
+    const QJsonObject summary = result->toObject();
+    const QJsonArray events = summary.value(u"events").toArray();
+    QCOMPARE(events.size(), 1000);
+    for (int n = 1; n <= 1000; ++n) {
+        const QJsonArray expected { QStringLiteral("tick"), QStringLiteral("tick %1").arg(n),
+                                    QStringLiteral("tick-%1").arg(n) };
+        QCOMPARE(events[n - 1].toArray(), expected);
+    }
+    QCOMPARE(summary.value(u"reconnects").toArray().size(), 10); // 9 breaks and the clean end
+    QCOMPARE(summary.value(u"opens").toInt(), 11);
+    QCOMPARE(summary.value(u"errors").toArray(),
+             QJsonArray { QStringLiteral("upstream answered HTTP 204 No Content: the stream asks not to be reconnected") });
+    QCOMPARE(summary.value(u"state").toInt(), 2); // CLOSED
 }
 
 void TestBrowserClient::resumeAfterTheConnectionIsLost_data()
