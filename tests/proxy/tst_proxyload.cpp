@@ -21,6 +21,7 @@ private slots:
     void hundredConcurrentStreamsFromOneHost();
     void nonReadingClientCostsBoundedMemory();
     void stalledClientIsDropped();
+    void everyStreamOfABackedUpSocketPauses();
     void shutdownTellsEveryClient();
 
 private:
@@ -166,6 +167,40 @@ void TestProxyLoad::stalledClientIsDropped()
     QTRY_COMPARE_WITH_TIMEOUT(closedSpy.size(), 1, 10000); // the socket is closed (or aborted)
     QCOMPARE(m_proxy->sessionCount(), 0);
     QCOMPARE(m_proxy->metrics().requests[size_t(RequestOutcome::ClientGone)], 0u); // none started
+}
+
+// Several streams with ids on one socket whose client stops reading: all of them pause (not only
+// the one whose event crossed the high watermark), so none is read into memory; when the client
+// stays behind for proxy.stallTimeout, every one of them ends as stalled.
+void TestProxyLoad::everyStreamOfABackedUpSocketPauses()
+{
+    Settings settings;
+    settings.proxy.stallTimeout = 1500;
+    startProxy(settings);
+    m_upstream->route("/flood", m_upstream->flood(1024));
+    const auto flood = [this](const char *id) {
+        QJsonObject request = upstreamRequest(m_upstream->port(), QStringLiteral("/flood"));
+        request[QStringLiteral("id")] = QString::fromLatin1(id);
+        return request;
+    };
+    auto stalled = openNonReadingClient(flood("a"));
+    QVERIFY(stalled);
+    for (const char *id : { "b", "c" })
+        stalled->write(RawWsClient::maskedTextFrame(QJsonDocument(flood(id)).toJson(QJsonDocument::Compact)));
+    QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 3, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_proxy->metrics().backpressurePauses >= 1, 10000);
+
+    // Measure over a window, before the stall drop: three floods held back by TCP flow control.
+    const qint64 writtenBefore = m_upstream->bytesWritten();
+    QTest::qWait(600);
+    const qint64 writtenDuring = m_upstream->bytesWritten() - writtenBefore;
+    qInfo("upstreams wrote %lld bytes in total, %lld during the window", m_upstream->bytesWritten(), writtenDuring);
+    QVERIFY2(m_upstream->bytesWritten() < 64 * 1024 * 1024, "the proxy kept reading a paused upstream");
+    QVERIFY(writtenDuring < 8 * 1024 * 1024);
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_proxy->metrics().requests[size_t(RequestOutcome::ClientStalled)], 3u, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_proxy->sessionCount(), 0, 10000);
 }
 
 void TestProxyLoad::shutdownTellsEveryClient()
