@@ -249,9 +249,10 @@ ClientStream *ClientSession::start(const ProxyRequest &request)
 {
     // Logs end up in journald for anyone in the adm group: no ?api_key= there either.
     static const Redactor logRedactor;
-    qCInfo(lcSession).noquote() << logPrefix() << "request"
-                                << (request.id.isEmpty() ? QString() : JsonWriter::quoted(request.id))
-                                << request.method << logRedactor.url(request.url().toString());
+    const QString what = request.id.isEmpty() ? QStringLiteral("request")
+                                              : QStringLiteral("request %1").arg(JsonWriter::quoted(request.id));
+    qCInfo(lcSession).noquote() << logPrefix() << what << request.method
+                                << logRedactor.url(request.url().toString());
     ClientStream::Options options;
     options.upstream.limits.maxLineBytes = m_settings.maxLineBytes;
     options.upstream.limits.maxEventBytes = m_settings.maxEventBytes;

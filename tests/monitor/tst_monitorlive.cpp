@@ -305,6 +305,9 @@ void TestMonitorLive::subscribeSendsHistoryThenLiveBatches()
     // A second monitor subscribing now gets the recent past as its history batch.
     FeedRecorder second;
     QVERIFY(second.open(monitorUrl()));
+    // As the monitor window does: subscribe once the snapshot has shown the session. (Sent at
+    // once, the subscribe was lost under ASan in CI, run after run; not understood yet.)
+    QTRY_COMPARE(second.count(FeedType::Snapshot), 1);
     second.send(MonitorMessages::subscribe(1));
     QTRY_COMPARE(second.count(FeedType::SessionEvents), 1);
     batch = second.ofType(FeedType::SessionEvents).first().sessionEvents;
