@@ -5,6 +5,8 @@
 #include <QJsonArray>
 #include <QJsonValue>
 
+#include <array>
+
 // The feed's value types to and from JSON (docs/MONITOR.md §2). Encoders and the decoder of
 // whole messages are in monitormessages.cpp.
 
@@ -13,15 +15,36 @@ namespace {
 using JsonFields::FieldReader;
 using JsonFields::toJsonArray;
 
-const char16_t *const outcomeNames[monitorOutcomeCount] = {
-    u"completed",
-    u"rejected",
-    u"upstream-error",
-    u"timeout",
-    u"cancelled",
-    u"shutdown",
-    u"stalled",
+// The feed's enums by name, in enum order: one table each, one lookup for all of them.
+const std::array<const char16_t *, monitorOutcomeCount> outcomeNames = {
+    u"completed", u"rejected", u"upstream-error", u"timeout", u"cancelled", u"shutdown", u"stalled",
 };
+const std::array<const char16_t *, 3> requestStateNames = { u"connecting", u"streaming", u"reconnecting" };
+const std::array<const char16_t *, 4> sessionStateNames = { u"idle", u"connecting", u"streaming", u"closed" };
+
+template <typename Enum, size_t N>
+std::optional<Enum> valueNamed(const std::array<const char16_t *, N> &names, QStringView name)
+{
+    for (size_t i = 0; i < N; ++i) {
+        if (name == QStringView(names[i]))
+            return Enum(i);
+    }
+    return std::nullopt;
+}
+
+// A required enum field: `what` names the kind in the error (`unknown state "waiting"`).
+template <typename Enum, size_t N>
+Enum readNamed(FieldReader &r, QStringView field, const std::array<const char16_t *, N> &names,
+               const char *what, Enum fallback)
+{
+    const QString name = r.string(field, true);
+    if (!r.ok())
+        return fallback;
+    if (const std::optional<Enum> value = valueNamed<Enum>(names, name))
+        return *value;
+    r.fail(field, QStringLiteral("unknown %1 \"%2\"").arg(QLatin1String(what), name));
+    return fallback;
+}
 
 QJsonObject headersToJson(const MonitorHeaders &headers)
 {
@@ -81,40 +104,24 @@ QJsonObject monitorSettingsSummary(const Settings &settings)
 
 QString monitorOutcomeName(MonitorOutcome outcome)
 {
-    return QString::fromUtf16(outcomeNames[int(outcome)]);
+    return QString::fromUtf16(outcomeNames[size_t(outcome)]);
 }
 
 std::optional<MonitorOutcome> monitorOutcomeFromName(QStringView name)
 {
-    for (int i = 0; i < monitorOutcomeCount; ++i) {
-        if (name == QStringView(outcomeNames[i]))
-            return MonitorOutcome(i);
-    }
-    return std::nullopt;
+    return valueNamed<MonitorOutcome>(outcomeNames, name);
 }
 
 // --- MonitorRequest
 
 QString MonitorRequest::stateName(State state)
 {
-    switch (state) {
-    case State::Connecting:
-        return QStringLiteral("connecting");
-    case State::Streaming:
-        return QStringLiteral("streaming");
-    case State::Reconnecting:
-        return QStringLiteral("reconnecting");
-    }
-    return {};
+    return QString::fromUtf16(requestStateNames[size_t(state)]);
 }
 
 std::optional<MonitorRequest::State> MonitorRequest::stateFromName(QStringView name)
 {
-    for (State s : { State::Connecting, State::Streaming, State::Reconnecting }) {
-        if (name == stateName(s))
-            return s;
-    }
-    return std::nullopt;
+    return valueNamed<State>(requestStateNames, name);
 }
 
 std::optional<MonitorRequest> MonitorRequest::fromJson(const QJsonObject &object, QString *error)
@@ -124,14 +131,7 @@ std::optional<MonitorRequest> MonitorRequest::fromJson(const QJsonObject &object
     q.id = r.string(u"id", false);
     q.method = r.string(u"method", false);
     q.url = r.string(u"url", false);
-    const QString state = r.string(u"state", true);
-    if (r.ok()) {
-        const std::optional<State> parsed = stateFromName(state);
-        if (!parsed)
-            r.fail(u"state", QStringLiteral("unknown state \"%1\"").arg(state));
-        else
-            q.state = *parsed;
-    }
+    q.state = readNamed(r, u"state", requestStateNames, "state", q.state);
     q.status = int(r.integer(u"status", false, 0, 999));
     q.eventsRelayed = r.integer(u"eventsRelayed", false);
     q.attempts = int(r.integer(u"attempts", false, 1, 1 << 30));
@@ -163,26 +163,12 @@ bool operator==(const MonitorRequest &a, const MonitorRequest &b)
 
 QString MonitorSession::stateName(State state)
 {
-    switch (state) {
-    case State::Idle:
-        return QStringLiteral("idle");
-    case State::Connecting:
-        return QStringLiteral("connecting");
-    case State::Streaming:
-        return QStringLiteral("streaming");
-    case State::Closed:
-        return QStringLiteral("closed");
-    }
-    return {};
+    return QString::fromUtf16(sessionStateNames[size_t(state)]);
 }
 
 std::optional<MonitorSession::State> MonitorSession::stateFromName(QStringView name)
 {
-    for (State s : { State::Idle, State::Connecting, State::Streaming, State::Closed }) {
-        if (name == stateName(s))
-            return s;
-    }
-    return std::nullopt;
+    return valueNamed<State>(sessionStateNames, name);
 }
 
 std::optional<MonitorSession> MonitorSession::fromJson(const QJsonObject &object, QString *error)
@@ -192,14 +178,7 @@ std::optional<MonitorSession> MonitorSession::fromJson(const QJsonObject &object
     s.id = r.integer(u"id", true, 1);
     s.worker = int(r.integer(u"worker", false, 0, 1023));
     s.clientAddress = r.string(u"clientAddress", false);
-    const QString state = r.string(u"state", true);
-    if (r.ok()) {
-        const std::optional<State> parsed = stateFromName(state);
-        if (!parsed)
-            r.fail(u"state", QStringLiteral("unknown state \"%1\"").arg(state));
-        else
-            s.state = *parsed;
-    }
+    s.state = readNamed(r, u"state", sessionStateNames, "state", s.state);
     s.method = r.string(u"method", false);
     s.url = r.string(u"url", false);
     s.requestHeaders = r.stringMap(u"requestHeaders");
@@ -439,14 +418,7 @@ std::optional<MonitorRequestFinished> MonitorRequestFinished::fromJson(
     MonitorRequestFinished q;
     q.sessionId = r.integer(u"sessionId", true, 1);
     q.time = r.integer(u"time", true);
-    const QString outcome = r.string(u"outcome", true);
-    if (r.ok()) {
-        const std::optional<MonitorOutcome> parsed = monitorOutcomeFromName(outcome);
-        if (!parsed)
-            r.fail(u"outcome", QStringLiteral("unknown outcome \"%1\"").arg(outcome));
-        else
-            q.outcome = *parsed;
-    }
+    q.outcome = readNamed(r, u"outcome", outcomeNames, "outcome", q.outcome);
     q.error = r.string(u"error", false);
     q.reason = r.string(u"reason", true);
     q.eventsRelayed = r.integer(u"eventsRelayed", false);
