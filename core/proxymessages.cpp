@@ -108,12 +108,13 @@ void appendSseEvent(QString &out, const SseEvent &event, QStringView id)
     out += u"}}";
 }
 
-qsizetype sseEventUtf8Size(const SseEvent &event)
+qsizetype sseEventUtf8Size(const SseEvent &event, QStringView id)
 {
     // The fixed parts of appendSseEvent(), generously: what matters is the escaped fields.
     constexpr qsizetype framing = 64;
     return framing + JsonWriter::quotedUtf8Size(event.lastEventId) + JsonWriter::quotedUtf8Size(event.type)
-            + JsonWriter::quotedUtf8Size(event.data) + JsonWriter::quotedUtf8Size(event.retry);
+            + JsonWriter::quotedUtf8Size(event.data) + JsonWriter::quotedUtf8Size(event.retry)
+            + (id.isEmpty() ? 0 : JsonWriter::quotedUtf8Size(id));
 }
 
 QString legacyData(const QString &data, QStringView id)

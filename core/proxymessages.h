@@ -31,9 +31,8 @@ QString connected(int status, const HttpHeaderList &headers, QStringView id = {}
 QString sseEvent(const SseEvent &event, QStringView id = {});
 // Appends the same text as sseEvent() to `out` (lets a caller reuse one buffer).
 void appendSseEvent(QString &out, const SseEvent &event, QStringView id = {});
-// At least the UTF-8 size of the message appendSseEvent() writes without an id (at most 64
-// bytes more).
-qsizetype sseEventUtf8Size(const SseEvent &event);
+// At least the UTF-8 size of the message appendSseEvent() writes (at most 64 bytes more).
+qsizetype sseEventUtf8Size(const SseEvent &event, QStringView id = {});
 // {"type":"data","payload":"<data>"}: the legacy message.
 QString legacyData(const QString &data, QStringView id = {});
 QString error(const QString &message, QStringView id = {});

@@ -327,7 +327,7 @@ void ClientSession::onStreamEvent(ClientStream *stream, const SseEvent &event)
                                           + event.lastEventId.size() + event.retry.size())
             + 6 * stream->id().size();
     if (worstCase > m_settings.maxEventMessageBytes) {
-        const qsizetype size = ProxyMessages::sseEventUtf8Size(event);
+        const qsizetype size = ProxyMessages::sseEventUtf8Size(event, stream->id());
         if (size > m_settings.maxEventMessageBytes) {
             stream->end(RequestOutcome::UpstreamError,
                         QStringLiteral("upstream event of %1 bytes as JSON is larger than %2 "

@@ -49,7 +49,6 @@ public:
     quint64 id() const { return m_recorder.info().id; }
     const Info &info() const { return m_recorder.info(); }
     int queuedRequests() const { return int(m_queue.size()); }
-    int activeStreams() const { return int(m_streams.size()) + (m_active ? 1 : 0); }
 
     // The proxy is stopping: every request (running and queued) gets `closed` with reason
     // "proxy shutting down" (an idle client gets one too), then the socket is closed.

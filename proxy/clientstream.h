@@ -52,7 +52,6 @@ public:
     bool isPaused() const { return m_paused; }
     bool isWaiting() const { return m_waitTimer.isActive(); } // between two attempts
     quint64 eventsRelayed() const { return m_eventsRelayed; }
-    int attempts() const { return m_attemptsStarted; }
     const QString &lastEventId() const { return m_lastEventId; }
     // The last response head's headers; empty before the first. Kept for the monitor, which
     // scrubs an error text of the secrets of the request it ends, response cookies included.
