@@ -71,8 +71,8 @@ QByteArray HttpRequestHead::header(QByteArrayView name) const
     return QByteArray();
 }
 
-HttpRequestHead::Status HttpRequestHead::parse(QByteArrayView bytes, HttpRequestHead *head,
-                                               QString *error, qsizetype maxBytes)
+HttpRequestHead::Status HttpRequestHead::parse(
+    QByteArrayView bytes, HttpRequestHead *head, QString *error, qsizetype maxBytes)
 {
     const auto bad = [error](const QString &message, Status status = Status::Bad) {
         if (error)
@@ -80,7 +80,8 @@ HttpRequestHead::Status HttpRequestHead::parse(QByteArrayView bytes, HttpRequest
         return status;
     };
     const auto tooLarge = [&bad, maxBytes] {
-        return bad(QStringLiteral("request head larger than %1 bytes").arg(maxBytes), Status::TooLarge);
+        return bad(
+            QStringLiteral("request head larger than %1 bytes").arg(maxBytes), Status::TooLarge);
     };
 
     const qsizetype endOfHead = bytes.indexOf("\r\n\r\n");

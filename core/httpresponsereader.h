@@ -44,7 +44,7 @@ public:
     // fed bytes (no copy): valid only during the call. Neither may destroy the reader.
     struct Callbacks
     {
-        std::function<void(const Head &head)> onHead;   // the final (non-1xx) head, once
+        std::function<void(const Head &head)> onHead; // the final (non-1xx) head, once
         std::function<void(QByteArrayView bytes)> onBody;
     };
 
@@ -100,12 +100,12 @@ private:
     State m_state = State::ReadingHead;
     Framing m_framing = Framing::CloseDelimited;
     Head m_head;
-    QByteArray m_headerName;  // the header being read (callbacks may split names and values)
+    QByteArray m_headerName; // the header being read (callbacks may split names and values)
     QByteArray m_headerValue;
     bool m_inValue = false;
     bool m_statusLineDone = false; // the status line's CR or LF has been read
     int m_statusPrefixMatched = 0; // bytes of "HTTP/" seen at the start of the current head
-    bool m_busy = false;           // inside feed() or finishAtClose(): re-entrant calls do nothing
+    bool m_busy = false; // inside feed() or finishAtClose(): re-entrant calls do nothing
     Pause m_pause = Pause::None;
     ChunkPhase m_chunkPhase = ChunkPhase::Size;
     const char *m_executeEnd = nullptr; // end of the bytes given to http_parser_execute

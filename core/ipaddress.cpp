@@ -102,10 +102,10 @@ std::optional<IpAddress> IpAddress::embeddedIpv4() const
 std::optional<IpRange> IpRange::parse(QStringView text, QString *error)
 {
     const qsizetype slash = text.indexOf(u'/');
-    const std::optional<IpAddress> address
-            = IpAddress::parse(slash < 0 ? text : text.first(slash));
+    const std::optional<IpAddress> address = IpAddress::parse(slash < 0 ? text : text.first(slash));
     if (!address) {
-        *error = QStringLiteral("\"%1\" is not an IP address").arg(slash < 0 ? text : text.first(slash));
+        *error = QStringLiteral("\"%1\" is not an IP address")
+                     .arg(slash < 0 ? text : text.first(slash));
         return std::nullopt;
     }
     int prefix = address->bitCount();
@@ -117,15 +117,15 @@ std::optional<IpRange> IpRange::parse(QStringView text, QString *error)
         prefix = ok ? digits.toInt() : -1;
         if (prefix < 0 || prefix > address->bitCount()) {
             *error = QStringLiteral("\"/%1\" is not a prefix length from 0 to %2")
-                             .arg(digits)
-                             .arg(address->bitCount());
+                         .arg(digits)
+                         .arg(address->bitCount());
             return std::nullopt;
         }
     }
     const IpRange range = of(*address, prefix);
     if (!(range.m_base == *address)) {
         *error = QStringLiteral("\"%1\" has bits set after the prefix (did you mean %2?)")
-                         .arg(text, range.toString());
+                     .arg(text, range.toString());
         return std::nullopt;
     }
     return range;
@@ -139,8 +139,7 @@ IpRange IpRange::of(const IpAddress &address, int prefixLength)
     for (int bit = prefixLength; bit < address.bitCount(); ++bit)
         bytes[size_t(bit / 8)] &= quint8(~(0x80 >> (bit % 8)));
     range.m_base = address.isIpv4() ? IpAddress::ipv4((quint32(bytes[0]) << 24)
-                                                      | (quint32(bytes[1]) << 16)
-                                                      | (quint32(bytes[2]) << 8) | bytes[3])
+                       | (quint32(bytes[1]) << 16) | (quint32(bytes[2]) << 8) | bytes[3])
                                     : IpAddress::ipv6(bytes);
     range.m_prefixLength = prefixLength;
     return range;
@@ -149,7 +148,7 @@ IpRange IpRange::of(const IpAddress &address, int prefixLength)
 bool IpRange::contains(const IpAddress &address) const
 {
     return address.isIpv4() == m_base.isIpv4()
-            && samePrefix(address.bytes(), m_base.bytes(), m_prefixLength);
+        && samePrefix(address.bytes(), m_base.bytes(), m_prefixLength);
 }
 
 QString IpRange::toString() const

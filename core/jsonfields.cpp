@@ -44,8 +44,8 @@ std::optional<QJsonObject> parseObject(QStringView text, QString *error)
         // Wrapped in [], a lone scalar becomes a one-element array; "1,2" would become two
         // elements and is not JSON text, so it keeps the parser's message.
         QJsonParseError wrappedError;
-        const QJsonDocument wrapped = QJsonDocument::fromJson(
-            QByteArray("[").append(utf8).append(']'), &wrappedError);
+        const QJsonDocument wrapped
+            = QJsonDocument::fromJson(QByteArray("[").append(utf8).append(']'), &wrappedError);
         if (wrappedError.error == QJsonParseError::NoError && wrapped.array().size() == 1)
             return failWith(QStringLiteral("message must be a JSON object, got a scalar"));
         return failWith(QStringLiteral("message is not JSON: %1 at offset %2")

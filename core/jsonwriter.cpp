@@ -16,16 +16,30 @@ void appendString(QString &out, QStringView text)
         out.append(runStart, p - runStart);
         runStart = p + 1;
         switch (c) {
-        case u'"': out.append(u"\\\""); break;
-        case u'\\': out.append(u"\\\\"); break;
-        case u'\n': out.append(u"\\n"); break;
-        case u'\r': out.append(u"\\r"); break;
-        case u'\t': out.append(u"\\t"); break;
-        case u'\b': out.append(u"\\b"); break;
-        case u'\f': out.append(u"\\f"); break;
+        case u'"':
+            out.append(u"\\\"");
+            break;
+        case u'\\':
+            out.append(u"\\\\");
+            break;
+        case u'\n':
+            out.append(u"\\n");
+            break;
+        case u'\r':
+            out.append(u"\\r");
+            break;
+        case u'\t':
+            out.append(u"\\t");
+            break;
+        case u'\b':
+            out.append(u"\\b");
+            break;
+        case u'\f':
+            out.append(u"\\f");
+            break;
         default: {
             const char16_t escape[] = { u'\\', u'u', u'0', u'0', char16_t(hexDigits[c >> 4]),
-                                        char16_t(hexDigits[c & 0xF]) };
+                char16_t(hexDigits[c & 0xF]) };
             out.append(reinterpret_cast<const QChar *>(escape), 6);
         }
         }
@@ -39,7 +53,8 @@ qsizetype quotedUtf8Size(QStringView text)
     qsizetype size = 2;
     for (QChar ch : text) {
         const char16_t c = ch.unicode();
-        if (c == u'"' || c == u'\\' || c == u'\n' || c == u'\r' || c == u'\t' || c == u'\b' || c == u'\f')
+        if (c == u'"' || c == u'\\' || c == u'\n' || c == u'\r' || c == u'\t' || c == u'\b'
+            || c == u'\f')
             size += 2;
         else if (c < 0x20)
             size += 6;

@@ -85,7 +85,8 @@ struct MonitorSession
         Closed, // "closed": the client connection is gone
     };
 
-    qint64 id = 0; // unique per proxy run, > 0; increasing per worker (worker k of N: k+1, k+1+N, ...)
+    qint64 id
+        = 0; // unique per proxy run, > 0; increasing per worker (worker k of N: k+1, k+1+N, ...)
     int worker = 0; // the worker (event loop thread) that serves it, 0-based (proxy.workers)
     QString clientAddress; // "127.0.0.1:54012", "[::1]:54012"
     State state = State::Idle;

@@ -17,10 +17,18 @@ using JsonFields::toJsonArray;
 
 // The feed's enums by name, in enum order: one table each, one lookup for all of them.
 const std::array<const char16_t *, monitorOutcomeCount> outcomeNames = {
-    u"completed", u"rejected", u"upstream-error", u"timeout", u"cancelled", u"shutdown", u"stalled",
+    u"completed",
+    u"rejected",
+    u"upstream-error",
+    u"timeout",
+    u"cancelled",
+    u"shutdown",
+    u"stalled",
 };
-const std::array<const char16_t *, 3> requestStateNames = { u"connecting", u"streaming", u"reconnecting" };
-const std::array<const char16_t *, 4> sessionStateNames = { u"idle", u"connecting", u"streaming", u"closed" };
+const std::array<const char16_t *, 3> requestStateNames
+    = { u"connecting", u"streaming", u"reconnecting" };
+const std::array<const char16_t *, 4> sessionStateNames
+    = { u"idle", u"connecting", u"streaming", u"closed" };
 
 template <typename Enum, size_t N>
 std::optional<Enum> valueNamed(const std::array<const char16_t *, N> &names, QStringView name)
@@ -35,7 +43,7 @@ std::optional<Enum> valueNamed(const std::array<const char16_t *, N> &names, QSt
 // A required enum field: `what` names the kind in the error (`unknown state "waiting"`).
 template <typename Enum, size_t N>
 Enum readNamed(FieldReader &r, QStringView field, const std::array<const char16_t *, N> &names,
-               const char *what, Enum fallback)
+    const char *what, Enum fallback)
 {
     const QString name = r.string(field, true);
     if (!r.ok())
@@ -225,10 +233,11 @@ QJsonObject MonitorSession::toJson() const
 
 bool operator==(const MonitorSession &a, const MonitorSession &b)
 {
-    return a.id == b.id && a.worker == b.worker && a.clientAddress == b.clientAddress && a.state == b.state
-        && a.method == b.method && a.url == b.url && a.requestHeaders == b.requestHeaders
-        && a.status == b.status && a.responseHeaders == b.responseHeaders
-        && a.eventsRelayed == b.eventsRelayed && a.bytesIn == b.bytesIn && a.bytesOut == b.bytesOut
+    return a.id == b.id && a.worker == b.worker && a.clientAddress == b.clientAddress
+        && a.state == b.state && a.method == b.method && a.url == b.url
+        && a.requestHeaders == b.requestHeaders && a.status == b.status
+        && a.responseHeaders == b.responseHeaders && a.eventsRelayed == b.eventsRelayed
+        && a.bytesIn == b.bytesIn && a.bytesOut == b.bytesOut
         && a.requestsHandled == b.requestsHandled && a.queued == b.queued
         && a.startedAt == b.startedAt && a.finishedAt == b.finishedAt && a.lastError == b.lastError
         && a.requests == b.requests;

@@ -27,8 +27,8 @@ namespace {
         out += u",\"payload\":";
     }
 
-    void appendObjectWithString(QString &out, QStringView type, QStringView id, QStringView key,
-                                QStringView value)
+    void appendObjectWithString(
+        QString &out, QStringView type, QStringView id, QStringView key, QStringView value)
     {
         appendEnvelope(out, type, id);
         out += u"{\"";
@@ -89,7 +89,7 @@ QString sseEvent(const SseEvent &event, QStringView id)
 void appendSseEvent(QString &out, const SseEvent &event, QStringView id)
 {
     out.reserve(out.size() + 64 + id.size() + event.type.size() + event.data.size()
-                + event.lastEventId.size());
+        + event.lastEventId.size());
     appendEnvelope(out, u"sse-event", id);
     out += u'{';
     if (!event.lastEventId.isEmpty()) {
@@ -112,9 +112,10 @@ qsizetype sseEventUtf8Size(const SseEvent &event, QStringView id)
 {
     // The fixed parts of appendSseEvent(), generously: what matters is the escaped fields.
     constexpr qsizetype framing = 64;
-    return framing + JsonWriter::quotedUtf8Size(event.lastEventId) + JsonWriter::quotedUtf8Size(event.type)
-            + JsonWriter::quotedUtf8Size(event.data) + JsonWriter::quotedUtf8Size(event.retry)
-            + (id.isEmpty() ? 0 : JsonWriter::quotedUtf8Size(id));
+    return framing + JsonWriter::quotedUtf8Size(event.lastEventId)
+        + JsonWriter::quotedUtf8Size(event.type) + JsonWriter::quotedUtf8Size(event.data)
+        + JsonWriter::quotedUtf8Size(event.retry)
+        + (id.isEmpty() ? 0 : JsonWriter::quotedUtf8Size(id));
 }
 
 QString legacyData(const QString &data, QStringView id)
@@ -203,7 +204,8 @@ std::optional<Message> Message::parse(QStringView text, QString *error)
     const QJsonValue id = object.value(QLatin1String("id"));
     if (!id.isUndefined()) {
         if (!id.isString() || !ProxyRequest::isValidId(id.toString())) {
-            fail(error, QStringLiteral("id: must be a string of 1 to 64 printable ASCII characters"));
+            fail(error,
+                QStringLiteral("id: must be a string of 1 to 64 printable ASCII characters"));
             return std::nullopt;
         }
         message.id = id.toString();
@@ -218,9 +220,9 @@ std::optional<Message> Message::parse(QStringView text, QString *error)
         return message;
     }
 
-    static const QStringList objectTypes = { QStringLiteral("connected"),
-        QStringLiteral("sse-event"), QStringLiteral("error"), QStringLiteral("closed"),
-        QStringLiteral("reconnecting") };
+    static const QStringList objectTypes
+        = { QStringLiteral("connected"), QStringLiteral("sse-event"), QStringLiteral("error"),
+              QStringLiteral("closed"), QStringLiteral("reconnecting") };
     if (!objectTypes.contains(type)) {
         fail(error, QStringLiteral("type: unknown message type \"%1\"").arg(type));
         return std::nullopt;
@@ -283,8 +285,10 @@ std::optional<Message> Message::parse(QStringView text, QString *error)
         message.type = Type::Reconnecting;
         QString fieldError;
         JsonFields::FieldReader reader(p, &fieldError);
-        message.reconnecting.attempt = int(reader.integer(u"attempt", true, 1, std::numeric_limits<int>::max()));
-        message.reconnecting.delayMs = int(reader.integer(u"delayMs", true, 0, std::numeric_limits<int>::max()));
+        message.reconnecting.attempt
+            = int(reader.integer(u"attempt", true, 1, std::numeric_limits<int>::max()));
+        message.reconnecting.delayMs
+            = int(reader.integer(u"delayMs", true, 0, std::numeric_limits<int>::max()));
         message.reconnecting.lastEventId = reader.string(u"lastEventId", true);
         message.reconnecting.reason = reader.string(u"reason", true);
         if (!reader.ok()) {

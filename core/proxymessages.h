@@ -41,10 +41,10 @@ QString closed(const QString &reason, QStringView id = {});
 // {"type":"reconnecting","payload":{"attempt":1,"delayMs":3000,"lastEventId":"..","reason":".."}}
 struct Reconnecting
 {
-    int attempt = 0;     // 1 for the first attempt after events were relayed
-    int delayMs = 0;     // how long the proxy waits before asking again
+    int attempt = 0; // 1 for the first attempt after events were relayed
+    int delayMs = 0; // how long the proxy waits before asking again
     QString lastEventId; // sent as Last-Event-ID (empty: not sent)
-    QString reason;      // why the previous attempt ended
+    QString reason; // why the previous attempt ended
 };
 QString reconnecting(const Reconnecting &what, QStringView id = {});
 
@@ -54,11 +54,11 @@ struct Message
     enum class Type { Connected, SseEvent, Data, Error, Closed, Reconnecting };
 
     Type type = Type::Closed;
-    QString id;                      // the request's id (empty: the request had none)
-    int status = 0;                  // Connected
-    QMap<QString, QString> headers;  // Connected
-    ::SseEvent event;                // SseEvent (event.type is the "event" field)
-    QString text;                    // Data: the data; Error: the message; Closed: the reason
+    QString id; // the request's id (empty: the request had none)
+    int status = 0; // Connected
+    QMap<QString, QString> headers; // Connected
+    ::SseEvent event; // SseEvent (event.type is the "event" field)
+    QString text; // Data: the data; Error: the message; Closed: the reason
     struct Reconnecting reconnecting; // Reconnecting
 
     static std::optional<Message> parse(QStringView text, QString *error);

@@ -150,8 +150,8 @@ bool readId(const QJsonObject &object, QString *id, QString *error)
         return true;
     if (!value.isString() || !ProxyRequest::isValidId(value.toString())) {
         *error = QStringLiteral("must be a string of 1 to %1 printable ASCII characters, got ")
-                         .arg(ProxyRequest::maxIdLength)
-                + (value.isString() ? quoteForError(value.toString()) : typeName(value));
+                     .arg(ProxyRequest::maxIdLength)
+            + (value.isString() ? quoteForError(value.toString()) : typeName(value));
         return false;
     }
     *id = value.toString();
@@ -173,7 +173,8 @@ bool readReconnect(const QJsonValue &value, ReconnectOptions *options, QString *
     const QJsonObject object = value.toObject();
     for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
         if (it.key() != u"maxAttempts" && it.key() != u"maxDelayMs") {
-            *error = quoteForError(it.key()) + QStringLiteral(" is not known (known: maxAttempts, maxDelayMs)");
+            *error = quoteForError(it.key())
+                + QStringLiteral(" is not known (known: maxAttempts, maxDelayMs)");
             return false;
         }
     }
@@ -200,7 +201,7 @@ QString readProtocol(const QJsonValue &protocol, ProxyRequest *request)
     const QString p = protocol.toString();
     if (!protocol.isString() || (p != u"http" && p != u"https"))
         return QStringLiteral("must be \"http\" or \"https\" (lower-case), got ")
-                + (protocol.isString() ? quoteForError(p) : typeName(protocol));
+            + (protocol.isString() ? quoteForError(p) : typeName(protocol));
     request->protocol = p;
     return QString();
 }
@@ -244,17 +245,19 @@ QString readMethod(const QJsonValue &method, ProxyRequest *request)
         return QString();
     // Upper-cased only when ASCII: Unicode case mapping would turn "poſt" into "POST".
     const QString given = method.toString();
-    const bool ascii = std::all_of(given.cbegin(), given.cend(), [](QChar c) { return c.unicode() < 0x80; });
+    const bool ascii
+        = std::all_of(given.cbegin(), given.cend(), [](QChar c) { return c.unicode() < 0x80; });
     const QString m = ascii ? given.toUpper() : QString();
     if (!method.isString() || (m != u"GET" && m != u"POST" && m != u"PUT" && m != u"DELETE"))
         return QStringLiteral("must be GET, POST, PUT or DELETE, got ")
-                + (method.isString() ? quoteForError(method.toString()) : typeName(method));
+            + (method.isString() ? quoteForError(method.toString()) : typeName(method));
     request->method = m.toLatin1();
     return QString();
 }
 
 // Returns the full error (it may name one header: "headers.X-A: ...").
-QString readHeaders(const QJsonValue &headers, const ProxyRequestLimits &limits, ProxyRequest *request)
+QString readHeaders(
+    const QJsonValue &headers, const ProxyRequestLimits &limits, ProxyRequest *request)
 {
     const auto invalid = [](const QString &field, const QString &reason) -> QString {
         return field + QStringLiteral(": ") + reason;
@@ -266,28 +269,33 @@ QString readHeaders(const QJsonValue &headers, const ProxyRequestLimits &limits,
     const QJsonObject h = headers.toObject();
     // Counted before any is looked at: tens of thousands of headers must cost nothing.
     if (h.size() > limits.maxHeaders)
-        return invalid(fieldHeaders, QStringLiteral("%1 headers, more than the %2 allowed "
-                                                    "(proxy.maxRequestHeaders)")
-                                             .arg(h.size())
-                                             .arg(limits.maxHeaders));
+        return invalid(fieldHeaders,
+            QStringLiteral("%1 headers, more than the %2 allowed "
+                           "(proxy.maxRequestHeaders)")
+                .arg(h.size())
+                .arg(limits.maxHeaders));
     qsizetype headerBytes = 0;
     for (auto it = h.constBegin(); it != h.constEnd(); ++it) {
         if (!isToken(it.key()))
-            return invalid(fieldHeaders, quoteForError(it.key())
-                                   + QStringLiteral(" is not a valid header name (RFC 9110 token)"));
+            return invalid(fieldHeaders,
+                quoteForError(it.key())
+                    + QStringLiteral(" is not a valid header name (RFC 9110 token)"));
         const QString field = fieldHeaders + u'.' + it.key();
         if (!it.value().isString())
             return invalid(field, QStringLiteral("must be a string, got ") + typeName(it.value()));
         const QString value = it.value().toString();
         if (hasControlCharacter(value))
-            return invalid(field, QStringLiteral("must not contain control characters "
-                                                 "(CR, LF, NUL or any other but tab)"));
+            return invalid(field,
+                QStringLiteral("must not contain control characters "
+                               "(CR, LF, NUL or any other but tab)"));
         request->headers.append({ it.key().toLatin1(), value.toUtf8() });
-        headerBytes += request->headers.constLast().first.size() + request->headers.constLast().second.size();
+        headerBytes += request->headers.constLast().first.size()
+            + request->headers.constLast().second.size();
         if (headerBytes > limits.maxHeaderBytes)
-            return invalid(fieldHeaders, QStringLiteral("more than %1 bytes of names and values "
-                                                        "(proxy.maxRequestHeaderBytes)")
-                                                 .arg(limits.maxHeaderBytes));
+            return invalid(fieldHeaders,
+                QStringLiteral("more than %1 bytes of names and values "
+                               "(proxy.maxRequestHeaderBytes)")
+                    .arg(limits.maxHeaderBytes));
     }
     return QString();
 }
@@ -313,15 +321,16 @@ QString readBody(const QJsonValue &body, ProxyRequest *request)
         break;
     case QJsonValue::Bool:
     case QJsonValue::Double:
-        return QStringLiteral("must be an object, an array, a string or null, got ") + typeName(body);
+        return QStringLiteral("must be an object, an array, a string or null, got ")
+            + typeName(body);
     }
     return QString();
 }
 
 } // namespace
 
-std::optional<ProxyRequest> ProxyRequest::fromJson(const QJsonObject &object, QString *error,
-                                                const Limits &limits)
+std::optional<ProxyRequest> ProxyRequest::fromJson(
+    const QJsonObject &object, QString *error, const Limits &limits)
 {
     const auto invalid = [error](const QString &message) {
         fail(error, message);
@@ -333,8 +342,8 @@ std::optional<ProxyRequest> ProxyRequest::fromJson(const QJsonObject &object, QS
     for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
         if (std::find(knownFields.begin(), knownFields.end(), it.key()) == knownFields.end())
             return invalid(quoteForError(it.key())
-                           + QStringLiteral(": unknown field (known: protocol, address, port, "
-                                            "path, method, headers, body, id, reconnect)"));
+                + QStringLiteral(": unknown field (known: protocol, address, port, "
+                                 "path, method, headers, body, id, reconnect)"));
     }
     // "type" belongs to the message envelope; a request object may carry "type": "request".
     const QJsonValue type = object.value(fieldType);
@@ -351,11 +360,11 @@ std::optional<ProxyRequest> ProxyRequest::fromJson(const QJsonObject &object, QS
     // depends on the protocol.
     using Reader = QString (*)(const QJsonValue &, ProxyRequest *);
     const std::array<std::pair<const QString *, Reader>, 5> fields = { {
-            { &fieldProtocol, readProtocol },
-            { &fieldAddress, readAddress },
-            { &fieldPort, readPort },
-            { &fieldPath, readPath },
-            { &fieldMethod, readMethod },
+        { &fieldProtocol, readProtocol },
+        { &fieldAddress, readAddress },
+        { &fieldPort, readPort },
+        { &fieldPath, readPath },
+        { &fieldMethod, readMethod },
     } };
     for (const auto &[name, read] : fields) {
         reason = read(object.value(*name), &request);
@@ -482,7 +491,8 @@ HttpHeaderList ProxyRequest::upstreamHeaders() const
 
 void ProxyRequest::setLastEventId(const QString &lastEventId)
 {
-    headers.removeIf([](const HttpHeader &header) { return equalsIgnoringCase(header.first, "last-event-id"); });
+    headers.removeIf(
+        [](const HttpHeader &header) { return equalsIgnoringCase(header.first, "last-event-id"); });
     if (!lastEventId.isEmpty())
         headers.append({ QByteArrayLiteral("Last-Event-ID"), lastEventId.toUtf8() });
 }
@@ -491,7 +501,8 @@ bool ProxyRequest::isValidId(QStringView id)
 {
     if (id.isEmpty() || id.size() > maxIdLength)
         return false;
-    return std::all_of(id.begin(), id.end(), [](QChar c) { return c.unicode() >= 0x20 && c.unicode() <= 0x7e; });
+    return std::all_of(
+        id.begin(), id.end(), [](QChar c) { return c.unicode() >= 0x20 && c.unicode() <= 0x7e; });
 }
 
 bool ProxyRequest::isDroppedHeader(QByteArrayView name)
@@ -513,8 +524,8 @@ bool ProxyRequest::isDroppedHeader(QByteArrayView name)
     return name.size() >= 6 && equalsIgnoringCase(name.first(6), "proxy-");
 }
 
-std::optional<ClientMessage> ClientMessage::parse(QStringView text, QString *error,
-                                                  const ProxyRequestLimits &limits, QString *idOnError)
+std::optional<ClientMessage> ClientMessage::parse(
+    QStringView text, QString *error, const ProxyRequestLimits &limits, QString *idOnError)
 {
     std::optional<QJsonObject> parsed = JsonFields::parseObject(text, error);
     if (!parsed)

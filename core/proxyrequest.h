@@ -15,7 +15,7 @@ using HttpHeaderList = QList<HttpHeader>;
 // What one request may carry (the rest is bounded by proxy.maxMessageBytes).
 struct ProxyRequestLimits
 {
-    int maxHeaders = 100;           // proxy.maxRequestHeaders
+    int maxHeaders = 100; // proxy.maxRequestHeaders
     int maxHeaderBytes = 64 * 1024; // proxy.maxRequestHeaderBytes: names and values
 };
 
@@ -24,12 +24,12 @@ struct ReconnectOptions
 {
     bool enabled = false;
     int maxAttempts = 0; // 0: the proxy's limit (proxy.maxReconnectAttempts)
-    int maxDelayMs = 0;  // 0: the proxy's limit (proxy.maxReconnectDelayMs)
+    int maxDelayMs = 0; // 0: the proxy's limit (proxy.maxReconnectDelayMs)
 
     bool operator==(const ReconnectOptions &other) const
     {
         return enabled == other.enabled && maxAttempts == other.maxAttempts
-                && maxDelayMs == other.maxDelayMs;
+            && maxDelayMs == other.maxDelayMs;
     }
 };
 
@@ -38,15 +38,15 @@ struct ProxyRequest
 {
     enum class BodyKind { None, Json, Text };
 
-    QString protocol = QStringLiteral("http");   // "http" or "https"
-    QString address;                              // host name, IPv4, or IPv6 (without brackets)
-    int port = 80;                                // 1..65535; defaults by protocol
-    QString path = QStringLiteral("/");           // starts with '/', may carry a query
-    QByteArray method = "GET";                    // upper-case: GET, POST, PUT or DELETE
-    HttpHeaderList headers;                       // as the client sent them (validated)
+    QString protocol = QStringLiteral("http"); // "http" or "https"
+    QString address; // host name, IPv4, or IPv6 (without brackets)
+    int port = 80; // 1..65535; defaults by protocol
+    QString path = QStringLiteral("/"); // starts with '/', may carry a query
+    QByteArray method = "GET"; // upper-case: GET, POST, PUT or DELETE
+    HttpHeaderList headers; // as the client sent them (validated)
     BodyKind bodyKind = BodyKind::None;
-    QByteArray body;                              // JSON text (compact) or the string's UTF-8
-    QString id;                                   // empty: runs in turn; else concurrently (§4)
+    QByteArray body; // JSON text (compact) or the string's UTF-8
+    QString id; // empty: runs in turn; else concurrently (§4)
     ReconnectOptions reconnect;
 
     // Decodes and validates one request object. On failure returns nullopt and sets `error` to
@@ -59,7 +59,7 @@ struct ProxyRequest
     // `port` string is 1-5 ASCII digits.
     using Limits = ProxyRequestLimits;
     static std::optional<ProxyRequest> fromJson(const QJsonObject &object, QString *error,
-                                                const ProxyRequestLimits &limits = ProxyRequestLimits());
+        const ProxyRequestLimits &limits = ProxyRequestLimits());
     // The request as a client sends it (used by ws-test-client and tests).
     QJsonObject toJson() const;
 
@@ -90,13 +90,12 @@ struct ClientMessage
 
     Kind kind = Kind::Request;
     ProxyRequest request; // valid when kind == Request
-    QString id;           // the request's id, or the one to cancel (empty: the id-less lane)
+    QString id; // the request's id, or the one to cancel (empty: the id-less lane)
 
     // Parses a WebSocket text message. Errors say what and where: not JSON (with the parser's
     // reason and offset), not an object, an unknown "type", or ProxyRequest::fromJson's error.
     // `idOnError`, when given, receives the message's "id" if it has a valid one even though
     // the message is rejected, so that the rejection can name the stream it was meant for.
     static std::optional<ClientMessage> parse(QStringView text, QString *error,
-                                              const ProxyRequestLimits &limits = ProxyRequestLimits(),
-                                              QString *idOnError = nullptr);
+        const ProxyRequestLimits &limits = ProxyRequestLimits(), QString *idOnError = nullptr);
 };

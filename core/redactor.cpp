@@ -7,13 +7,13 @@
 
 namespace {
 
-const char *const builtInHeaderNames[] = { "authorization", "proxy-authorization", "cookie",
-                                           "set-cookie" };
+const char *const builtInHeaderNames[]
+    = { "authorization", "proxy-authorization", "cookie", "set-cookie" };
 
 // Name parts that mark a query parameter as a credential: api_key, access_token, client_secret,
 // password, pwd, X-Amz-Signature, sig, auth, X-Amz-Credential, sessionid, jwt.
-const char *const secretParameterParts[] = { "token", "key",  "secret",     "pass",    "pwd",
-                                             "sig",   "auth", "credential", "session", "jwt" };
+const char *const secretParameterParts[]
+    = { "token", "key", "secret", "pass", "pwd", "sig", "auth", "credential", "session", "jwt" };
 
 // Where a URL's secrets are. The feed's URLs come from QUrl::toString() (query still
 // percent-encoded), but anything is accepted: a part that is not there is simply empty.
@@ -21,7 +21,7 @@ struct UrlParts
 {
     qsizetype userinfoStart = -1; // [userinfoStart, userinfoEnd): "user:pass" before '@'
     qsizetype userinfoEnd = -1;
-    qsizetype queryStart = -1;    // after '?'
+    qsizetype queryStart = -1; // after '?'
     qsizetype queryEnd = -1;
     qsizetype fragmentStart = -1; // after '#'
 };
@@ -35,7 +35,8 @@ UrlParts splitUrl(QStringView url)
     // "://" inside a path or query ("/go?next=http://u:p@h") starts no authority.
     if (separator > 0 && std::none_of(url.begin(), url.begin() + separator, endsAuthority)) {
         const qsizetype authorityStart = separator + 3;
-        const auto authorityEnd = std::find_if(url.begin() + authorityStart, url.end(), endsAuthority);
+        const auto authorityEnd
+            = std::find_if(url.begin() + authorityStart, url.end(), endsAuthority);
         pathStart = authorityEnd - url.begin();
         const qsizetype at = url.first(pathStart).lastIndexOf(u'@');
         if (at >= authorityStart) {
@@ -68,7 +69,8 @@ template <typename Visit> void forEachParameter(QStringView parameters, Visit vi
 {
     for (const QStringView part : parameters.tokenize(u'&')) {
         const qsizetype equals = part.indexOf(u'=');
-        const bool secret = equals >= 0 && Redactor::isSecretParameter(decodedName(part.first(equals)));
+        const bool secret
+            = equals >= 0 && Redactor::isSecretParameter(decodedName(part.first(equals)));
         visit(part, secret ? part.sliced(equals + 1) : QStringView());
     }
 }
@@ -100,7 +102,8 @@ bool isCookieHeader(QByteArrayView name, bool *setCookie)
 
 } // namespace
 
-Redactor::Redactor(bool enabled, const QStringList &extraHeaderNames) : m_enabled(enabled)
+Redactor::Redactor(bool enabled, const QStringList &extraHeaderNames)
+    : m_enabled(enabled)
 {
     for (const char *name : builtInHeaderNames)
         m_headerNames.append(QByteArray(name));
@@ -110,17 +113,18 @@ Redactor::Redactor(bool enabled, const QStringList &extraHeaderNames) : m_enable
 
 bool Redactor::isSecretHeader(QByteArrayView name) const
 {
-    return std::any_of(m_headerNames.cbegin(), m_headerNames.cend(), [name](const QByteArray &secret) {
-        return name.compare(secret, Qt::CaseInsensitive) == 0;
-    });
+    return std::any_of(
+        m_headerNames.cbegin(), m_headerNames.cend(), [name](const QByteArray &secret) {
+            return name.compare(secret, Qt::CaseInsensitive) == 0;
+        });
 }
 
 bool Redactor::isSecretParameter(QStringView name)
 {
-    return std::any_of(std::begin(secretParameterParts), std::end(secretParameterParts),
-                       [name](const char *part) {
-                           return name.contains(QLatin1StringView(part), Qt::CaseInsensitive);
-                       });
+    return std::any_of(
+        std::begin(secretParameterParts), std::end(secretParameterParts), [name](const char *part) {
+            return name.contains(QLatin1StringView(part), Qt::CaseInsensitive);
+        });
 }
 
 HttpHeaderList Redactor::headers(const HttpHeaderList &headers) const
@@ -143,9 +147,9 @@ QString Redactor::url(const QString &url) const
     const UrlParts parts = splitUrl(url);
     const QStringView view(url);
     // Everything before the parameters of the query, or else of the fragment: "http://h/p?".
-    const qsizetype headEnd = parts.queryStart >= 0      ? parts.queryStart
-                              : parts.fragmentStart >= 0 ? parts.fragmentStart
-                                                         : url.size();
+    const qsizetype headEnd = parts.queryStart >= 0 ? parts.queryStart
+        : parts.fragmentStart >= 0                  ? parts.fragmentStart
+                                                    : url.size();
     const QStringView head = view.first(headEnd);
     QString result;
     result.reserve(url.size());
@@ -157,7 +161,8 @@ QString Redactor::url(const QString &url) const
         result += head;
     }
     if (parts.queryStart >= 0) {
-        result += redactParameters(view.sliced(parts.queryStart, parts.queryEnd - parts.queryStart));
+        result
+            += redactParameters(view.sliced(parts.queryStart, parts.queryEnd - parts.queryStart));
         if (parts.fragmentStart >= 0)
             result += u'#';
     }
@@ -167,7 +172,7 @@ QString Redactor::url(const QString &url) const
 }
 
 QStringList Redactor::secretsIn(const QString &url, const HttpHeaderList &requestHeaders,
-                                const HttpHeaderList &responseHeaders) const
+    const HttpHeaderList &responseHeaders) const
 {
     QStringList secrets;
     if (!m_enabled)
@@ -181,7 +186,8 @@ QStringList Redactor::secretsIn(const QString &url, const HttpHeaderList &reques
     const UrlParts parts = splitUrl(url);
     const QStringView view(url);
     if (parts.userinfoStart >= 0) {
-        const QStringView userinfo = view.sliced(parts.userinfoStart, parts.userinfoEnd - parts.userinfoStart);
+        const QStringView userinfo
+            = view.sliced(parts.userinfoStart, parts.userinfoEnd - parts.userinfoStart);
         add(userinfo);
         if (const qsizetype colon = userinfo.indexOf(u':'); colon >= 0)
             add(userinfo.sliced(colon + 1));
@@ -193,7 +199,8 @@ QStringList Redactor::secretsIn(const QString &url, const HttpHeaderList &reques
         add(QUrl::fromPercentEncoding(value.toUtf8())); // an error may quote it decoded
     };
     if (parts.queryStart >= 0)
-        forEachParameter(view.sliced(parts.queryStart, parts.queryEnd - parts.queryStart), addValue);
+        forEachParameter(
+            view.sliced(parts.queryStart, parts.queryEnd - parts.queryStart), addValue);
     if (parts.fragmentStart >= 0)
         forEachParameter(view.sliced(parts.fragmentStart), addValue);
 
@@ -229,7 +236,7 @@ QString Redactor::scrub(const QString &text, const QStringList &secrets) const
     // Longest first: "Bearer abcd" goes whole before "abcd" could leave "Bearer " behind.
     QStringList longestFirst = secrets;
     std::stable_sort(longestFirst.begin(), longestFirst.end(),
-                     [](const QString &a, const QString &b) { return a.size() > b.size(); });
+        [](const QString &a, const QString &b) { return a.size() > b.size(); });
     const QString replacement = placeholder.toString();
     QString result = text;
     for (const QString &secret : std::as_const(longestFirst)) {

@@ -45,7 +45,7 @@ public:
     // value: the token after "Bearer ", a cookie's value), to scrub from free text that may
     // quote them: an upstream's error body echoing the token, an error naming the URL.
     QStringList secretsIn(const QString &url, const HttpHeaderList &requestHeaders,
-                          const HttpHeaderList &responseHeaders) const;
+        const HttpHeaderList &responseHeaders) const;
     // `text` with each of `secrets` (minScrubbedLength or longer) replaced wherever it occurs.
     QString scrub(const QString &text, const QStringList &secrets) const;
 

@@ -99,7 +99,7 @@ QList<Section> schema(Settings &s)
                 intKey("lowWatermarkBytes", &p.lowWatermarkBytes, 0),
                 intKey("stallTimeout", &p.stallTimeout, 0),
                 choiceKey("upstreamClient", &p.upstreamClient,
-                          { QStringLiteral("inline"), QStringLiteral("qt") }),
+                    { QStringLiteral("inline"), QStringLiteral("qt") }),
                 intKey("connectTimeout", &p.connectTimeout, 0),
                 intKey("responseHeadTimeout", &p.responseHeadTimeout, 0),
                 intKey("maxResponseHeadBytes", &p.maxResponseHeadBytes, 256, 16 * 1024 * 1024),
@@ -120,13 +120,13 @@ QList<Section> schema(Settings &s)
                 stringKey("upstreamCaFile", &p.upstreamCaFile),
                 intKey("drainSeconds", &p.drainSeconds, 0, 3600),
                 choiceKey("eventDispatcher", &p.eventDispatcher,
-                          { QStringLiteral("epoll"), QStringLiteral("qt") }),
+                    { QStringLiteral("epoll"), QStringLiteral("qt") }),
                 intKey("workers", &p.workers, 0, 64),
             } },
         { QStringLiteral("proxy.upstream"),
             {
                 choiceKey("policy", &p.upstreamPolicy,
-                          { QStringLiteral("enforce"), QStringLiteral("off") }),
+                    { QStringLiteral("enforce"), QStringLiteral("off") }),
                 listKey("allow", &p.upstreamAllow),
                 listKey("deny", &p.upstreamDeny),
             } },
@@ -238,13 +238,13 @@ QString applyValue(const Key &key, const QJsonValue &value)
         break;
     case StringRule::Choice:
         if (!key.choices.contains(s))
-            return QStringLiteral("must be one of \"%1\"").arg(key.choices.join(QStringLiteral("\", \"")));
+            return QStringLiteral("must be one of \"%1\"")
+                .arg(key.choices.join(QStringLiteral("\", \"")));
         break;
     }
     *target = s;
     return QString();
 }
-
 
 } // namespace
 
@@ -252,14 +252,14 @@ namespace {
 
 // Applies one section's object; a key naming a nested section ("upstream" in "proxy") recurses.
 bool applySection(const QList<Section> &sections, const QString &name, const QJsonObject &values,
-                  QString *error, QStringList *warnings)
+    QString *error, QStringList *warnings)
 {
-    const auto section = std::find_if(sections.cbegin(), sections.cend(),
-                                      [&name](const Section &s) { return s.name == name; });
+    const auto section = std::find_if(
+        sections.cbegin(), sections.cend(), [&name](const Section &s) { return s.name == name; });
     for (auto kit = values.constBegin(); kit != values.constEnd(); ++kit) {
         const QString fullName = name + u'.' + kit.key();
         const bool isSection = std::any_of(sections.cbegin(), sections.cend(),
-                                           [&fullName](const Section &s) { return s.name == fullName; });
+            [&fullName](const Section &s) { return s.name == fullName; });
         if (isSection) {
             if (!kit.value().isObject())
                 return fail(error, fullName + QStringLiteral(": must be an object"));
@@ -268,7 +268,7 @@ bool applySection(const QList<Section> &sections, const QString &name, const QJs
             continue;
         }
         const auto key = std::find_if(section->keys.cbegin(), section->keys.cend(),
-                                      [&kit](const Key &k) { return k.name == kit.key(); });
+            [&kit](const Key &k) { return k.name == kit.key(); });
         if (key == section->keys.cend()) {
             if (warnings)
                 warnings->append(QStringLiteral("unknown key \"%1\" ignored").arg(fullName));
@@ -290,8 +290,8 @@ bool Settings::apply(const QJsonObject &root, QString *error, QStringList *warni
     const QList<Section> sections = schema(result);
     for (auto sit = root.constBegin(); sit != root.constEnd(); ++sit) {
         const bool known = !sit.key().contains(u'.')
-                && std::any_of(sections.cbegin(), sections.cend(),
-                               [&sit](const Section &s) { return s.name == sit.key(); });
+            && std::any_of(sections.cbegin(), sections.cend(),
+                [&sit](const Section &s) { return s.name == sit.key(); });
         if (!known) {
             if (warnings)
                 warnings->append(QStringLiteral("unknown section \"%1\" ignored").arg(sit.key()));
@@ -412,7 +412,8 @@ QString Settings::monitorUrl() const
         return monitor.url;
     const bool separateAdmin = !admin.host.isEmpty();
     return QStringLiteral("%1://%2:%3/monitor")
-        .arg(webSocketScheme(), HostPort::urlHost(HostPort::reachableHost(separateAdmin ? admin.host : proxy.host)))
+        .arg(webSocketScheme(),
+            HostPort::urlHost(HostPort::reachableHost(separateAdmin ? admin.host : proxy.host)))
         .arg(separateAdmin ? admin.port : proxy.port);
 }
 

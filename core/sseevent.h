@@ -7,9 +7,9 @@
 struct SseEvent
 {
     QString type = QStringLiteral("message"); // event type buffer, or "message" when it was empty
-    QString data;                             // data buffer without its trailing LF
-    QString lastEventId;                      // the stream's last event ID at dispatch (may be empty)
-    QString retry;                            // digits of this block's valid `retry` field, or empty
+    QString data; // data buffer without its trailing LF
+    QString lastEventId; // the stream's last event ID at dispatch (may be empty)
+    QString retry; // digits of this block's valid `retry` field, or empty
     bool hasRetry = false;
 
     friend bool operator==(const SseEvent &a, const SseEvent &b)

@@ -14,7 +14,11 @@ namespace {
 class LineEndFinder
 {
 public:
-    LineEndFinder(const char *begin, const char *end) : m_begin(begin), m_end(end) { }
+    LineEndFinder(const char *begin, const char *end)
+        : m_begin(begin)
+        , m_end(end)
+    {
+    }
 
     // The first CR or LF in [from, end), or end.
     const char *next(const char *from)
@@ -62,9 +66,16 @@ bool isAllAsciiDigits(QByteArrayView value)
 
 } // namespace
 
-SseParser::SseParser(QObject *parent) : SseParser(Limits {}, parent) { }
+SseParser::SseParser(QObject *parent)
+    : SseParser(Limits {}, parent)
+{
+}
 
-SseParser::SseParser(Limits limits, QObject *parent) : QObject(parent), m_limits(limits) { }
+SseParser::SseParser(Limits limits, QObject *parent)
+    : QObject(parent)
+    , m_limits(limits)
+{
+}
 
 void SseParser::feed(QByteArrayView chunk)
 {
@@ -87,7 +98,7 @@ void SseParser::feed(QByteArrayView chunk)
         const qsizetype partLength = lineEnd - p;
         if (m_partialLine.size() + partLength > m_limits.maxLineBytes) {
             fail(QStringLiteral("event stream line longer than the limit of %1 bytes")
-                         .arg(m_limits.maxLineBytes));
+                     .arg(m_limits.maxLineBytes));
             return;
         }
         if (lineEnd == end) {
@@ -193,7 +204,7 @@ void SseParser::processField(QByteArrayView name, QByteArrayView value)
         m_dataBytes += value.size() + 1;
         if (m_dataBytes > m_limits.maxEventBytes) {
             fail(QStringLiteral("event stream event data larger than the limit of %1 bytes")
-                         .arg(m_limits.maxEventBytes));
+                     .arg(m_limits.maxEventBytes));
             return;
         }
         Utf8::appendDecoded(m_data, value);

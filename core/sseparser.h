@@ -22,7 +22,7 @@ class SseParser : public QObject
 public:
     struct Limits
     {
-        qsizetype maxLineBytes = 8 * 1024 * 1024;   // one line, without its line ending
+        qsizetype maxLineBytes = 8 * 1024 * 1024; // one line, without its line ending
         qsizetype maxEventBytes = 16 * 1024 * 1024; // one event's data buffer
     };
 
@@ -54,18 +54,18 @@ private:
     void fail(const QString &message);
 
     Limits m_limits;
-    QByteArray m_partialLine;      // bytes of a line whose ending has not arrived yet
-    QString m_data;                // data buffer (each line followed by LF)
-    qsizetype m_dataBytes = 0;     // raw bytes appended to the data buffer, for the limit
-    QString m_eventType;           // event type buffer
-    QByteArray m_eventTypeBytes;   // the last `event` value seen, raw, and decoded:
-    QString m_eventTypeDecoded;    // a cache, not parser state
-    QString m_lastEventIdBuffer;   // last event ID buffer
-    QString m_lastEventId;         // last event ID string (set at each blank line)
-    QString m_retry;               // this block's valid retry value
+    QByteArray m_partialLine; // bytes of a line whose ending has not arrived yet
+    QString m_data; // data buffer (each line followed by LF)
+    qsizetype m_dataBytes = 0; // raw bytes appended to the data buffer, for the limit
+    QString m_eventType; // event type buffer
+    QByteArray m_eventTypeBytes; // the last `event` value seen, raw, and decoded:
+    QString m_eventTypeDecoded; // a cache, not parser state
+    QString m_lastEventIdBuffer; // last event ID buffer
+    QString m_lastEventId; // last event ID string (set at each blank line)
+    QString m_retry; // this block's valid retry value
     bool m_hasRetry = false;
-    bool m_atStreamStart = true;   // the next line is the first: it may begin with a BOM
-    bool m_skipLeadingLf = false;  // the previous chunk ended in CR: an LF now ends no line
+    bool m_atStreamStart = true; // the next line is the first: it may begin with a BOM
+    bool m_skipLeadingLf = false; // the previous chunk ended in CR: an LF now ends no line
     bool m_failed = false;
-    quint64 m_generation = 0;      // bumped by reset(), so feed() notices a reset from a slot
+    quint64 m_generation = 0; // bumped by reset(), so feed() notices a reset from a slot
 };

@@ -4,30 +4,33 @@ namespace SseWriter {
 
 namespace {
 
-QByteArray withoutLineBreaks(const QString &text)
-{
-    QByteArray bytes = text.toUtf8();
-    bytes.removeIf([](char c) { return c == '\r' || c == '\n'; });
-    return bytes;
-}
+    QByteArray withoutLineBreaks(const QString &text)
+    {
+        QByteArray bytes = text.toUtf8();
+        bytes.removeIf([](char c) { return c == '\r' || c == '\n'; });
+        return bytes;
+    }
 
-// A reader ignores an `id` field containing NUL altogether (and keeps the previous ID), so the
-// NUL goes too.
-QByteArray idBytes(const QString &id)
-{
-    QByteArray bytes = withoutLineBreaks(id);
-    bytes.removeIf([](char c) { return c == '\0'; });
-    return bytes;
-}
+    // A reader ignores an `id` field containing NUL altogether (and keeps the previous ID), so the
+    // NUL goes too.
+    QByteArray idBytes(const QString &id)
+    {
+        QByteArray bytes = withoutLineBreaks(id);
+        bytes.removeIf([](char c) { return c == '\0'; });
+        return bytes;
+    }
 
 } // namespace
 
 QByteArrayView lineEndingBytes(LineEnding ending)
 {
     switch (ending) {
-    case LineEnding::CrLf: return "\r\n";
-    case LineEnding::Cr: return "\r";
-    case LineEnding::Lf: break;
+    case LineEnding::CrLf:
+        return "\r\n";
+    case LineEnding::Cr:
+        return "\r";
+    case LineEnding::Lf:
+        break;
     }
     return "\n";
 }

@@ -5,7 +5,7 @@ namespace {
 bool isNameCharacter(QChar c)
 {
     return (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'-' || c == u'.'
-            || c == u'_';
+        || c == u'_';
 }
 
 // "8081" or "8000-8099" into [low, high]; false when it is neither.
@@ -89,8 +89,8 @@ std::optional<UpstreamRule> UpstreamRule::parse(const QString &text, QString *er
     }
 
     const bool looksNumeric = target.contains(u':') || target.contains(u'/')
-            || std::all_of(target.cbegin(), target.cend(),
-                           [](QChar c) { return (c >= u'0' && c <= u'9') || c == u'.'; });
+        || std::all_of(target.cbegin(), target.cend(),
+            [](QChar c) { return (c >= u'0' && c <= u'9') || c == u'.'; });
     if (looksNumeric) {
         std::optional<IpRange> range = IpRange::parse(target, error);
         if (!range)
@@ -105,7 +105,8 @@ std::optional<UpstreamRule> UpstreamRule::parse(const QString &text, QString *er
     }
     if (name.isEmpty() || name.startsWith(u'.') || name.contains(QStringLiteral(".."))
         || !std::all_of(name.cbegin(), name.cend(), isNameCharacter)) {
-        *error = QStringLiteral("\"%1\" is not a host name, an IP address or a CIDR range").arg(target);
+        *error = QStringLiteral("\"%1\" is not a host name, an IP address or a CIDR range")
+                     .arg(target);
         return std::nullopt;
     }
     rule.m_target = name;
@@ -119,7 +120,7 @@ bool UpstreamRule::matches(const QString &host, const IpAddress &address, quint1
     if (const IpRange *range = std::get_if<IpRange>(&m_target)) {
         const QList<IpAddress> candidates = reachedAddresses(address);
         return std::any_of(candidates.cbegin(), candidates.cend(),
-                           [range](const IpAddress &a) { return range->contains(a); });
+            [range](const IpAddress &a) { return range->contains(a); });
     }
     return matchesHost(host);
 }
@@ -130,38 +131,38 @@ bool UpstreamRule::matchesHost(const QString &host) const
     const QString asked = normalizedHost(host);
     if (m_subdomains)
         return asked.size() > name.size() + 1 && asked.endsWith(name)
-                && asked.at(asked.size() - name.size() - 1) == u'.';
+            && asked.at(asked.size() - name.size() - 1) == u'.';
     return asked == name;
 }
 
-std::optional<UpstreamPolicy> UpstreamPolicy::create(const QStringList &allow,
-                                                     const QStringList &deny, QString *error)
+std::optional<UpstreamPolicy> UpstreamPolicy::create(
+    const QStringList &allow, const QStringList &deny, QString *error)
 {
     UpstreamPolicy policy;
-    const auto parseList = [error](const QStringList &texts, const char *name,
-                                   QList<UpstreamRule> *rules) {
-        for (qsizetype i = 0; i < texts.size(); ++i) {
-            QString reason;
-            std::optional<UpstreamRule> rule = UpstreamRule::parse(texts.at(i), &reason);
-            if (!rule) {
-                *error = QStringLiteral("%1[%2]: \"%3\": %4")
-                                 .arg(QLatin1String(name))
-                                 .arg(i)
-                                 .arg(texts.at(i), reason);
-                return false;
-            }
-            rules->append(*rule);
-        }
-        return true;
-    };
+    const auto parseList
+        = [error](const QStringList &texts, const char *name, QList<UpstreamRule> *rules) {
+              for (qsizetype i = 0; i < texts.size(); ++i) {
+                  QString reason;
+                  std::optional<UpstreamRule> rule = UpstreamRule::parse(texts.at(i), &reason);
+                  if (!rule) {
+                      *error = QStringLiteral("%1[%2]: \"%3\": %4")
+                                   .arg(QLatin1String(name))
+                                   .arg(i)
+                                   .arg(texts.at(i), reason);
+                      return false;
+                  }
+                  rules->append(*rule);
+              }
+              return true;
+          };
     if (!parseList(allow, "proxy.upstream.allow", &policy.m_allow)
         || !parseList(deny, "proxy.upstream.deny", &policy.m_deny))
         return std::nullopt;
     return policy;
 }
 
-UpstreamPolicy::Verdict UpstreamPolicy::check(const QString &host, const IpAddress &address,
-                                              quint16 port) const
+UpstreamPolicy::Verdict UpstreamPolicy::check(
+    const QString &host, const IpAddress &address, quint16 port) const
 {
     for (const UpstreamRule &rule : m_deny) {
         if (rule.matches(host, address, port))
@@ -178,15 +179,16 @@ UpstreamPolicy::Verdict UpstreamPolicy::check(const QString &host, const IpAddre
     for (const IpAddress &candidate : candidates) {
         for (const auto &[range, what] : defaultDeny()) {
             if (range.contains(candidate))
-                return { false, QStringLiteral("denied by default: %1, %2; see proxy.upstream.allow")
-                                        .arg(range.toString(), what) };
+                return { false,
+                    QStringLiteral("denied by default: %1, %2; see proxy.upstream.allow")
+                        .arg(range.toString(), what) };
         }
     }
     return { true, QString() };
 }
 
-QString UpstreamPolicy::refusal(const QString &host, const IpAddress &address, quint16 port,
-                                const Verdict &verdict)
+QString UpstreamPolicy::refusal(
+    const QString &host, const IpAddress &address, quint16 port, const Verdict &verdict)
 {
     const QString withPort = u':' + QString::number(port);
     QString what;
@@ -225,7 +227,8 @@ const QList<std::pair<IpRange, QString>> &UpstreamPolicy::defaultDeny()
         QList<std::pair<IpRange, QString>> list;
         for (const auto &[text, what] : table) {
             QString unused;
-            list.append({ *IpRange::parse(QString::fromLatin1(text), &unused), QString::fromLatin1(what) });
+            list.append(
+                { *IpRange::parse(QString::fromLatin1(text), &unused), QString::fromLatin1(what) });
         }
         return list;
     }();

@@ -29,8 +29,8 @@ private:
 
     QString m_text;
     std::variant<QString, IpRange> m_target; // a lower-case name, or a range
-    bool m_subdomains = false;               // "*.example.com"
-    quint16 m_lowPort = 0;                   // 0..65535: every port
+    bool m_subdomains = false; // "*.example.com"
+    quint16 m_lowPort = 0; // 0..65535: every port
     quint16 m_highPort = 65535;
 };
 
@@ -49,15 +49,15 @@ public:
     // The default policy: default deny only.
     UpstreamPolicy() = default;
     // Errors name the list and the entry: `proxy.upstream.deny[2]: "10.0.0.0/33": ...`.
-    static std::optional<UpstreamPolicy> create(const QStringList &allow, const QStringList &deny,
-                                                QString *error);
+    static std::optional<UpstreamPolicy> create(
+        const QStringList &allow, const QStringList &deny, QString *error);
 
     Verdict check(const QString &host, const IpAddress &address, quint16 port) const;
 
     // `upstream 127.0.0.1:22 is not allowed (proxy.upstream.deny 127.0.0.0/8)`; a name that
     // resolved to the address is named too: `upstream localhost:22 (127.0.0.1) is not ...`.
-    static QString refusal(const QString &host, const IpAddress &address, quint16 port,
-                           const Verdict &verdict);
+    static QString refusal(
+        const QString &host, const IpAddress &address, quint16 port, const Verdict &verdict);
 
     // The ranges denied by default, each with what it is ("127.0.0.0/8 loopback").
     static const QList<std::pair<IpRange, QString>> &defaultDeny();

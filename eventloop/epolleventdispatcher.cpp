@@ -26,8 +26,7 @@ constexpr int notifierTypes = 3; // QSocketNotifier::Read, Write, Exception
 // socket can read the EOF or the error).
 constexpr quint32 wantedEvents[notifierTypes] = { EPOLLIN, EPOLLOUT, EPOLLPRI };
 constexpr quint32 activatingEvents[notifierTypes] = { EPOLLIN | EPOLLHUP | EPOLLERR,
-                                                      EPOLLOUT | EPOLLHUP | EPOLLERR,
-                                                      EPOLLPRI | EPOLLHUP | EPOLLERR };
+    EPOLLOUT | EPOLLHUP | EPOLLERR, EPOLLPRI | EPOLLHUP | EPOLLERR };
 constexpr int maxEventsPerWait = 256; // more stay ready and come with the next wait
 
 } // namespace
@@ -39,7 +38,7 @@ EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
 {
     if (m_epoll < 0 || m_wakeUpFd < 0)
         qFatal("EpollEventDispatcher: cannot create an epoll instance or an eventfd: %s",
-               strerror(errno));
+            strerror(errno));
     epoll_event event {};
     event.events = EPOLLIN;
     event.data.fd = m_wakeUpFd;
@@ -63,8 +62,8 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 
     const bool includeTimers = !(flags & QEventLoop::X11ExcludeTimers);
     const bool includeNotifiers = !(flags & QEventLoop::ExcludeSocketNotifiers);
-    const bool mayWait = (flags & QEventLoop::WaitForMoreEvents)
-            && !m_interrupted.load(std::memory_order_relaxed);
+    const bool mayWait
+        = (flags & QEventLoop::WaitForMoreEvents) && !m_interrupted.load(std::memory_order_relaxed);
     if (mayWait)
         emit aboutToBlock();
     if (m_interrupted.load(std::memory_order_relaxed))
@@ -120,8 +119,8 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
     noteChange(fd, watch);
 }
 
-void EpollEventDispatcher::registerTimer(int timerId, qint64 interval, Qt::TimerType timerType,
-                                         QObject *object)
+void EpollEventDispatcher::registerTimer(
+    int timerId, qint64 interval, Qt::TimerType timerType, QObject *object)
 {
     m_timers.add(timerId, interval, timerType, object, TimerQueue::Clock::now());
 }
@@ -136,7 +135,8 @@ bool EpollEventDispatcher::unregisterTimers(QObject *object)
     return m_timers.removeAll(object);
 }
 
-QList<QAbstractEventDispatcher::TimerInfo> EpollEventDispatcher::registeredTimers(QObject *object) const
+QList<QAbstractEventDispatcher::TimerInfo> EpollEventDispatcher::registeredTimers(
+    QObject *object) const
 {
     return m_timers.timersOf(object);
 }
@@ -153,8 +153,7 @@ void EpollEventDispatcher::wakeUp()
     if (m_wakeUpPending.exchange(true, std::memory_order_acq_rel))
         return;
     const std::uint64_t one = 1;
-    while (write(m_wakeUpFd, &one, sizeof one) < 0 && errno == EINTR) {
-    }
+    while (write(m_wakeUpFd, &one, sizeof one) < 0 && errno == EINTR) { }
 }
 
 void EpollEventDispatcher::interrupt()
@@ -205,7 +204,9 @@ void EpollEventDispatcher::applyChanges()
         epoll_event event {};
         event.events = wanted;
         event.data.fd = fd;
-        int op = wanted == 0 ? EPOLL_CTL_DEL : watch.kernelEvents == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+        int op = wanted == 0          ? EPOLL_CTL_DEL
+            : watch.kernelEvents == 0 ? EPOLL_CTL_ADD
+                                      : EPOLL_CTL_MOD;
         int rc = epoll_ctl(m_epoll, op, fd, &event);
         if (rc != 0 && op != EPOLL_CTL_DEL && (errno == ENOENT || errno == EEXIST)) {
             // The kernel forgot a closed descriptor, or still knows a reused one.
@@ -245,8 +246,8 @@ int EpollEventDispatcher::waitTimeoutMs(bool mayWait, bool includeTimers) const
     return int(std::min<qint64>(wait, INT_MAX));
 }
 
-int EpollEventDispatcher::waitForEvents(int timeoutMs, bool includeNotifiers,
-                                        std::vector<Ready> *ready)
+int EpollEventDispatcher::waitForEvents(
+    int timeoutMs, bool includeNotifiers, std::vector<Ready> *ready)
 {
     int wakeUps = 0;
     if (!includeNotifiers) {
@@ -322,8 +323,7 @@ int EpollEventDispatcher::activateTimers()
 void EpollEventDispatcher::drainWakeUps()
 {
     std::uint64_t count = 0;
-    while (read(m_wakeUpFd, &count, sizeof count) < 0 && errno == EINTR) {
-    }
+    while (read(m_wakeUpFd, &count, sizeof count) < 0 && errno == EINTR) { }
     // After the read: a wakeUp() between the two finds the flag still set and writes nothing,
     // but its event is already posted, and processEvents() sends posted events before it
     // waits again.

@@ -32,7 +32,8 @@ public:
     void registerSocketNotifier(QSocketNotifier *notifier) override;
     void unregisterSocketNotifier(QSocketNotifier *notifier) override;
 
-    void registerTimer(int timerId, qint64 interval, Qt::TimerType timerType, QObject *object) override;
+    void registerTimer(
+        int timerId, qint64 interval, Qt::TimerType timerType, QObject *object) override;
     bool unregisterTimer(int timerId) override;
     bool unregisterTimers(QObject *object) override;
     QList<TimerInfo> registeredTimers(QObject *object) const override;
@@ -49,7 +50,7 @@ private:
         QSocketNotifier *notifiers[3] = {};
         quint64 registrations[3] = {};
         quint32 kernelEvents = 0;
-        bool pending = false;     // in m_changed, to be applied before the next wait
+        bool pending = false; // in m_changed, to be applied before the next wait
         bool alwaysReady = false; // epoll refused it (a regular file): poll() calls those ready
     };
     // A notifier found ready: looked up again before it is activated, since an earlier
@@ -76,7 +77,7 @@ private:
     std::atomic<bool> m_wakeUpPending { false };
     std::atomic<bool> m_interrupted { false };
     std::vector<Watch> m_watches; // by descriptor
-    std::vector<int> m_changed;   // descriptors whose wanted events may differ from the kernel's
+    std::vector<int> m_changed; // descriptors whose wanted events may differ from the kernel's
     std::vector<int> m_alwaysReady;
     quint64 m_nextRegistration = 1;
     TimerQueue m_timers;

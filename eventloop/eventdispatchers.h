@@ -9,7 +9,7 @@ class QAbstractEventDispatcher;
 // The event dispatchers a proxy thread can run on (setting proxy.eventDispatcher).
 enum class EventDispatcherKind {
     Epoll, // EpollEventDispatcher: cost per wake-up independent of the number of sockets
-    Qt,    // whatever Qt would pick (glib's, or its own with QT_NO_GLIB=1)
+    Qt, // whatever Qt would pick (glib's, or its own with QT_NO_GLIB=1)
 };
 
 // "epoll" or "qt"; nullopt for anything else.

@@ -30,14 +30,16 @@ TimerQueue::TimePoint roundUp(TimerQueue::TimePoint t, milliseconds step)
 {
     const auto sinceEpoch = t.time_since_epoch();
     const auto steps = (sinceEpoch + step - std::chrono::nanoseconds(1)) / step;
-    return TimerQueue::TimePoint(std::chrono::duration_cast<TimerQueue::Clock::duration>(steps * step));
+    return TimerQueue::TimePoint(
+        std::chrono::duration_cast<TimerQueue::Clock::duration>(steps * step));
 }
 
 TimerQueue::TimePoint roundToNearest(TimerQueue::TimePoint t, milliseconds step)
 {
     const auto sinceEpoch = t.time_since_epoch();
     const auto steps = (sinceEpoch + step / 2) / step;
-    return TimerQueue::TimePoint(std::chrono::duration_cast<TimerQueue::Clock::duration>(steps * step));
+    return TimerQueue::TimePoint(
+        std::chrono::duration_cast<TimerQueue::Clock::duration>(steps * step));
 }
 
 } // namespace
@@ -172,8 +174,8 @@ void TimerQueue::schedule(Timer *timer, TimePoint expected)
         timer->deadline = roundUp(expected, milliseconds(coarseGranularityMs(timer->intervalMs)));
         break;
     case Qt::VeryCoarseTimer:
-        timer->deadline = std::max(roundToNearest(expected, std::chrono::seconds(1)),
-                                   expected - milliseconds(500));
+        timer->deadline = std::max(
+            roundToNearest(expected, std::chrono::seconds(1)), expected - milliseconds(500));
         break;
     }
 }

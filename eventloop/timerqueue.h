@@ -66,8 +66,8 @@ private:
         Qt::TimerType type = Qt::PreciseTimer;
         QObject *object = nullptr;
         quint64 registration = 0;
-        TimePoint expected;  // the deadline before rounding: periods count from it
-        TimePoint deadline;  // when it fires
+        TimePoint expected; // the deadline before rounding: periods count from it
+        TimePoint deadline; // when it fires
         bool firing = false; // in its timer event, and out of m_byDeadline meanwhile
         DeadlineIndex::iterator position;
     };

@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(request.port >= 1 && request.port <= 65535);
     FUZZ_CHECK(request.path.startsWith(u'/') && !request.address.isEmpty());
     FUZZ_CHECK((request.bodyKind == ProxyRequest::BodyKind::None) == request.body.isEmpty()
-               || request.bodyKind == ProxyRequest::BodyKind::Text);
+        || request.bodyKind == ProxyRequest::BodyKind::Text);
 
     const QJsonObject json = request.toJson();
     QString roundTripError;

@@ -95,7 +95,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const Result whole = parse(bytes, maxBytes);
     const bool blankLine = bytes.contains("\r\n\r\n");
     FUZZ_CHECK((whole.status == Status::Incomplete) == (!blankLine && bytes.size() <= maxBytes));
-    FUZZ_CHECK((whole.status == Status::TooLarge) == (bytes.size() > maxBytes && (!blankLine || bytes.indexOf("\r\n\r\n") + 4 > maxBytes)));
+    FUZZ_CHECK((whole.status == Status::TooLarge)
+        == (bytes.size() > maxBytes && (!blankLine || bytes.indexOf("\r\n\r\n") + 4 > maxBytes)));
     if (whole.status == Status::Bad || whole.status == Status::TooLarge)
         FUZZ_CHECK(!whole.error.isEmpty() && whole.error != untouchedError);
     else

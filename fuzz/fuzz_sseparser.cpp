@@ -43,7 +43,8 @@ struct Outcome
 
 bool isDigits(QByteArrayView v)
 {
-    return !v.isEmpty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !v.isEmpty()
+        && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // The interpretation rules of WHATWG HTML §9.2.6 applied to the whole stream at once, with the
@@ -132,7 +133,7 @@ void checkEvent(const SseEvent &e, Limits limits)
     FUZZ_CHECK(!e.type.isEmpty() && !e.type.contains(u'\r') && !e.type.contains(u'\n'));
     FUZZ_CHECK(!e.data.contains(u'\r'));
     FUZZ_CHECK(!e.lastEventId.contains(u'\r') && !e.lastEventId.contains(u'\n')
-               && !e.lastEventId.contains(QChar(0)));
+        && !e.lastEventId.contains(QChar(0)));
     FUZZ_CHECK(e.hasRetry == !e.retry.isEmpty());
     FUZZ_CHECK(e.retry.size() <= limits.maxLineBytes && isDigits(e.retry.toLatin1()) == e.hasRetry);
 }

@@ -22,7 +22,10 @@ constexpr int acceptsPerWakeUp = 64;
 class ReserveDescriptor
 {
 public:
-    ReserveDescriptor() : m_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC)) { }
+    ReserveDescriptor()
+        : m_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC))
+    {
+    }
     ~ReserveDescriptor() { release(); }
     void release()
     {
@@ -60,9 +63,9 @@ struct IncomingConnection : QTcpServer
 } // namespace
 
 Acceptor::Acceptor(QTcpServer *listener, QObject *parent)
-    : QObject(parent),
-      m_listener(listener),
-      m_notifier(QSocketNotifier::Read)
+    : QObject(parent)
+    , m_listener(listener)
+    , m_notifier(QSocketNotifier::Read)
 {
     // Qt's notifier off before ours is on: a dispatcher keeps one notifier per descriptor and
     // type, and switching Qt's off afterwards could take ours with it.
@@ -120,12 +123,12 @@ void Acceptor::onReadable()
         if (!m_lastWarning.isValid() || m_lastWarning.elapsed() >= 10000) {
             reserve().release();
             qCWarning(lcAcceptor).noquote()
-                    << QStringLiteral("cannot accept connections on port %1: %2; pausing accepts for "
-                                      "%3 ms at a time (%4 failures so far)")
-                               .arg(m_listener->serverPort())
-                               .arg(QString::fromLocal8Bit(std::strerror(error)))
-                               .arg(retryMs)
-                               .arg(m_failures);
+                << QStringLiteral("cannot accept connections on port %1: %2; pausing accepts for "
+                                  "%3 ms at a time (%4 failures so far)")
+                       .arg(m_listener->serverPort())
+                       .arg(QString::fromLocal8Bit(std::strerror(error)))
+                       .arg(retryMs)
+                       .arg(m_failures);
             m_lastWarning.start();
             reserve().retake();
         }

@@ -31,42 +31,50 @@ bool anyEquals(QByteArrayView candidate, const QList<QByteArray> &accepted)
 } // namespace
 
 Admission::Admission(const Rules &rules)
-    : m_rules(rules), m_quota(rules.maxSessions, rules.maxSessionsPerAddress) { }
+    : m_rules(rules)
+    , m_quota(rules.maxSessions, rules.maxSessionsPerAddress)
+{
+}
 
 Admission::Refusal Admission::admitClient(QTcpSocket *socket, const HttpRequestHead &head)
 {
     if (!m_rules.clientTokens.isEmpty() && !carriesToken(head, m_rules.clientTokens))
         return { 401, "this proxy needs a token: Authorization: Bearer ... or ?token=...",
-                 "WWW-Authenticate: Bearer\r\n" };
+            "WWW-Authenticate: Bearer\r\n" };
     if (!originAllowed(head, m_rules.origins))
-        return { 403, "origin " + head.header("Origin") + " is not allowed (proxy.allowedOrigins)", {} };
+        return { 403, "origin " + head.header("Origin") + " is not allowed (proxy.allowedOrigins)",
+            {} };
     // An IPv4-mapped peer (a dual-stack listener) counts as its IPv4 address.
     const QHostAddress address = PeerAddress::plain(socket->peerAddress());
     switch (m_quota.take(socket, address)) {
     case SessionQuota::Verdict::Taken:
         return {};
     case SessionQuota::Verdict::ProxyFull:
-        return { 503, "the proxy is full: " + QByteArray::number(m_rules.maxSessions)
-                         + " sessions (proxy.maxSessions)",
-                 "Retry-After: 5\r\n" };
+        return { 503,
+            "the proxy is full: " + QByteArray::number(m_rules.maxSessions)
+                + " sessions (proxy.maxSessions)",
+            "Retry-After: 5\r\n" };
     case SessionQuota::Verdict::AddressFull:
         break;
     }
-    return { 429, "too many sessions from " + address.toString().toLatin1() + ": "
-                     + QByteArray::number(m_rules.maxSessionsPerAddress)
-                     + " (proxy.maxSessionsPerAddress)",
-             "Retry-After: 5\r\n" };
+    return { 429,
+        "too many sessions from " + address.toString().toLatin1() + ": "
+            + QByteArray::number(m_rules.maxSessionsPerAddress) + " (proxy.maxSessionsPerAddress)",
+        "Retry-After: 5\r\n" };
 }
 
 Admission::Refusal Admission::admitAdmin(const HttpRequestHead &head, bool isUpgrade) const
 {
-    const QList<QByteArray> tokens = m_rules.adminToken.isEmpty() ? QList<QByteArray>()
-                                                                  : QList<QByteArray> { m_rules.adminToken };
+    const QList<QByteArray> tokens = m_rules.adminToken.isEmpty()
+        ? QList<QByteArray>()
+        : QList<QByteArray> { m_rules.adminToken };
     if (!tokens.isEmpty() && !carriesToken(head, tokens))
-        return { 401, "this endpoint needs the admin token: ?token=... or Authorization: Bearer ...",
-                 "WWW-Authenticate: Bearer\r\n" };
+        return { 401,
+            "this endpoint needs the admin token: ?token=... or Authorization: Bearer ...",
+            "WWW-Authenticate: Bearer\r\n" };
     if (isUpgrade && !originAllowed(head, m_rules.origins))
-        return { 403, "origin " + head.header("Origin") + " is not allowed (proxy.allowedOrigins)", {} };
+        return { 403, "origin " + head.header("Origin") + " is not allowed (proxy.allowedOrigins)",
+            {} };
     return {};
 }
 
@@ -78,7 +86,8 @@ bool Admission::carriesToken(const HttpRequestHead &head, const QList<QByteArray
     const QUrlQuery query(QString::fromLatin1(head.query()));
     if (!query.hasQueryItem(QStringLiteral("token")))
         return false;
-    return anyEquals(query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8(), accepted);
+    return anyEquals(
+        query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8(), accepted);
 }
 
 bool Admission::originAllowed(const HttpRequestHead &head, const QList<QByteArray> &allowed)

@@ -21,8 +21,8 @@ public:
     struct Rules
     {
         QList<QByteArray> clientTokens; // empty: no token needed on the proxy endpoint
-        QByteArray adminToken;          // empty: none needed on /metrics and /monitor
-        QList<QByteArray> origins;      // "*" or "scheme://host[:port]", lower-case
+        QByteArray adminToken; // empty: none needed on /metrics and /monitor
+        QList<QByteArray> origins; // "*" or "scheme://host[:port]", lower-case
         int maxSessions = 10000;
         int maxSessionsPerAddress = 1000;
     };

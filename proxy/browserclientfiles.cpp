@@ -21,11 +21,11 @@ constexpr char moduleHeaders[] = "Access-Control-Allow-Origin: *\r\n"
 // origin (the proxy that served it), and no other site may frame the page (no clickjacking of
 // its buttons).
 constexpr char pageHeaders[]
-        = "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "
-          "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; "
-          "frame-ancestors 'none'\r\n"
-          "X-Content-Type-Options: nosniff\r\n"
-          "Referrer-Policy: no-referrer\r\n";
+    = "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "
+      "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; "
+      "frame-ancestors 'none'\r\n"
+      "X-Content-Type-Options: nosniff\r\n"
+      "Referrer-Policy: no-referrer\r\n";
 
 constexpr char assetHeaders[] = "X-Content-Type-Options: nosniff\r\n";
 
@@ -34,12 +34,23 @@ QByteArray htmlAttributeEscaped(const QByteArray &text)
     QByteArray out;
     for (const char c : text) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += c;
         }
     }
     return out;
@@ -62,12 +73,13 @@ BrowserClientFiles::BrowserClientFiles(const QByteArray &proxyPath)
 }
 
 void BrowserClientFiles::add(const QByteArray &path, const QString &resource,
-                             const QByteArray &contentType, const QByteArray &headers)
+    const QByteArray &contentType, const QByteArray &headers)
 {
     QFile file(resource);
     if (!file.open(QIODevice::ReadOnly)) {
         // Only a broken build gets here (the files are compiled in): say so, serve the rest.
-        qCWarning(lcBrowserClient).noquote() << "missing resource" << resource << "- not serving" << path;
+        qCWarning(lcBrowserClient).noquote()
+            << "missing resource" << resource << "- not serving" << path;
         return;
     }
     m_files.insert(path, File { contentType, headers, file.readAll() });

@@ -34,7 +34,7 @@ private:
     };
 
     void add(const QByteArray &path, const QString &resource, const QByteArray &contentType,
-             const QByteArray &headers);
+        const QByteArray &headers);
 
     QHash<QByteArray, File> m_files;
 };

@@ -23,25 +23,25 @@ quint64 hardMessageCap(int friendlyLimit)
 
 } // namespace
 
-ClientSession::ClientSession(quint64 id, QWebSocket *socket, QTcpSocket *transport, UpstreamPool *pool,
-                             const ProxySettings &settings, ProxyMetrics *metrics,
-                             IncomingBudget *budget, QObject *parent)
-    : QObject(parent),
-      m_socket(socket),
-      m_pool(pool),
-      m_settings(settings),
-      m_recorder(id, PeerAddress::text(socket->peerAddress(), socket->peerPort()), metrics),
-      m_queue(&metrics->queuedRequests),
-      m_watchdog(socket, transport, settings, budget)
+ClientSession::ClientSession(quint64 id, QWebSocket *socket, QTcpSocket *transport,
+    UpstreamPool *pool, const ProxySettings &settings, ProxyMetrics *metrics,
+    IncomingBudget *budget, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_pool(pool)
+    , m_settings(settings)
+    , m_recorder(id, PeerAddress::text(socket->peerAddress(), socket->peerPort()), metrics)
+    , m_queue(&metrics->queuedRequests)
+    , m_watchdog(socket, transport, settings, budget)
 {
     m_socket->setParent(this);
     m_socket->setMaxAllowedIncomingMessageSize(hardMessageCap(m_settings.maxMessageBytes));
     m_socket->setMaxAllowedIncomingFrameSize(hardMessageCap(m_settings.maxMessageBytes));
 
-    connect(m_socket, &QWebSocket::textMessageReceived, this,
-            &ClientSession::onTextMessageReceived);
+    connect(
+        m_socket, &QWebSocket::textMessageReceived, this, &ClientSession::onTextMessageReceived);
     connect(m_socket, &QWebSocket::binaryMessageReceived, this,
-            &ClientSession::onBinaryMessageReceived);
+        &ClientSession::onBinaryMessageReceived);
     connect(m_socket, &QWebSocket::disconnected, this, &ClientSession::onSocketDisconnected);
     connect(m_socket, &QWebSocket::bytesWritten, this, &ClientSession::onSocketBytesWritten);
 
@@ -79,21 +79,20 @@ void ClientSession::onTextMessageReceived(const QString &message)
         || (message.size() * 3 > m_settings.maxMessageBytes
             && message.toUtf8().size() > m_settings.maxMessageBytes)) {
         enqueue({ std::nullopt,
-                  QStringLiteral("message larger than %1 bytes (proxy.maxMessageBytes)")
-                          .arg(m_settings.maxMessageBytes) });
+            QStringLiteral("message larger than %1 bytes (proxy.maxMessageBytes)")
+                .arg(m_settings.maxMessageBytes) });
         return;
     }
     QString error;
     QString rejectedId;
-    std::optional<ClientMessage> parsed = ClientMessage::parse(
-            message, &error, { m_settings.maxRequestHeaders, m_settings.maxRequestHeaderBytes },
-            &rejectedId);
+    std::optional<ClientMessage> parsed = ClientMessage::parse(message, &error,
+        { m_settings.maxRequestHeaders, m_settings.maxRequestHeaderBytes }, &rejectedId);
     if (!parsed) {
         if (rejectedId.isEmpty())
             enqueue({ std::nullopt, error });
         else // meant for a stream of its own: answered at once, as that stream
-            answerEnd(RequestOutcome::Rejected, error, QString::fromUtf16(ProxyMessages::reasonRejected),
-                      rejectedId);
+            answerEnd(RequestOutcome::Rejected, error,
+                QString::fromUtf16(ProxyMessages::reasonRejected), rejectedId);
         return;
     }
     if (parsed->kind == ClientMessage::Kind::Cancel)
@@ -109,8 +108,8 @@ void ClientSession::onBinaryMessageReceived(const QByteArray &)
     if (m_shuttingDown)
         return;
     enqueue({ std::nullopt,
-              QStringLiteral("binary messages are not accepted: send the request as a JSON text "
-                             "message") });
+        QStringLiteral("binary messages are not accepted: send the request as a JSON text "
+                       "message") });
 }
 
 void ClientSession::onSocketDisconnected()
@@ -124,7 +123,8 @@ void ClientSession::onSocketDisconnected()
     m_recorder.markClosed();
     for (ClientStream *stream : streams())
         stream->end(RequestOutcome::ClientGone, QString(), QStringLiteral("client disconnected"));
-    qCInfo(lcSession).noquote() << logPrefix() << "closed; requests handled:" << info().requestsHandled
+    qCInfo(lcSession).noquote() << logPrefix()
+                                << "closed; requests handled:" << info().requestsHandled
                                 << "events relayed:" << info().eventsRelayed;
     emit closed(id());
 }
@@ -161,13 +161,15 @@ void ClientSession::onWatchdogVerdict(ClientWatchdog::Verdict verdict, const QSt
     case Verdict::Stalled:
         for (ClientStream *stream : running)
             stream->end(RequestOutcome::ClientStalled, message,
-                        QString::fromUtf16(ProxyMessages::reasonClientStalled));
-        m_socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("client not reading"));
+                QString::fromUtf16(ProxyMessages::reasonClientStalled));
+        m_socket->close(
+            QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("client not reading"));
         break;
     case Verdict::IncomingOverBudget:
         for (ClientStream *stream : running)
             stream->end(RequestOutcome::ClientGone, QString(), message);
-        m_socket->close(QWebSocketProtocol::CloseCodeTooMuchData, QStringLiteral("proxy.maxIncomingBytes"));
+        m_socket->close(
+            QWebSocketProtocol::CloseCodeTooMuchData, QStringLiteral("proxy.maxIncomingBytes"));
         break;
     case Verdict::NoPong:
     case Verdict::SendQueueFull:
@@ -176,7 +178,7 @@ void ClientSession::onWatchdogVerdict(ClientWatchdog::Verdict verdict, const QSt
         for (ClientStream *stream : running)
             stream->end(verdict == Verdict::NoPong ? RequestOutcome::ClientGone
                                                    : RequestOutcome::ClientStalled,
-                        message, message);
+                message, message);
         m_socket->abort();
         return;
     }
@@ -193,10 +195,10 @@ void ClientSession::enqueue(Pending pending)
     if (m_queue.size() >= m_settings.maxQueuedRequests) {
         // The only answer that overtakes the active request's messages (docs/PROTOCOL.md).
         answerEnd(RequestOutcome::Rejected,
-                  QStringLiteral("too many queued requests: %1 already wait behind the active "
-                                 "one (proxy.maxQueuedRequests)")
-                          .arg(m_queue.size()),
-                  QString::fromUtf16(ProxyMessages::reasonRejected));
+            QStringLiteral("too many queued requests: %1 already wait behind the active "
+                           "one (proxy.maxQueuedRequests)")
+                .arg(m_queue.size()),
+            QString::fromUtf16(ProxyMessages::reasonRejected));
         return;
     }
     m_queue.enqueue(std::move(pending));
@@ -221,24 +223,24 @@ void ClientSession::run(const Pending &pending)
         m_active = start(*pending.request);
     else
         answerEnd(RequestOutcome::Rejected, pending.rejection,
-                  QString::fromUtf16(ProxyMessages::reasonRejected));
+            QString::fromUtf16(ProxyMessages::reasonRejected));
 }
 
 void ClientSession::startWithId(const ProxyRequest &request)
 {
     const auto refuse = [this, &request](const QString &error) {
-        answerEnd(RequestOutcome::Rejected, error, QString::fromUtf16(ProxyMessages::reasonRejected),
-                  request.id);
+        answerEnd(RequestOutcome::Rejected, error,
+            QString::fromUtf16(ProxyMessages::reasonRejected), request.id);
     };
     if (m_streams.contains(request.id)) {
         refuse(QStringLiteral("id %1 is already in use by a running request on this socket")
-                       .arg(JsonWriter::quoted(request.id)));
+                   .arg(JsonWriter::quoted(request.id)));
         return;
     }
     if (m_streams.size() >= m_settings.maxStreamsPerSocket) {
         refuse(QStringLiteral("too many streams: %1 requests with an id already run on this "
                               "socket (proxy.maxStreamsPerSocket)")
-                       .arg(m_streams.size()));
+                   .arg(m_streams.size()));
         return;
     }
     m_streams.insert(request.id, start(request));
@@ -249,8 +251,9 @@ ClientStream *ClientSession::start(const ProxyRequest &request)
 {
     // Logs end up in journald for anyone in the adm group: no ?api_key= there either.
     static const Redactor logRedactor;
-    const QString what = request.id.isEmpty() ? QStringLiteral("request")
-                                              : QStringLiteral("request %1").arg(JsonWriter::quoted(request.id));
+    const QString what = request.id.isEmpty()
+        ? QStringLiteral("request")
+        : QStringLiteral("request %1").arg(JsonWriter::quoted(request.id));
     qCInfo(lcSession).noquote() << logPrefix() << what << request.method
                                 << logRedactor.url(request.url().toString());
     ClientStream::Options options;
@@ -261,26 +264,29 @@ ClientStream *ClientSession::start(const ProxyRequest &request)
     options.maxReconnectAttempts = m_settings.maxReconnectAttempts;
     options.maxReconnectDelayMs = m_settings.maxReconnectDelayMs;
     options.minReconnectDelayMs = m_settings.minReconnectDelayMs;
-    const auto startRequest = [pool = m_pool, readBufferBytes = m_settings.readBufferBytes](
-                                      const ProxyRequest &r) { return pool->start(r, readBufferBytes); };
+    const auto startRequest
+        = [pool = m_pool, readBufferBytes = m_settings.readBufferBytes](
+              const ProxyRequest &r) { return pool->start(r, readBufferBytes); };
     auto *stream = new ClientStream(request, startRequest, options, this);
     // The recorder hears each report first, so the monitor, told by our signals, reads Info
     // that already includes it.
     m_recorder.follow(stream);
     connect(stream, &ClientStream::connected, this,
-            [this, stream](int status, const HttpHeaderList &headers) { onStreamConnected(stream, status, headers); });
+        [this, stream](int status, const HttpHeaderList &headers) {
+            onStreamConnected(stream, status, headers);
+        });
     connect(stream, &ClientStream::eventReceived, this,
-            [this, stream](const SseEvent &event) { onStreamEvent(stream, event); });
+        [this, stream](const SseEvent &event) { onStreamEvent(stream, event); });
     connect(stream, &ClientStream::reconnecting, this,
-            [this, stream](const ProxyMessages::Reconnecting &what) {
-                qCInfo(lcSession).noquote() << logPrefix() << "reconnecting in" << what.delayMs
-                                            << "ms, attempt" << what.attempt << "after:" << what.reason;
-                send(ProxyMessages::reconnecting(what, stream->id()));
-            });
+        [this, stream](const ProxyMessages::Reconnecting &what) {
+            qCInfo(lcSession).noquote() << logPrefix() << "reconnecting in" << what.delayMs
+                                        << "ms, attempt" << what.attempt << "after:" << what.reason;
+            send(ProxyMessages::reconnecting(what, stream->id()));
+        });
     connect(stream, &ClientStream::finished, this,
-            [this, stream](RequestOutcome outcome, const QString &error, const QString &reason) {
-                onStreamFinished(stream, outcome, error, reason);
-            });
+        [this, stream](RequestOutcome outcome, const QString &error, const QString &reason) {
+            onStreamFinished(stream, outcome, error, reason);
+        });
     if (m_backedUp)
         stream->pause(); // the client is behind already: this one waits with the others
     stream->start();
@@ -294,10 +300,12 @@ void ClientSession::cancel(const QString &id)
     ClientStream *stream = id.isEmpty() ? m_active : m_streams.value(id);
     if (!stream) {
         // Ended already, or never was: a cancel may cross the stream's end on the wire.
-        qCDebug(lcSession).noquote() << logPrefix() << "cancel with no such request in progress" << id;
+        qCDebug(lcSession).noquote()
+            << logPrefix() << "cancel with no such request in progress" << id;
         return;
     }
-    stream->end(RequestOutcome::Cancelled, QString(), QString::fromUtf16(ProxyMessages::reasonCancelled));
+    stream->end(
+        RequestOutcome::Cancelled, QString(), QString::fromUtf16(ProxyMessages::reasonCancelled));
 }
 
 QList<ClientStream *> ClientSession::streams() const
@@ -311,7 +319,8 @@ QList<ClientStream *> ClientSession::streams() const
     return all;
 }
 
-void ClientSession::onStreamConnected(const ClientStream *stream, int status, const HttpHeaderList &headers)
+void ClientSession::onStreamConnected(
+    const ClientStream *stream, int status, const HttpHeaderList &headers)
 {
     qCInfo(lcSession).noquote() << logPrefix() << "upstream answered" << status;
     send(ProxyMessages::connected(status, headers, stream->id()));
@@ -323,18 +332,20 @@ void ClientSession::onStreamEvent(ClientStream *stream, const SseEvent &event)
     qCDebug(lcSession).noquote() << logPrefix() << "event" << event.type << event.lastEventId
                                  << event.data.size() << "chars";
     // Checked before the message is built: escaping can make it six times the event's data.
-    const qsizetype worstCase = 64 + 6 * (event.data.size() + event.type.size()
-                                          + event.lastEventId.size() + event.retry.size())
-            + 6 * stream->id().size();
+    const qsizetype worstCase = 64
+        + 6
+            * (event.data.size() + event.type.size() + event.lastEventId.size()
+                + event.retry.size())
+        + 6 * stream->id().size();
     if (worstCase > m_settings.maxEventMessageBytes) {
         const qsizetype size = ProxyMessages::sseEventUtf8Size(event, stream->id());
         if (size > m_settings.maxEventMessageBytes) {
             stream->end(RequestOutcome::UpstreamError,
-                        QStringLiteral("upstream event of %1 bytes as JSON is larger than %2 "
-                                       "(proxy.maxEventMessageBytes)")
-                                .arg(size)
-                                .arg(m_settings.maxEventMessageBytes),
-                        QString::fromUtf16(ProxyMessages::reasonUpstreamError));
+                QStringLiteral("upstream event of %1 bytes as JSON is larger than %2 "
+                               "(proxy.maxEventMessageBytes)")
+                    .arg(size)
+                    .arg(m_settings.maxEventMessageBytes),
+                QString::fromUtf16(ProxyMessages::reasonUpstreamError));
             return;
         }
     }
@@ -349,8 +360,8 @@ void ClientSession::onStreamEvent(ClientStream *stream, const SseEvent &event)
 
 // However a request ended (its upstream, a timeout, or end() from here: cancel, client gone,
 // stall, shutdown), it says so once, here.
-void ClientSession::onStreamFinished(ClientStream *stream, RequestOutcome outcome,
-                                     const QString &error, const QString &reason)
+void ClientSession::onStreamFinished(
+    ClientStream *stream, RequestOutcome outcome, const QString &error, const QString &reason)
 {
     stream->deleteLater(); // we are inside its signal
     const QString streamId = stream->id();
@@ -363,7 +374,7 @@ void ClientSession::onStreamFinished(ClientStream *stream, RequestOutcome outcom
 }
 
 void ClientSession::answerEnd(RequestOutcome outcome, const QString &error, const QString &reason,
-                              const QString &streamId, const ClientStream *stream)
+    const QString &streamId, const ClientStream *stream)
 {
     if (!m_clientGone && !m_muted) { // a client that is gone hears nothing more
         if (!error.isEmpty())
@@ -371,12 +382,14 @@ void ClientSession::answerEnd(RequestOutcome outcome, const QString &error, cons
         send(ProxyMessages::closed(reason, streamId));
     }
     m_recorder.countEnd(outcome, error);
-    const QString what = streamId.isEmpty() ? QStringLiteral("request finished:")
-                                            : QStringLiteral("request %1 finished:").arg(JsonWriter::quoted(streamId));
+    const QString what = streamId.isEmpty()
+        ? QStringLiteral("request finished:")
+        : QStringLiteral("request %1 finished:").arg(JsonWriter::quoted(streamId));
     if (error.isEmpty())
         qCInfo(lcSession).noquote() << logPrefix() << what << requestOutcomeName(outcome);
     else
-        qCInfo(lcSession).noquote() << logPrefix() << what << requestOutcomeName(outcome) << "-" << error;
+        qCInfo(lcSession).noquote()
+            << logPrefix() << what << requestOutcomeName(outcome) << "-" << error;
     emit requestFinished(id(), streamId, stream, outcome, error, reason);
 }
 

@@ -42,8 +42,8 @@ public:
     // Takes ownership of `socket`; `transport` is the TCP socket under it (may be null).
     // `pool`, `metrics` and `budget` must outlive the session.
     ClientSession(quint64 id, QWebSocket *socket, QTcpSocket *transport, UpstreamPool *pool,
-                  const ProxySettings &settings, ProxyMetrics *metrics, IncomingBudget *budget,
-                  QObject *parent = nullptr);
+        const ProxySettings &settings, ProxyMetrics *metrics, IncomingBudget *budget,
+        QObject *parent = nullptr);
     ~ClientSession() override;
 
     quint64 id() const { return m_recorder.info().id; }
@@ -67,7 +67,7 @@ signals:
     // `stream` the request that ran, null for a rejection, which never started. `error` is
     // the `error` message sent (empty when none); `reason` the `closed` reason.
     void requestFinished(quint64 id, const QString &requestId, const ClientStream *stream,
-                         RequestOutcome outcome, const QString &error, const QString &reason);
+        RequestOutcome outcome, const QString &error, const QString &reason);
     // Every relayed event. Emitting it costs next to nothing while nothing is connected, so the
     // monitor feed connects only while someone follows this session.
     void eventRelayed(quint64 id, const SseEvent &event);
@@ -87,8 +87,8 @@ private:
     void onWatchdogVerdict(ClientWatchdog::Verdict verdict, const QString &message);
     void onStreamConnected(const ClientStream *stream, int status, const HttpHeaderList &headers);
     void onStreamEvent(ClientStream *stream, const SseEvent &event);
-    void onStreamFinished(ClientStream *stream, RequestOutcome outcome, const QString &error,
-                          const QString &reason);
+    void onStreamFinished(
+        ClientStream *stream, RequestOutcome outcome, const QString &error, const QString &reason);
 
     void enqueue(Pending pending);
     void startNext();
@@ -102,7 +102,7 @@ private:
     // with the request's id), has it counted, and tells the monitor: the only way any request,
     // run or rejected, ends.
     void answerEnd(RequestOutcome outcome, const QString &error, const QString &reason,
-                   const QString &id = QString(), const ClientStream *stream = nullptr);
+        const QString &id = QString(), const ClientStream *stream = nullptr);
     void send(const QString &message);
     void pauseIfBackedUp();
     void updateBusy();
@@ -113,12 +113,12 @@ private:
     ProxySettings m_settings;
     SessionRecorder m_recorder;
     GaugedQueue<Pending> m_queue; // mirrors its length into ProxyMetrics::queuedRequests
-    ClientStream *m_active = nullptr;       // the id-less request running now
+    ClientStream *m_active = nullptr; // the id-less request running now
     QHash<QString, ClientStream *> m_streams; // requests with an id, by id
     bool m_backedUp = false; // every stream paused until the client's queue drains
     ClientWatchdog m_watchdog;
     QString m_messageBuffer; // reused for every sse-event message
     bool m_shuttingDown = false;
     bool m_clientGone = false; // the socket disconnected: nothing more is sent
-    bool m_muted = false;      // being dropped for not reading: nothing more is queued
+    bool m_muted = false; // being dropped for not reading: nothing more is queued
 };

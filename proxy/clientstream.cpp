@@ -4,9 +4,12 @@
 
 #include <limits>
 
-ClientStream::ClientStream(const ProxyRequest &request, StartRequest startRequest,
-                           const Options &options, QObject *parent)
-    : QObject(parent), m_request(request), m_startRequest(std::move(startRequest)), m_options(options)
+ClientStream::ClientStream(
+    const ProxyRequest &request, StartRequest startRequest, const Options &options, QObject *parent)
+    : QObject(parent)
+    , m_request(request)
+    , m_startRequest(std::move(startRequest))
+    , m_options(options)
 {
     m_waitTimer.setSingleShot(true);
     connect(&m_waitTimer, &QTimer::timeout, this, &ClientStream::startAttempt);
@@ -32,10 +35,10 @@ void ClientStream::startAttempt()
     ++m_attemptsStarted;
     m_attempt = new ProxiedRequest(request, m_startRequest(request), m_options.upstream, this);
     connect(m_attempt, &ProxiedRequest::connected, this,
-            [this](int status, const HttpHeaderList &headers, double seconds) {
-                m_responseHeaders = headers;
-                emit connected(status, headers, seconds);
-            });
+        [this](int status, const HttpHeaderList &headers, double seconds) {
+            m_responseHeaders = headers;
+            emit connected(status, headers, seconds);
+        });
     connect(m_attempt, &ProxiedRequest::eventReceived, this, &ClientStream::onAttemptEvent);
     connect(m_attempt, &ProxiedRequest::bodyBytesRead, this, &ClientStream::bodyBytesRead);
     connect(m_attempt, &ProxiedRequest::finished, this, &ClientStream::onAttemptFinished);
@@ -84,7 +87,8 @@ void ClientStream::onAttemptEvent(const SseEvent &event)
     emit eventReceived(event);
 }
 
-void ClientStream::onAttemptFinished(RequestOutcome outcome, const QString &error, const QString &reason)
+void ClientStream::onAttemptFinished(
+    RequestOutcome outcome, const QString &error, const QString &reason)
 {
     const bool relayedEvents = m_attempt->eventsRelayed() > 0;
     const bool refusal = m_attempt->isRefusal();
@@ -98,9 +102,9 @@ void ClientStream::onAttemptFinished(RequestOutcome outcome, const QString &erro
     }
     if (status == 204) { // "HTTP 204 No Content ... must prevent the user agent from reconnecting"
         finish(RequestOutcome::UpstreamError,
-               QStringLiteral("upstream answered HTTP 204 No Content: the stream asks not to be "
-                              "reconnected"),
-               QString::fromUtf16(ProxyMessages::reasonUpstreamError));
+            QStringLiteral("upstream answered HTTP 204 No Content: the stream asks not to be "
+                           "reconnected"),
+            QString::fromUtf16(ProxyMessages::reasonUpstreamError));
         return;
     }
     if (refusal) {
@@ -112,16 +116,16 @@ void ClientStream::onAttemptFinished(RequestOutcome outcome, const QString &erro
     const QString why = error.isEmpty() ? reason : error;
     if (++m_failedInARow > maxAttempts()) {
         const bool requestLimit = m_request.reconnect.maxAttempts > 0
-                && m_request.reconnect.maxAttempts <= m_options.maxReconnectAttempts;
+            && m_request.reconnect.maxAttempts <= m_options.maxReconnectAttempts;
         finish(RequestOutcome::UpstreamError,
-               QStringLiteral("stopped reconnecting after %1 in a row without an event (%2); "
-                              "the last ended: %3")
-                       .arg(maxAttempts() == 1 ? QStringLiteral("1 attempt")
-                                               : QStringLiteral("%1 attempts").arg(maxAttempts()))
-                       .arg(requestLimit ? QStringLiteral("reconnect.maxAttempts")
-                                         : QStringLiteral("proxy.maxReconnectAttempts"),
-                            why),
-               QString::fromUtf16(ProxyMessages::reasonUpstreamError));
+            QStringLiteral("stopped reconnecting after %1 in a row without an event (%2); "
+                           "the last ended: %3")
+                .arg(maxAttempts() == 1 ? QStringLiteral("1 attempt")
+                                        : QStringLiteral("%1 attempts").arg(maxAttempts()))
+                .arg(requestLimit ? QStringLiteral("reconnect.maxAttempts")
+                                  : QStringLiteral("proxy.maxReconnectAttempts"),
+                    why),
+            QString::fromUtf16(ProxyMessages::reasonUpstreamError));
         return;
     }
     const int delay = reconnectDelayMs();
@@ -139,14 +143,16 @@ int ClientStream::reconnectDelayMs() const
     // upstream keeps failing must not let a client (maxDelayMs: 1) turn the proxy into a
     // hammer against it.
     if (m_failedInARow > 1)
-        delay = qMax<qint64>(delay, qMin(m_options.minReconnectDelayMs, m_options.maxReconnectDelayMs));
+        delay = qMax<qint64>(
+            delay, qMin(m_options.minReconnectDelayMs, m_options.maxReconnectDelayMs));
     return int(delay);
 }
 
 int ClientStream::maxAttempts() const
 {
     const int requested = m_request.reconnect.maxAttempts;
-    return requested > 0 ? qMin(requested, m_options.maxReconnectAttempts) : m_options.maxReconnectAttempts;
+    return requested > 0 ? qMin(requested, m_options.maxReconnectAttempts)
+                         : m_options.maxReconnectAttempts;
 }
 
 void ClientStream::finish(RequestOutcome outcome, const QString &error, const QString &reason)

@@ -31,7 +31,7 @@ public:
         UpstreamStream::Options upstream;
         int maxReconnectAttempts = 1000; // proxy.maxReconnectAttempts
         int maxReconnectDelayMs = 30000; // proxy.maxReconnectDelayMs
-        int minReconnectDelayMs = 500;   // proxy.minReconnectDelayMs
+        int minReconnectDelayMs = 500; // proxy.minReconnectDelayMs
     };
 
     // EventSource's reconnection time before the stream sets one with `retry`.
@@ -42,7 +42,7 @@ public:
 
     // Nothing happens before start().
     ClientStream(const ProxyRequest &request, StartRequest startRequest, const Options &options,
-                 QObject *parent = nullptr);
+        QObject *parent = nullptr);
     ~ClientStream() override;
 
     void start();
@@ -91,12 +91,12 @@ private:
     Options m_options;
     ProxiedRequest *m_attempt = nullptr;
     QTimer m_waitTimer;
-    QString m_lastEventId;    // sent as Last-Event-ID on the next attempt
+    QString m_lastEventId; // sent as Last-Event-ID on the next attempt
     HttpHeaderList m_responseHeaders;
-    qint64 m_retryMs = -1;    // the upstream's last `retry`; -1: none yet
+    qint64 m_retryMs = -1; // the upstream's last `retry`; -1: none yet
     quint64 m_eventsRelayed = 0;
     int m_attemptsStarted = 0;
-    int m_failedInARow = 0;   // attempts since the last one that relayed an event
+    int m_failedInARow = 0; // attempts since the last one that relayed an event
     bool m_paused = false;
     bool m_finished = false;
 };

@@ -6,13 +6,13 @@
 #include <QWebSocket>
 
 ClientWatchdog::ClientWatchdog(QWebSocket *socket, QTcpSocket *transport,
-                               const ProxySettings &settings, IncomingBudget *budget, QObject *parent)
-    : QObject(parent),
-      m_socket(socket),
-      m_transport(transport),
-      m_settings { settings.idleTimeout,        settings.pingInterval,      settings.stallTimeout,
-                   settings.highWatermarkBytes, settings.lowWatermarkBytes, settings.maxSendQueueBytes },
-      m_budget(budget)
+    const ProxySettings &settings, IncomingBudget *budget, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_transport(transport)
+    , m_settings { settings.idleTimeout, settings.pingInterval, settings.stallTimeout,
+        settings.highWatermarkBytes, settings.lowWatermarkBytes, settings.maxSendQueueBytes }
+    , m_budget(budget)
 {
     // The TCP socket's readyRead tells us about every frame the client sends (pings too, which
     // Qt answers unasked), and its buffer holds the frame being received.
@@ -28,14 +28,16 @@ ClientWatchdog::ClientWatchdog(QWebSocket *socket, QTcpSocket *transport,
 
     m_idleTimer.setSingleShot(true);
     connect(&m_idleTimer, &QTimer::timeout, this, [this]() {
-        drop(Verdict::Idle, QStringLiteral("idle for %1 ms (proxy.idleTimeout)").arg(m_settings.idleTimeout));
+        drop(Verdict::Idle,
+            QStringLiteral("idle for %1 ms (proxy.idleTimeout)").arg(m_settings.idleTimeout));
     });
     m_stallTimer.setSingleShot(true);
     connect(&m_stallTimer, &QTimer::timeout, this, [this]() {
-        drop(Verdict::Stalled, QStringLiteral("client not reading: %1 bytes waiting for %2 ms "
-                                              "(proxy.stallTimeout); closing the connection")
-                                       .arg(m_socket->bytesToWrite())
-                                       .arg(m_settings.stallTimeout));
+        drop(Verdict::Stalled,
+            QStringLiteral("client not reading: %1 bytes waiting for %2 ms "
+                           "(proxy.stallTimeout); closing the connection")
+                .arg(m_socket->bytesToWrite())
+                .arg(m_settings.stallTimeout));
     });
     connect(&m_pingTimer, &QTimer::timeout, this, &ClientWatchdog::onPingTimer);
     connect(socket, &QWebSocket::pong, this, [this]() { m_sincePong.restart(); });
@@ -75,10 +77,10 @@ void ClientWatchdog::checkSendQueue()
     const qint64 queued = m_socket->bytesToWrite();
     if (queued > m_settings.maxSendQueueBytes) {
         drop(Verdict::SendQueueFull,
-             QStringLiteral("client not reading: %1 bytes queued, more than %2 "
-                            "(proxy.maxSendQueueBytes)")
-                     .arg(queued)
-                     .arg(m_settings.maxSendQueueBytes));
+            QStringLiteral("client not reading: %1 bytes queued, more than %2 "
+                           "(proxy.maxSendQueueBytes)")
+                .arg(queued)
+                .arg(m_settings.maxSendQueueBytes));
         return;
     }
     if (queued > m_settings.highWatermarkBytes) {
@@ -93,9 +95,10 @@ void ClientWatchdog::onPingTimer()
 {
     // Two intervals without a pong: the ping before the last one went unanswered.
     if (m_sincePong.elapsed() >= 2 * qint64(m_settings.pingInterval)) {
-        drop(Verdict::NoPong, QStringLiteral("no pong for %1 ms (proxy.pingInterval %2 ms)")
-                                      .arg(m_sincePong.elapsed())
-                                      .arg(m_settings.pingInterval));
+        drop(Verdict::NoPong,
+            QStringLiteral("no pong for %1 ms (proxy.pingInterval %2 ms)")
+                .arg(m_sincePong.elapsed())
+                .arg(m_settings.pingInterval));
         return;
     }
     m_socket->ping();
@@ -121,10 +124,10 @@ void ClientWatchdog::accountIncoming()
     const qint64 now = m_partialMessageBytes + (m_transport ? m_transport->bytesAvailable() : 0);
     if (!m_budget->update(&m_heldIncoming, now)) {
         drop(Verdict::IncomingOverBudget,
-             QStringLiteral("unfinished incoming messages of all clients over %1 bytes "
-                            "(proxy.maxIncomingBytes); this one held %2")
-                     .arg(m_budget->limit())
-                     .arg(now));
+            QStringLiteral("unfinished incoming messages of all clients over %1 bytes "
+                           "(proxy.maxIncomingBytes); this one held %2")
+                .arg(m_budget->limit())
+                .arg(now));
     }
 }
 

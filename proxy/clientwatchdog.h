@@ -27,7 +27,7 @@ public:
 
     // `transport` is the TCP socket under `socket` (null when unknown).
     ClientWatchdog(QWebSocket *socket, QTcpSocket *transport, const ProxySettings &settings,
-                   IncomingBudget *budget, QObject *parent = nullptr);
+        IncomingBudget *budget, QObject *parent = nullptr);
 
     // The settings it reads (kept instead of a whole ProxySettings: one per session).
     struct Limits
@@ -68,6 +68,6 @@ private:
     QTimer m_stallTimer;
     QElapsedTimer m_sincePong;
     qint64 m_partialMessageBytes = 0; // frames of the message not yet complete
-    qint64 m_heldIncoming = 0;        // our share of the budget
+    qint64 m_heldIncoming = 0; // our share of the budget
     bool m_dropped = false;
 };

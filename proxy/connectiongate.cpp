@@ -14,7 +14,8 @@
 Q_LOGGING_CATEGORY(lcGate, "wssp.proxy.gate", QtInfoMsg)
 
 ConnectionGate::ConnectionGate(const Routes &routes, QObject *parent)
-    : QObject(parent), m_routes(routes)
+    : QObject(parent)
+    , m_routes(routes)
 {
 }
 
@@ -29,11 +30,11 @@ void ConnectionGate::watch(QTcpServer *listener)
 }
 
 void ConnectionGate::respond(QTcpSocket *socket, int status, const QByteArray &contentType,
-                             const QByteArray &body, const QByteArray &extraHeaders)
+    const QByteArray &body, const QByteArray &extraHeaders)
 {
-    QByteArray response = HttpStatus::statusLine(status) + extraHeaders + "Content-Type: " + contentType
-            + "\r\nContent-Length: " + QByteArray::number(body.size())
-            + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n" + body;
+    QByteArray response = HttpStatus::statusLine(status) + extraHeaders
+        + "Content-Type: " + contentType + "\r\nContent-Length: " + QByteArray::number(body.size())
+        + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n" + body;
     socket->write(response);
     QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [socket]() {
         if (socket->bytesToWrite() == 0)
@@ -72,9 +73,10 @@ void ConnectionGate::inspect(QTcpSocket *socket)
     case HttpRequestHead::Status::TooLarge:
         socket->disconnect(this);
         delete socket->findChild<QTimer *>(QStringLiteral("headTimer"));
-        qCInfo(lcGate) << "bad request from" << PeerAddress::text(socket->peerAddress()) << "-" << error;
+        qCInfo(lcGate) << "bad request from" << PeerAddress::text(socket->peerAddress()) << "-"
+                       << error;
         respond(socket, status == HttpRequestHead::Status::TooLarge ? 431 : 400,
-                "text/plain; charset=utf-8", error.toUtf8() + '\n');
+            "text/plain; charset=utf-8", error.toUtf8() + '\n');
         return;
     case HttpRequestHead::Status::Complete:
         socket->disconnect(this);
@@ -112,7 +114,7 @@ void ConnectionGate::route(QTcpSocket *socket, const HttpRequestHead &head)
 }
 
 bool ConnectionGate::refused(QTcpSocket *socket, const HttpRequestHead &head, int status,
-                             const QByteArray &message, const QByteArray &extraHeaders)
+    const QByteArray &message, const QByteArray &extraHeaders)
 {
     if (status == 0)
         return false;

@@ -22,10 +22,10 @@ class ConnectionGate : public QObject
 public:
     struct Routes
     {
-        QByteArray proxyPath;   // empty: no proxy endpoint on this listener
-        bool health = false;    // GET /healthz
-        bool metrics = false;   // GET /metrics
-        bool monitor = false;   // WebSocket /monitor
+        QByteArray proxyPath; // empty: no proxy endpoint on this listener
+        bool health = false; // GET /healthz
+        bool metrics = false; // GET /metrics
+        bool monitor = false; // WebSocket /monitor
         // GET /client.js, /demo and the demo's files; null: not served (proxy.browserClient)
         const BrowserClientFiles *browserClient = nullptr;
         Admission *admission = nullptr; // decides who may pass (must outlive the gate)
@@ -42,7 +42,7 @@ public:
 
     // Writes a complete HTTP/1.1 response and closes the connection once it is sent.
     static void respond(QTcpSocket *socket, int status, const QByteArray &contentType,
-                        const QByteArray &body, const QByteArray &extraHeaders = QByteArray());
+        const QByteArray &body, const QByteArray &extraHeaders = QByteArray());
 
 signals:
     // The socket is still unread: hand it to QWebSocketServer::handleConnection().
@@ -59,7 +59,7 @@ private:
     void route(QTcpSocket *socket, const HttpRequestHead &head);
     // Answers a refusal (true) or lets the connection through (false).
     bool refused(QTcpSocket *socket, const HttpRequestHead &head, int status,
-                 const QByteArray &message, const QByteArray &extraHeaders);
+        const QByteArray &message, const QByteArray &extraHeaders);
 
     Routes m_routes;
 };

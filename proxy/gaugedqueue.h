@@ -9,11 +9,13 @@
 // A FIFO whose length is mirrored into a gauge shared by every queue of its kind
 // (ProxyMetrics::queuedRequests): every change goes through here, the queue's end included, so
 // the gauge is right by construction rather than adjusted by hand wherever the queue changes.
-template <typename T>
-class GaugedQueue
+template <typename T> class GaugedQueue
 {
 public:
-    explicit GaugedQueue(MetricCounter<qint64> *gauge) : m_gauge(gauge) { }
+    explicit GaugedQueue(MetricCounter<qint64> *gauge)
+        : m_gauge(gauge)
+    {
+    }
     ~GaugedQueue() { *m_gauge -= m_items.size(); }
     GaugedQueue(const GaugedQueue &) = delete;
     GaugedQueue &operator=(const GaugedQueue &) = delete;

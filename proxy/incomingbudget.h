@@ -12,12 +12,16 @@
 class IncomingBudget
 {
 public:
-    explicit IncomingBudget(qint64 limit) : m_limit(limit) { }
+    explicit IncomingBudget(qint64 limit)
+        : m_limit(limit)
+    {
+    }
 
     // Moves `*held` (the caller's share) to `now`; false when the total is then over the limit.
     bool update(qint64 *held, qint64 now)
     {
-        const qint64 total = m_total.fetch_add(now - *held, std::memory_order_relaxed) + (now - *held);
+        const qint64 total
+            = m_total.fetch_add(now - *held, std::memory_order_relaxed) + (now - *held);
         *held = now;
         return now == 0 || total <= m_limit;
     }

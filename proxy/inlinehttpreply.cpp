@@ -40,22 +40,21 @@ IpAddress toIpAddress(const QHostAddress &address)
 } // namespace
 
 InlineHttpReply::InlineHttpReply(const QNetworkRequest &request, const QByteArray &verb,
-                                 const QByteArray &body, bool hasBody, const Options &options,
-                                 QObject *parent)
-    : QNetworkReply(parent),
-      m_options(options),
-      m_verb(verb),
-      m_body(body),
-      m_hasBody(hasBody),
-      m_reader({ [this](const HttpResponseReader::Head &head) {
+    const QByteArray &body, bool hasBody, const Options &options, QObject *parent)
+    : QNetworkReply(parent)
+    , m_options(options)
+    , m_verb(verb)
+    , m_body(body)
+    , m_hasBody(hasBody)
+    , m_reader({ [this](const HttpResponseReader::Head &head) {
                     m_head = head;
                     m_headPending = true;
                 },
-                 [this](QByteArrayView bytes) {
-                     m_buffer.append(bytes.data(), bytes.size());
-                     m_dataPending = true;
-                 } },
-               options.headLimits)
+                   [this](QByteArrayView bytes) {
+                       m_buffer.append(bytes.data(), bytes.size());
+                       m_dataPending = true;
+                   } },
+          options.headLimits)
 {
     setRequest(request);
     setUrl(request.url());
@@ -184,7 +183,7 @@ void InlineHttpReply::onSslErrors(const QList<QSslError> &errors)
     for (const QSslError &error : errors)
         reasons.append(error.errorString());
     fail(SslHandshakeFailedError,
-         QStringLiteral("TLS handshake with %1 failed: %2").arg(where(), reasons.join(u"; ")));
+        QStringLiteral("TLS handshake with %1 failed: %2").arg(where(), reasons.join(u"; ")));
 }
 
 void InlineHttpReply::onSocketError()
@@ -194,21 +193,22 @@ void InlineHttpReply::onSocketError()
     const QAbstractSocket::SocketError error = m_socket->error();
     if (m_phase == Phase::Connecting) {
         if (m_isTls && m_socket->state() == QAbstractSocket::ConnectedState) {
-            fail(SslHandshakeFailedError, QStringLiteral("TLS handshake with %1 failed: %2")
-                                                  .arg(where(), m_socket->errorString()));
+            fail(SslHandshakeFailedError,
+                QStringLiteral("TLS handshake with %1 failed: %2")
+                    .arg(where(), m_socket->errorString()));
             return;
         }
         tryNextAddress(error == QAbstractSocket::ConnectionRefusedError
-                               ? QStringLiteral("connection refused by %1").arg(where())
-                               : QStringLiteral("cannot connect to %1: %2")
-                                         .arg(where(), m_socket->errorString()));
+                ? QStringLiteral("connection refused by %1").arg(where())
+                : QStringLiteral("cannot connect to %1: %2").arg(where(), m_socket->errorString()));
         return;
     }
     // A close (or a reset: Qt reports both alike) is judged by what the reader has seen.
     if (error == QAbstractSocket::RemoteHostClosedError)
         return; // disconnected() follows
-    fail(RemoteHostClosedError, QStringLiteral("upstream connection to %1 failed: %2")
-                                        .arg(where(), m_socket->errorString()));
+    fail(RemoteHostClosedError,
+        QStringLiteral("upstream connection to %1 failed: %2")
+            .arg(where(), m_socket->errorString()));
 }
 
 void InlineHttpReply::onSocketDisconnected()
@@ -222,15 +222,17 @@ void InlineHttpReply::onSocketDisconnected()
 void InlineHttpReply::onTimeout()
 {
     if (m_phase == Phase::AwaitingHead) {
-        fail(TimeoutError, QStringLiteral("upstream %1 sent no response head within %2 ms "
-                                          "(proxy.responseHeadTimeout)")
-                                   .arg(where())
-                                   .arg(m_options.responseHeadTimeoutMs));
+        fail(TimeoutError,
+            QStringLiteral("upstream %1 sent no response head within %2 ms "
+                           "(proxy.responseHeadTimeout)")
+                .arg(where())
+                .arg(m_options.responseHeadTimeoutMs));
     } else if (m_phase == Phase::Resolving || m_phase == Phase::Connecting) {
-        fail(TimeoutError, QStringLiteral("connection to %1 timed out after %2 ms "
-                                          "(proxy.connectTimeout)")
-                                   .arg(where())
-                                   .arg(m_options.connectTimeoutMs));
+        fail(TimeoutError,
+            QStringLiteral("connection to %1 timed out after %2 ms "
+                           "(proxy.connectTimeout)")
+                .arg(where())
+                .arg(m_options.connectTimeoutMs));
     }
 }
 
@@ -241,7 +243,8 @@ void InlineHttpReply::sendRequest()
     if (m_options.responseHeadTimeoutMs > 0)
         m_timer.start(m_options.responseHeadTimeoutMs);
 
-    QByteArray target = url().toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment);
+    QByteArray target
+        = url().toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment);
     if (target.isEmpty())
         target = "/";
     QByteArray head;
@@ -366,12 +369,12 @@ void InlineHttpReply::fail(NetworkError code, const QString &message)
     // Errors found inside a socket's signal are announced from the event loop, like Qt does.
     m_pumpScheduled = true;
     QMetaObject::invokeMethod(
-            this,
-            [this]() {
-                m_pumpScheduled = false;
-                publish();
-            },
-            Qt::QueuedConnection);
+        this,
+        [this]() {
+            m_pumpScheduled = false;
+            publish();
+        },
+        Qt::QueuedConnection);
 }
 
 void InlineHttpReply::failFromReader(bool atClose)
@@ -389,12 +392,15 @@ void InlineHttpReply::failFromReader(bool atClose)
     }
     if (atClose && m_phase == Phase::AwaitingHead) {
         fail(RemoteHostClosedError,
-             QStringLiteral("upstream %1 closed the connection before answering (%2)").arg(where(), detail));
+            QStringLiteral("upstream %1 closed the connection before answering (%2)")
+                .arg(where(), detail));
     } else if (atClose) {
         fail(RemoteHostClosedError,
-             QStringLiteral("upstream connection to %1 broke off mid-stream (%2)").arg(where(), detail));
+            QStringLiteral("upstream connection to %1 broke off mid-stream (%2)")
+                .arg(where(), detail));
     } else {
-        fail(ProtocolFailure, QStringLiteral("upstream %1 sent an invalid response: %2").arg(where(), detail));
+        fail(ProtocolFailure,
+            QStringLiteral("upstream %1 sent an invalid response: %2").arg(where(), detail));
     }
 }
 

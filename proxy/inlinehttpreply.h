@@ -34,8 +34,8 @@ class InlineHttpReply : public QNetworkReply
 public:
     struct Options
     {
-        int connectTimeoutMs = 10000;       // resolve + connect + TLS; 0 = none
-        int responseHeadTimeoutMs = 30000;  // request written -> final response head; 0 = none
+        int connectTimeoutMs = 10000; // resolve + connect + TLS; 0 = none
+        int responseHeadTimeoutMs = 30000; // request written -> final response head; 0 = none
         HttpResponseReader::Limits headLimits;
         // Checked on every address the host resolves to, before connecting to any; the
         // connection goes only to checked addresses. Null: no policy (proxy.upstream.policy off).
@@ -48,7 +48,7 @@ public:
 
     // `body` is sent when `hasBody` (with Content-Length, also when empty).
     InlineHttpReply(const QNetworkRequest &request, const QByteArray &verb, const QByteArray &body,
-                    bool hasBody, const Options &options, QObject *parent = nullptr);
+        bool hasBody, const Options &options, QObject *parent = nullptr);
     ~InlineHttpReply() override;
 
     void abort() override;
@@ -113,7 +113,7 @@ private:
 
     HttpResponseReader m_reader;
     HttpResponseReader::Head m_head;
-    QByteArray m_buffer;   // body bytes not yet read by the consumer, from m_readPos
+    QByteArray m_buffer; // body bytes not yet read by the consumer, from m_readPos
     qsizetype m_readPos = 0;
     qint64 m_readBufferSize = 0; // 0: unlimited (Qt's convention)
 

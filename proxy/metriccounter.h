@@ -8,12 +8,17 @@
 // integer would, with no lock prefix, so the relay path pays nothing for being readable from
 // another thread. Readers see each value whole, and each counter never goes backwards.
 // Copying takes a snapshot, which is what summing the workers' metrics needs.
-template <typename T>
-class MetricCounter
+template <typename T> class MetricCounter
 {
 public:
-    MetricCounter(T value = T()) : m_value(value) { }
-    MetricCounter(const MetricCounter &other) : m_value(other.load()) { }
+    MetricCounter(T value = T())
+        : m_value(value)
+    {
+    }
+    MetricCounter(const MetricCounter &other)
+        : m_value(other.load())
+    {
+    }
     MetricCounter &operator=(const MetricCounter &other)
     {
         store(other.load());

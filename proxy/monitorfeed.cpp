@@ -32,10 +32,14 @@ qint64 coarseNow()
 MonitorSession::State toMonitorState(ClientSession::State state)
 {
     switch (state) {
-    case ClientSession::State::Idle: return MonitorSession::State::Idle;
-    case ClientSession::State::Connecting: return MonitorSession::State::Connecting;
-    case ClientSession::State::Streaming: return MonitorSession::State::Streaming;
-    case ClientSession::State::Closed: return MonitorSession::State::Closed;
+    case ClientSession::State::Idle:
+        return MonitorSession::State::Idle;
+    case ClientSession::State::Connecting:
+        return MonitorSession::State::Connecting;
+    case ClientSession::State::Streaming:
+        return MonitorSession::State::Streaming;
+    case ClientSession::State::Closed:
+        return MonitorSession::State::Closed;
     }
     return MonitorSession::State::Idle;
 }
@@ -43,9 +47,12 @@ MonitorSession::State toMonitorState(ClientSession::State state)
 MonitorRequest::State toMonitorState(RequestInfo::State state)
 {
     switch (state) {
-    case RequestInfo::State::Connecting: return MonitorRequest::State::Connecting;
-    case RequestInfo::State::Streaming: return MonitorRequest::State::Streaming;
-    case RequestInfo::State::Reconnecting: return MonitorRequest::State::Reconnecting;
+    case RequestInfo::State::Connecting:
+        return MonitorRequest::State::Connecting;
+    case RequestInfo::State::Streaming:
+        return MonitorRequest::State::Streaming;
+    case RequestInfo::State::Reconnecting:
+        return MonitorRequest::State::Reconnecting;
     }
     return MonitorRequest::State::Connecting;
 }
@@ -55,9 +62,8 @@ QByteArray countersOf(const ClientSession &session)
 {
     const ClientSession::Info &info = session.info();
     QVarLengthArray<qint64, 16> values { qint64(info.state), info.status,
-                                         qint64(info.eventsRelayed), qint64(info.bytesIn),
-                                         qint64(info.bytesOut), qint64(info.requestsHandled),
-                                         session.queuedRequests() };
+        qint64(info.eventsRelayed), qint64(info.bytesIn), qint64(info.bytesOut),
+        qint64(info.requestsHandled), session.queuedRequests() };
     // Each running request's own numbers too: a reconnect changes nothing above. Their events
     // need no place, each one counts in the session's eventsRelayed as well; nor do their
     // identities, since none ends without requestsHandled moving.
@@ -67,17 +73,17 @@ QByteArray countersOf(const ClientSession &session)
         values.append(request.attempts);
     }
     return QByteArray(reinterpret_cast<const char *>(values.constData()),
-                      values.size() * qsizetype(sizeof(qint64)));
+        values.size() * qsizetype(sizeof(qint64)));
 }
 
 } // namespace
 
 MonitorFeed::MonitorFeed(ProxyWorker *worker, MonitorHub *hub)
-    : QObject(worker),
-      m_worker(worker),
-      m_hub(hub),
-      m_redactor(worker->settings().admin.redact, worker->settings().admin.redactHeaders),
-      m_updateTimer(this) // a child: it moves to the worker's thread with the feed
+    : QObject(worker)
+    , m_worker(worker)
+    , m_hub(hub)
+    , m_redactor(worker->settings().admin.redact, worker->settings().admin.redactHeaders)
+    , m_updateTimer(this) // a child: it moves to the worker's thread with the feed
 {
     connect(m_worker, &ProxyWorker::sessionStarted, this, &MonitorFeed::onSessionOpened);
     connect(&m_updateTimer, &QTimer::timeout, this, &MonitorFeed::onUpdateTimerTimeout);
@@ -101,7 +107,7 @@ void MonitorFeed::addWatcher(int id)
     }
     MonitorHub *hub = m_hub;
     QMetaObject::invokeMethod(
-            hub, [hub, id, sessions]() { hub->takeSnapshotPart(id, sessions); }, Qt::QueuedConnection);
+        hub, [hub, id, sessions]() { hub->takeSnapshotPart(id, sessions); }, Qt::QueuedConnection);
     if (!m_updateTimer.isActive())
         m_updateTimer.start(updateIntervalMs);
 }
@@ -123,15 +129,15 @@ void MonitorFeed::removeWatcher(int id)
 
 MonitorFeed::Watcher *MonitorFeed::watcher(int id)
 {
-    const auto it = std::find_if(m_watchers.begin(), m_watchers.end(),
-                                 [id](const Watcher &w) { return w.id == id; });
+    const auto it = std::find_if(
+        m_watchers.begin(), m_watchers.end(), [id](const Watcher &w) { return w.id == id; });
     return it == m_watchers.end() ? nullptr : &*it;
 }
 
 void MonitorFeed::onSessionOpened(ClientSession *session)
 {
     connect(session, &ClientSession::closed, this,
-            [this, session](quint64 id) { onSessionClosed(session, id); });
+        [this, session](quint64 id) { onSessionClosed(session, id); });
     connect(session, &ClientSession::requestStarted, this, &MonitorFeed::onRequestStarted);
     connect(session, &ClientSession::requestConnected, this, &MonitorFeed::onRequestConnected);
     connect(session, &ClientSession::requestFinished, this, &MonitorFeed::onRequestFinished);
@@ -166,7 +172,7 @@ void MonitorFeed::onRequestStarted(quint64 id, const ClientStream *stream)
     // The session's current request is the one that just started.
     const ShownRequest &shown = shownRequest(*session);
     MonitorRequestStarted started { qint64(id), now(), QString::fromLatin1(session->info().method),
-                                    shown.url, shown.requestHeaders, stream->id() };
+        shown.url, shown.requestHeaders, stream->id() };
     broadcast(MonitorMessages::requestStarted(started));
 }
 
@@ -183,14 +189,12 @@ void MonitorFeed::onRequestConnected(quint64 id, const ClientStream *stream)
             status = request.status;
     }
     MonitorRequestConnected connected { qint64(id), now(), status,
-                                        monitorHeaders(m_redactor.headers(stream->responseHeaders())),
-                                        stream->id() };
+        monitorHeaders(m_redactor.headers(stream->responseHeaders())), stream->id() };
     broadcast(MonitorMessages::requestConnected(connected));
 }
 
-void MonitorFeed::onRequestFinished(quint64 id, const QString &requestId, const ClientStream *stream,
-                                    RequestOutcome outcome, const QString &error,
-                                    const QString &reason)
+void MonitorFeed::onRequestFinished(quint64 id, const QString &requestId,
+    const ClientStream *stream, RequestOutcome outcome, const QString &error, const QString &reason)
 {
     const ClientSession *session = m_worker->sessions().value(id);
     // Redacted now, watched or not: the error stays the session's lastError, and its next
@@ -200,7 +204,7 @@ void MonitorFeed::onRequestFinished(quint64 id, const QString &requestId, const 
         if (stream) { // the secrets of the request that ended, whichever of several it was
             const ProxyRequest &request = stream->request();
             errorShown = shownError(error, request.url().toString(), request.upstreamHeaders(),
-                                    stream->responseHeaders());
+                stream->responseHeaders());
         } else if (session) { // a rejection quotes no upstream; the current request's, to be safe
             const SessionInfo &info = session->info();
             errorShown = shownError(error, info.url, info.requestHeaders, info.responseHeaders);
@@ -211,9 +215,8 @@ void MonitorFeed::onRequestFinished(quint64 id, const QString &requestId, const 
     }
     if (m_watchers.empty())
         return;
-    MonitorRequestFinished finished { qint64(id), now(), monitorOutcomeOf(outcome), errorShown, reason,
-                                      stream ? qint64(stream->eventsRelayed()) : 0, requestId,
-                                      stream != nullptr };
+    MonitorRequestFinished finished { qint64(id), now(), monitorOutcomeOf(outcome), errorShown,
+        reason, stream ? qint64(stream->eventsRelayed()) : 0, requestId, stream != nullptr };
     broadcast(MonitorMessages::requestFinished(finished));
 }
 
@@ -235,8 +238,8 @@ void MonitorFeed::onEventTapped(quint64 id, const SseEvent &event)
     ++followed->count;
 }
 
-QList<MonitorEventRecord> MonitorFeed::recordsSince(const Followed &followed, quint64 from,
-                                                    int max, qint64 *skipped) const
+QList<MonitorEventRecord> MonitorFeed::recordsSince(
+    const Followed &followed, quint64 from, int max, qint64 *skipped) const
 {
     const quint64 oldest = followed.count - followed.ring.size();
     quint64 first = qMax(from, oldest);
@@ -298,7 +301,8 @@ void MonitorFeed::follow(int id, qint64 sessionId)
         return;
     ClientSession *session = m_worker->sessions().value(quint64(sessionId));
     if (!session) {
-        send(*watcher, MonitorMessages::error(QStringLiteral("subscribe: no session %1").arg(sessionId)));
+        send(*watcher,
+            MonitorMessages::error(QStringLiteral("subscribe: no session %1").arg(sessionId)));
         return;
     }
     const qint64 previous = watcher->following;
@@ -308,10 +312,12 @@ void MonitorFeed::follow(int id, qint64 sessionId)
 
     // History starts when the first monitor follows a session: unfollowed sessions cost nothing.
     Followed &followed = m_followed[quint64(sessionId)];
-    connect(session, &ClientSession::eventRelayed, this, &MonitorFeed::onEventTapped, Qt::UniqueConnection);
+    connect(session, &ClientSession::eventRelayed, this, &MonitorFeed::onEventTapped,
+        Qt::UniqueConnection);
     watcher->sentUpTo = followed.count;
-    send(*watcher, MonitorMessages::sessionEvents(
-                           { sessionId, true, 0, recordsSince(followed, 0, historyLength, nullptr) }));
+    send(*watcher,
+        MonitorMessages::sessionEvents(
+            { sessionId, true, 0, recordsSince(followed, 0, historyLength, nullptr) }));
 }
 
 void MonitorFeed::unfollow(int id)
@@ -354,7 +360,7 @@ void MonitorFeed::post(const QList<int> &ids, const QString &message)
 {
     MonitorHub *hub = m_hub;
     QMetaObject::invokeMethod(
-            hub, [hub, ids, message]() { hub->takeMessage(ids, message); }, Qt::QueuedConnection);
+        hub, [hub, ids, message]() { hub->takeMessage(ids, message); }, Qt::QueuedConnection);
 }
 
 MonitorSession MonitorFeed::describe(const ClientSession &session)
@@ -381,15 +387,18 @@ MonitorSession MonitorFeed::describe(const ClientSession &session)
     // Every error passes onRequestFinished() first; the fallback only keeps a gap from leaking.
     if (info.lastError.isEmpty() || !m_redactor.enabled())
         s.lastError = info.lastError;
-    else if (const auto scrubbed = m_shownLastErrors.constFind(info.id); scrubbed != m_shownLastErrors.cend())
+    else if (const auto scrubbed = m_shownLastErrors.constFind(info.id);
+             scrubbed != m_shownLastErrors.cend())
         s.lastError = *scrubbed;
     else
-        s.lastError = shownError(info.lastError, info.url, info.requestHeaders, info.responseHeaders);
+        s.lastError
+            = shownError(info.lastError, info.url, info.requestHeaders, info.responseHeaders);
     s.requests = describeRequests(info, &shown);
     return s;
 }
 
-QList<MonitorRequest> MonitorFeed::describeRequests(const SessionInfo &info, ShownRequest *shown) const
+QList<MonitorRequest> MonitorFeed::describeRequests(
+    const SessionInfo &info, ShownRequest *shown) const
 {
     QList<MonitorRequest> requests;
     requests.reserve(info.requests.size());
@@ -422,10 +431,8 @@ MonitorFeed::ShownRequest &MonitorFeed::shownRequest(const ClientSession &sessio
     if (it == m_shown.end()) {
         const ClientSession::Info &info = session.info();
         it = m_shown.insert(session.id(),
-                            { m_redactor.url(info.url),
-                              monitorHeaders(m_redactor.headers(info.requestHeaders)),
-                              monitorHeaders(m_redactor.headers(info.responseHeaders)),
-                              {} });
+            { m_redactor.url(info.url), monitorHeaders(m_redactor.headers(info.requestHeaders)),
+                monitorHeaders(m_redactor.headers(info.responseHeaders)), {} });
     }
     return *it;
 }
@@ -433,8 +440,7 @@ MonitorFeed::ShownRequest &MonitorFeed::shownRequest(const ClientSession &sessio
 // An error text may quote what the redaction hides elsewhere: an upstream's error body echoing
 // the token it refused, a network error naming the URL.
 QString MonitorFeed::shownError(const QString &error, const QString &url,
-                                const HttpHeaderList &requestHeaders,
-                                const HttpHeaderList &responseHeaders) const
+    const HttpHeaderList &requestHeaders, const HttpHeaderList &responseHeaders) const
 {
     return m_redactor.scrub(error, m_redactor.secretsIn(url, requestHeaders, responseHeaders));
 }

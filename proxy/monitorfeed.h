@@ -31,8 +31,8 @@ class MonitorFeed : public QObject
 
 public:
     static constexpr int updateIntervalMs = 100;
-    static constexpr int historyLength = 100;        // events kept per followed session
-    static constexpr int eventsPerBatch = 100;       // 1,000 events/s per follower
+    static constexpr int historyLength = 100; // events kept per followed session
+    static constexpr int eventsPerBatch = 100; // 1,000 events/s per follower
     static constexpr int dataExcerptChars = 1024;
 
     MonitorFeed(ProxyWorker *worker, MonitorHub *hub);
@@ -56,13 +56,13 @@ private:
     struct Tapped
     {
         qint64 time = 0;
-        SseEvent event;       // data cut to dataExcerptChars: the ring never pins a huge event
+        SseEvent event; // data cut to dataExcerptChars: the ring never pins a huge event
         qsizetype dataLength = 0;
     };
     struct Followed
     {
         std::vector<Tapped> ring; // the last historyLength events, overwritten in place
-        quint64 count = 0;        // events tapped since the first follower came
+        quint64 count = 0; // events tapped since the first follower came
     };
     // A session's current request as the feed shows it: redacted once per request and
     // reused by every description until the next request-started or request-connected.
@@ -76,8 +76,8 @@ private:
         QHash<QString, QString> otherUrls;
     };
     // Records of the events numbered [from, count) still in the ring; `skipped` gets the rest.
-    QList<MonitorEventRecord> recordsSince(const Followed &followed, quint64 from, int max,
-                                           qint64 *skipped) const;
+    QList<MonitorEventRecord> recordsSince(
+        const Followed &followed, quint64 from, int max, qint64 *skipped) const;
     void flushEvents(Watcher *watcher);
 
     void onSessionOpened(ClientSession *session);
@@ -85,7 +85,7 @@ private:
     void onRequestStarted(quint64 id, const ClientStream *stream);
     void onRequestConnected(quint64 id, const ClientStream *stream);
     void onRequestFinished(quint64 id, const QString &requestId, const ClientStream *stream,
-                           RequestOutcome outcome, const QString &error, const QString &reason);
+        RequestOutcome outcome, const QString &error, const QString &reason);
     void onEventTapped(quint64 id, const SseEvent &event);
     void onUpdateTimerTimeout();
 
@@ -100,16 +100,15 @@ private:
     // `error` scrubbed of the secrets of the request it ends (its URL, request and response
     // headers).
     QString shownError(const QString &error, const QString &url,
-                       const HttpHeaderList &requestHeaders,
-                       const HttpHeaderList &responseHeaders) const;
+        const HttpHeaderList &requestHeaders, const HttpHeaderList &responseHeaders) const;
 
     ProxyWorker *m_worker;
     MonitorHub *m_hub;
     Redactor m_redactor;
     std::vector<Watcher> m_watchers;
-    QHash<quint64, Followed> m_followed;           // sessions some monitor follows
-    QHash<quint64, QByteArray> m_lastSent;         // per session: the counters last broadcast
-    QHash<quint64, ShownRequest> m_shown;          // per session, built while monitors watch
+    QHash<quint64, Followed> m_followed; // sessions some monitor follows
+    QHash<quint64, QByteArray> m_lastSent; // per session: the counters last broadcast
+    QHash<quint64, ShownRequest> m_shown; // per session, built while monitors watch
     // Per session: its lastError as shown. Redacted when the error happens, with the secrets
     // of the request it belongs to, whether or not anyone watches: a later request has others.
     QHash<quint64, QString> m_shownLastErrors;

@@ -15,28 +15,35 @@ Q_LOGGING_CATEGORY(lcProxyMonitor, "wssp.proxy.monitor", QtInfoMsg)
 MonitorOutcome monitorOutcomeOf(RequestOutcome outcome)
 {
     switch (outcome) {
-    case RequestOutcome::Completed: return MonitorOutcome::Completed;
-    case RequestOutcome::Rejected: return MonitorOutcome::Rejected;
-    case RequestOutcome::UpstreamError: return MonitorOutcome::UpstreamError;
-    case RequestOutcome::Timeout: return MonitorOutcome::Timeout;
+    case RequestOutcome::Completed:
+        return MonitorOutcome::Completed;
+    case RequestOutcome::Rejected:
+        return MonitorOutcome::Rejected;
+    case RequestOutcome::UpstreamError:
+        return MonitorOutcome::UpstreamError;
+    case RequestOutcome::Timeout:
+        return MonitorOutcome::Timeout;
     case RequestOutcome::Cancelled:
-    case RequestOutcome::ClientGone: return MonitorOutcome::Cancelled;
-    case RequestOutcome::ClientStalled: return MonitorOutcome::Stalled;
-    case RequestOutcome::ShuttingDown: return MonitorOutcome::Shutdown;
+    case RequestOutcome::ClientGone:
+        return MonitorOutcome::Cancelled;
+    case RequestOutcome::ClientStalled:
+        return MonitorOutcome::Stalled;
+    case RequestOutcome::ShuttingDown:
+        return MonitorOutcome::Shutdown;
     }
     return MonitorOutcome::Completed;
 }
 
 MonitorHub::MonitorHub(const ProxyShared *shared, QObject *parent)
-    : QObject(parent),
-      m_shared(shared),
-      m_sockets(QStringLiteral("ws-sse-proxy monitor"), QWebSocketServer::NonSecureMode),
-      m_startedAt(QDateTime::currentMSecsSinceEpoch())
+    : QObject(parent)
+    , m_shared(shared)
+    , m_sockets(QStringLiteral("ws-sse-proxy monitor"), QWebSocketServer::NonSecureMode)
+    , m_startedAt(QDateTime::currentMSecsSinceEpoch())
 {
     m_sockets.setMaxPendingConnections(1 << 10);
     connect(&m_sockets, &QWebSocketServer::newConnection, this, &MonitorHub::onWebSocketConnected);
     connect(&m_totalsTimer, &QTimer::timeout, this,
-            [this]() { takeMessage(m_monitors.keys(), MonitorMessages::totals(totals())); });
+        [this]() { takeMessage(m_monitors.keys(), MonitorMessages::totals(totals())); });
 }
 
 MonitorHub::~MonitorHub() = default; // the sockets are children
@@ -46,12 +53,12 @@ void MonitorHub::setFeeds(const QList<MonitorFeed *> &feeds)
     m_feeds = feeds;
 }
 
-template <typename Call>
-void MonitorHub::post(int worker, Call call)
+template <typename Call> void MonitorHub::post(int worker, Call call)
 {
     MonitorFeed *feed = m_feeds.value(worker);
     if (feed) // queued even on this thread: a feed's answers always come after its earlier ones
-        QMetaObject::invokeMethod(feed, [feed, call]() { call(feed); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            feed, [feed, call]() { call(feed); }, Qt::QueuedConnection);
 }
 
 void MonitorHub::addConnection(QTcpSocket *socket)
@@ -81,9 +88,11 @@ void MonitorHub::onWebSocketConnected()
         });
         // Queued: a socket may report disconnected() from inside close() or abort(), while a
         // loop over m_monitors is sending; the monitor must not vanish under it.
-        connect(socket, &QWebSocket::disconnected, this, [this, id]() { removeMonitor(id); },
-                Qt::QueuedConnection);
-        qCInfo(lcProxyMonitor) << "monitor connected from" << PeerAddress::text(socket->peerAddress());
+        connect(
+            socket, &QWebSocket::disconnected, this, [this, id]() { removeMonitor(id); },
+            Qt::QueuedConnection);
+        qCInfo(lcProxyMonitor) << "monitor connected from"
+                               << PeerAddress::text(socket->peerAddress());
 
         MonitorHello hello;
         hello.proxyVersion = QStringLiteral(WSSP_VERSION);
@@ -107,7 +116,7 @@ void MonitorHub::takeSnapshotPart(int id, const QList<MonitorSession> &sessions)
     if (--monitor->partsMissing > 0)
         return;
     std::sort(monitor->sessions.begin(), monitor->sessions.end(),
-              [](const MonitorSession &a, const MonitorSession &b) { return a.id < b.id; });
+        [](const MonitorSession &a, const MonitorSession &b) { return a.id < b.id; });
     send(monitor.get(), MonitorMessages::snapshot(monitor->sessions, totals()));
     monitor->sessions.clear();
     const QStringList held = std::exchange(monitor->held, {});
@@ -153,15 +162,17 @@ void MonitorHub::onMonitorMessage(Monitor *monitor, const QString &text)
         break;
     case MonitorMessage::Type::Unsubscribe:
         if (monitor->followedWorker >= 0)
-            post(monitor->followedWorker, [id = monitor->id](MonitorFeed *feed) { feed->unfollow(id); });
+            post(monitor->followedWorker,
+                [id = monitor->id](MonitorFeed *feed) { feed->unfollow(id); });
         monitor->followedWorker = -1;
         break;
     case MonitorMessage::Type::Ping:
         send(monitor, MonitorMessages::pong());
         break;
     default:
-        send(monitor, MonitorMessages::error(QStringLiteral("type: \"%1\" is not a message a monitor sends")
-                                                     .arg(MonitorMessage::typeName(message->type))));
+        send(monitor,
+            MonitorMessages::error(QStringLiteral("type: \"%1\" is not a message a monitor sends")
+                                       .arg(MonitorMessage::typeName(message->type))));
     }
 }
 
@@ -169,7 +180,8 @@ void MonitorHub::subscribe(Monitor *monitor, qint64 sessionId)
 {
     // Worker k of N numbers its sessions k+1, k+1+N, ... (ProxyWorker).
     if (sessionId <= 0 || m_feeds.isEmpty()) {
-        send(monitor, MonitorMessages::error(QStringLiteral("subscribe: no session %1").arg(sessionId)));
+        send(monitor,
+            MonitorMessages::error(QStringLiteral("subscribe: no session %1").arg(sessionId)));
         return;
     }
     const int worker = int((sessionId - 1) % m_feeds.size());
@@ -197,7 +209,8 @@ void MonitorHub::closeAll()
 {
     for (const auto &monitor : std::as_const(m_monitors)) {
         if (monitor->socket->state() == QAbstractSocket::ConnectedState)
-            monitor->socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("proxy shutting down"));
+            monitor->socket->close(
+                QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("proxy shutting down"));
     }
 }
 
@@ -212,7 +225,8 @@ void MonitorHub::send(Monitor *monitor, const QString &message)
     // A monitor that does not read must not make the proxy queue without limit.
     qCWarning(lcProxyMonitor) << "monitor not reading;" << socket->bytesToWrite()
                               << "bytes queued; dropping it";
-    socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("monitor not reading"));
+    socket->close(
+        QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("monitor not reading"));
     QTimer::singleShot(2000, socket, &QWebSocket::abort);
 }
 

@@ -52,11 +52,11 @@ private:
     {
         int id = 0;
         QWebSocket *socket = nullptr;
-        int partsMissing = 0;          // workers whose snapshot part has not come yet
+        int partsMissing = 0; // workers whose snapshot part has not come yet
         QList<MonitorSession> sessions; // the parts so far
-        QStringList held;              // workers' messages that came before the snapshot
-        qint64 heldBytes = 0;          // bounded by maxQueuedBytes, as the socket's queue is
-        int followedWorker = -1;       // the worker whose session it follows
+        QStringList held; // workers' messages that came before the snapshot
+        qint64 heldBytes = 0; // bounded by maxQueuedBytes, as the socket's queue is
+        int followedWorker = -1; // the worker whose session it follows
     };
 
     void onWebSocketConnected();
@@ -64,8 +64,7 @@ private:
     void subscribe(Monitor *monitor, qint64 sessionId);
     void removeMonitor(int id);
     void send(Monitor *monitor, const QString &message);
-    template <typename Call>
-    void post(int worker, Call call); // runs call(feed) on worker's thread
+    template <typename Call> void post(int worker, Call call); // runs call(feed) on worker's thread
     MonitorTotals totals() const;
 
     const ProxyShared *m_shared;

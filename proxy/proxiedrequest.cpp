@@ -5,14 +5,17 @@
 #include <QNetworkReply>
 
 ProxiedRequest::ProxiedRequest(const ProxyRequest &request, QNetworkReply *reply,
-                               const UpstreamStream::Options &options, QObject *parent)
-    : QObject(parent), m_request(request), m_stream(new UpstreamStream(reply, options, this))
+    const UpstreamStream::Options &options, QObject *parent)
+    : QObject(parent)
+    , m_request(request)
+    , m_stream(new UpstreamStream(reply, options, this))
 {
     m_clock.start();
-    connect(m_stream, &UpstreamStream::connected, this, [this](int status, const HttpHeaderList &headers) {
-        m_status = status;
-        emit connected(status, headers, double(m_clock.nsecsElapsed()) / 1e9);
-    });
+    connect(m_stream, &UpstreamStream::connected, this,
+        [this](int status, const HttpHeaderList &headers) {
+            m_status = status;
+            emit connected(status, headers, double(m_clock.nsecsElapsed()) / 1e9);
+        });
     connect(m_stream, &UpstreamStream::eventReceived, this, [this](const SseEvent &event) {
         ++m_eventsRelayed;
         emit eventReceived(event);
@@ -37,10 +40,12 @@ void ProxiedRequest::onStreamFinished(UpstreamStream::Outcome outcome, const QSt
 {
     switch (outcome) {
     case UpstreamStream::Outcome::Completed:
-        end(RequestOutcome::Completed, QString(), QString::fromUtf16(ProxyMessages::reasonUpstreamEnded));
+        end(RequestOutcome::Completed, QString(),
+            QString::fromUtf16(ProxyMessages::reasonUpstreamEnded));
         break;
     case UpstreamStream::Outcome::UpstreamError:
-        end(RequestOutcome::UpstreamError, message, QString::fromUtf16(ProxyMessages::reasonUpstreamError));
+        end(RequestOutcome::UpstreamError, message,
+            QString::fromUtf16(ProxyMessages::reasonUpstreamError));
         break;
     case UpstreamStream::Outcome::Timeout:
         end(RequestOutcome::Timeout, message, QString::fromUtf16(ProxyMessages::reasonTimeout));

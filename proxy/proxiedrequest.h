@@ -25,7 +25,7 @@ class ProxiedRequest : public QObject
 public:
     // Takes ownership of `reply`.
     ProxiedRequest(const ProxyRequest &request, QNetworkReply *reply,
-                   const UpstreamStream::Options &options, QObject *parent = nullptr);
+        const UpstreamStream::Options &options, QObject *parent = nullptr);
     ~ProxiedRequest() override;
 
     const ProxyRequest &request() const { return m_request; }

@@ -27,8 +27,8 @@ namespace {
 void configureLogging(bool verbose, bool quiet)
 {
     qSetMessagePattern(QStringLiteral(
-            "%{time yyyy-MM-dd hh:mm:ss.zzz} %{if-debug}debug%{endif}%{if-info}info %{endif}"
-            "%{if-warning}warn %{endif}%{if-critical}error%{endif} %{category}: %{message}"));
+        "%{time yyyy-MM-dd hh:mm:ss.zzz} %{if-debug}debug%{endif}%{if-info}info %{endif}"
+        "%{if-warning}warn %{endif}%{if-critical}error%{endif} %{category}: %{message}"));
     if (verbose)
         QLoggingCategory::setFilterRules(QStringLiteral("wssp.*.debug=true"));
     else if (quiet)
@@ -64,11 +64,11 @@ void raiseDescriptorLimit(const ProxySettings &proxy)
     const qint64 needed = 2 * qint64(proxy.maxSessions) + 64;
     if (limit.rlim_cur != RLIM_INFINITY && qint64(limit.rlim_cur) < needed) {
         std::fprintf(stderr,
-                     "ws-sse-proxy: warning: %lld file descriptors allowed (raised from %lld), but "
-                     "proxy.maxSessions %d can need %lld: past that, new connections wait "
-                     "(raise LimitNOFILE / ulimit -n, or lower proxy.maxSessions)\n",
-                     static_cast<long long>(limit.rlim_cur), static_cast<long long>(before),
-                     proxy.maxSessions, static_cast<long long>(needed));
+            "ws-sse-proxy: warning: %lld file descriptors allowed (raised from %lld), but "
+            "proxy.maxSessions %d can need %lld: past that, new connections wait "
+            "(raise LimitNOFILE / ulimit -n, or lower proxy.maxSessions)\n",
+            static_cast<long long>(limit.rlim_cur), static_cast<long long>(before),
+            proxy.maxSessions, static_cast<long long>(needed));
     }
 }
 
@@ -76,35 +76,33 @@ void raiseDescriptorLimit(const ProxySettings &proxy)
 struct ProxyOptions
 {
     QCommandLineParser parser;
-    QCommandLineOption host { QStringLiteral("host"), QStringLiteral("Listen on this host (proxy.host)."),
-                              QStringLiteral("host") };
+    QCommandLineOption host { QStringLiteral("host"),
+        QStringLiteral("Listen on this host (proxy.host)."), QStringLiteral("host") };
     QCommandLineOption port { QStringLiteral("port"),
-                              QStringLiteral("Listen on this port, 0 = any (proxy.port)."),
-                              QStringLiteral("port") };
+        QStringLiteral("Listen on this port, 0 = any (proxy.port)."), QStringLiteral("port") };
     QCommandLineOption path { QStringLiteral("path"),
-                              QStringLiteral("WebSocket endpoint path (proxy.path)."),
-                              QStringLiteral("path") };
+        QStringLiteral("WebSocket endpoint path (proxy.path)."), QStringLiteral("path") };
     QCommandLineOption sseTimeout { QStringLiteral("sse-timeout"),
-                                    QStringLiteral("End a request after this many ms of upstream "
-                                                   "silence, 0 = off (proxy.sseTimeout)."),
-                                    QStringLiteral("ms") };
+        QStringLiteral("End a request after this many ms of upstream "
+                       "silence, 0 = off (proxy.sseTimeout)."),
+        QStringLiteral("ms") };
     QCommandLineOption adminHost { QStringLiteral("admin-host"),
-                                   QStringLiteral("Admin listener host for /metrics and /monitor; "
-                                                  "\"\" = the proxy's own listener (admin.host)."),
-                                   QStringLiteral("host") };
+        QStringLiteral("Admin listener host for /metrics and /monitor; "
+                       "\"\" = the proxy's own listener (admin.host)."),
+        QStringLiteral("host") };
     QCommandLineOption adminPort { QStringLiteral("admin-port"),
-                                   QStringLiteral("Admin listener port, 0 = any (admin.port)."),
-                                   QStringLiteral("port") };
-    QCommandLineOption verbose { QStringLiteral("verbose"), QStringLiteral("Log every relayed event.") };
+        QStringLiteral("Admin listener port, 0 = any (admin.port)."), QStringLiteral("port") };
+    QCommandLineOption verbose { QStringLiteral("verbose"),
+        QStringLiteral("Log every relayed event.") };
     QCommandLineOption quiet { QStringList { QStringLiteral("q"), QStringLiteral("quiet") },
-                               QStringLiteral("Log warnings and errors only.") };
+        QStringLiteral("Log warnings and errors only.") };
 
     ProxyOptions()
     {
         parser.setApplicationDescription(QStringLiteral(
-                "WebSocket-to-SSE proxy: clients send a JSON request over a WebSocket, the proxy\n"
-                "performs it against an SSE server and relays every event back as JSON.\n"
-                "Also serves GET /healthz, GET /metrics and the ws://.../monitor feed."));
+            "WebSocket-to-SSE proxy: clients send a JSON request over a WebSocket, the proxy\n"
+            "performs it against an SSE server and relays every event back as JSON.\n"
+            "Also serves GET /healthz, GET /metrics and the ws://.../monitor feed."));
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOption(SettingsCli::settingsOption());
@@ -119,23 +117,27 @@ bool applyOptions(const ProxyOptions &options, Settings *settings, QString *erro
     SettingsCli::overrideString(parser, options.path, &settings->proxy.path);
     SettingsCli::overrideString(parser, options.adminHost, &settings->admin.host);
     return SettingsCli::overrideInt(parser, options.port, 0, 65535, &settings->proxy.port, error)
-            && SettingsCli::overrideInt(parser, options.adminPort, 0, 65535, &settings->admin.port, error)
-            && SettingsCli::overrideInt(parser, options.sseTimeout, 0, std::numeric_limits<int>::max(),
-                                        &settings->proxy.sseTimeout, error)
-            && settings->validate(error);
+        && SettingsCli::overrideInt(
+            parser, options.adminPort, 0, 65535, &settings->admin.port, error)
+        && SettingsCli::overrideInt(parser, options.sseTimeout, 0, std::numeric_limits<int>::max(),
+            &settings->proxy.sseTimeout, error)
+        && settings->validate(error);
 }
 
 void printStartupLines(const Settings &settings, const ProxyServer &server)
 {
     std::printf("ws-sse-proxy %s listening on %s\n", WSSP_VERSION, qPrintable(server.proxyUrl()));
-    const QString adminHost = settings.admin.host.isEmpty() ? settings.proxy.host : settings.admin.host;
+    const QString adminHost
+        = settings.admin.host.isEmpty() ? settings.proxy.host : settings.admin.host;
     const bool tls = !settings.proxy.tlsCertificate.isEmpty();
     const char *http = tls ? "https" : "http";
-    std::printf("  health: %s://%s:%u/healthz  metrics: %s://%s:%u/metrics  monitor: %s://%s:%u/monitor\n",
-                http, qPrintable(adminHost), server.adminPort(), http, qPrintable(adminHost),
-                server.adminPort(), tls ? "wss" : "ws", qPrintable(adminHost), server.adminPort());
+    std::printf(
+        "  health: %s://%s:%u/healthz  metrics: %s://%s:%u/metrics  monitor: %s://%s:%u/monitor\n",
+        http, qPrintable(adminHost), server.adminPort(), http, qPrintable(adminHost),
+        server.adminPort(), tls ? "wss" : "ws", qPrintable(adminHost), server.adminPort());
     if (settings.proxy.browserClient) {
-        // On the proxy's own listener, the origin a page's WebSocket goes to (docs/BROWSER-CLIENT.md).
+        // On the proxy's own listener, the origin a page's WebSocket goes to
+        // (docs/BROWSER-CLIENT.md).
         QUrl url(server.proxyUrl());
         url.setScheme(QString::fromLatin1(http));
         url.setPath(QStringLiteral("/demo"));
@@ -162,10 +164,10 @@ int runProxy(const ProxyCommandLine &commandLine)
     }
     printStartupLines(settings, server);
     qCInfo(lcProxyApp).nospace().noquote()
-            << "event dispatcher: " << settings.proxy.eventDispatcher << " ("
-            << QAbstractEventDispatcher::instance()->metaObject()->className() << ")";
+        << "event dispatcher: " << settings.proxy.eventDispatcher << " ("
+        << QAbstractEventDispatcher::instance()->metaObject()->className() << ")";
     QObject::connect(&signalWatcher, &SignalWatcher::signalled, &server,
-                     [&server](int) { server.drainThenShutdown(); });
+        [&server](int) { server.drainThenShutdown(); });
     QObject::connect(&server, &ProxyServer::stopped, qApp, [] { QCoreApplication::exit(0); });
     return QCoreApplication::exec();
 }
@@ -199,7 +201,7 @@ std::optional<ProxyCommandLine> parseProxyCommandLine(const QStringList &argumen
     }
     if (!options.parser.positionalArguments().isEmpty()) {
         std::fprintf(stderr, "ws-sse-proxy: error: unexpected argument \"%s\"\n",
-                     qPrintable(options.parser.positionalArguments().constFirst()));
+            qPrintable(options.parser.positionalArguments().constFirst()));
         return std::nullopt;
     }
     commandLine.verbose = options.parser.isSet(options.verbose);
@@ -220,7 +222,8 @@ int proxyMain(int argc, char *argv[])
 {
     QCoreApplication::setApplicationName(QStringLiteral("ws-sse-proxy"));
     QCoreApplication::setApplicationVersion(QStringLiteral(WSSP_VERSION));
-    const std::optional<ProxyCommandLine> commandLine = parseProxyCommandLine(argumentList(argc, argv));
+    const std::optional<ProxyCommandLine> commandLine
+        = parseProxyCommandLine(argumentList(argc, argv));
     if (!commandLine)
         return SettingsCli::exitBadSettings;
     if (commandLine->action != ProxyCommandLine::Action::Run) {
@@ -232,7 +235,8 @@ int proxyMain(int argc, char *argv[])
     }
     // Settings::validate() accepted the name, so the kind is known.
     const EventDispatcherKind kind
-            = parseEventDispatcherKind(commandLine->settings.proxy.eventDispatcher).value_or(EventDispatcherKind::Qt);
+        = parseEventDispatcherKind(commandLine->settings.proxy.eventDispatcher)
+              .value_or(EventDispatcherKind::Qt);
     if (QAbstractEventDispatcher *dispatcher = createEventDispatcher(kind))
         QCoreApplication::setEventDispatcher(dispatcher);
     QCoreApplication app(argc, argv);

@@ -3,14 +3,22 @@
 const char *requestOutcomeName(RequestOutcome outcome)
 {
     switch (outcome) {
-    case RequestOutcome::Completed: return "completed";
-    case RequestOutcome::Rejected: return "rejected";
-    case RequestOutcome::UpstreamError: return "upstream_error";
-    case RequestOutcome::Timeout: return "timeout";
-    case RequestOutcome::Cancelled: return "cancelled";
-    case RequestOutcome::ClientGone: return "client_gone";
-    case RequestOutcome::ClientStalled: return "client_stalled";
-    case RequestOutcome::ShuttingDown: return "shutting_down";
+    case RequestOutcome::Completed:
+        return "completed";
+    case RequestOutcome::Rejected:
+        return "rejected";
+    case RequestOutcome::UpstreamError:
+        return "upstream_error";
+    case RequestOutcome::Timeout:
+        return "timeout";
+    case RequestOutcome::Cancelled:
+        return "cancelled";
+    case RequestOutcome::ClientGone:
+        return "client_gone";
+    case RequestOutcome::ClientStalled:
+        return "client_stalled";
+    case RequestOutcome::ShuttingDown:
+        return "shutting_down";
     }
     return "unknown";
 }
@@ -75,42 +83,44 @@ QByteArray ProxyMetrics::toPrometheus() const
     metric(out, "wssp_requests_total", "counter", "Client requests finished, by outcome.");
     for (int i = 0; i < requestOutcomeCount; ++i) {
         sample(out, "wssp_requests_total", requests[size_t(i)],
-               QByteArray("{outcome=\"").append(requestOutcomeName(RequestOutcome(i))).append("\"}"));
+            QByteArray("{outcome=\"").append(requestOutcomeName(RequestOutcome(i))).append("\"}"));
     }
 
     metric(out, "wssp_requests_active", "gauge",
-           "Requests connecting to, streaming from, or waiting to reconnect to an upstream.");
+        "Requests connecting to, streaming from, or waiting to reconnect to an upstream.");
     sample(out, "wssp_requests_active", quint64(qMax<qint64>(requestsActive, 0)));
     metric(out, "wssp_upstream_reconnects_total", "counter",
-           "Times a request with reconnect asked its upstream again after it ended or broke.");
+        "Times a request with reconnect asked its upstream again after it ended or broke.");
     sample(out, "wssp_upstream_reconnects_total", reconnects);
 
     metric(out, "wssp_events_relayed_total", "counter", "SSE events relayed to clients.");
     sample(out, "wssp_events_relayed_total", eventsRelayed);
     metric(out, "wssp_upstream_received_bytes_total", "counter",
-           "Body bytes received from upstream SSE servers.");
+        "Body bytes received from upstream SSE servers.");
     sample(out, "wssp_upstream_received_bytes_total", upstreamBytesReceived);
     metric(out, "wssp_client_sent_bytes_total", "counter",
-           "WebSocket message payload bytes sent to clients.");
+        "WebSocket message payload bytes sent to clients.");
     sample(out, "wssp_client_sent_bytes_total", clientBytesSent);
     metric(out, "wssp_queued_requests", "gauge", "Requests waiting behind an active one.");
     sample(out, "wssp_queued_requests", quint64(qMax<qint64>(queuedRequests, 0)));
     metric(out, "wssp_backpressure_pauses_total", "counter",
-           "Times an upstream was paused because its client was not reading fast enough.");
+        "Times an upstream was paused because its client was not reading fast enough.");
     sample(out, "wssp_backpressure_pauses_total", backpressurePauses);
 
     metric(out, "wssp_upstream_response_seconds", "histogram",
-           "Time from a request's start to the upstream's response headers.");
+        "Time from a request's start to the upstream's response headers.");
     quint64 cumulative = 0;
     for (size_t i = 0; i < headerLatencyBuckets.size(); ++i) {
         cumulative += headerLatencyCounts[i];
         sample(out, "wssp_upstream_response_seconds_bucket", cumulative,
-               QByteArray("{le=\"").append(QByteArray::number(headerLatencyBuckets[i], 'g', 6)).append("\"}"));
+            QByteArray("{le=\"")
+                .append(QByteArray::number(headerLatencyBuckets[i], 'g', 6))
+                .append("\"}"));
     }
     sample(out, "wssp_upstream_response_seconds_bucket", headerLatencyCount, "{le=\"+Inf\"}");
     out.append("wssp_upstream_response_seconds_sum ")
-            .append(QByteArray::number(headerLatencySum, 'g', 12))
-            .append('\n');
+        .append(QByteArray::number(headerLatencySum, 'g', 12))
+        .append('\n');
     sample(out, "wssp_upstream_response_seconds_count", headerLatencyCount);
     return out;
 }

@@ -7,14 +7,14 @@
 #include <array>
 
 enum class RequestOutcome {
-    Completed,     // upstream ended the body
-    Rejected,      // invalid request, binary frame, queue full
+    Completed, // upstream ended the body
+    Rejected, // invalid request, binary frame, queue full
     UpstreamError, // refused, DNS, TLS, non-2xx, wrong content type, broken stream
-    Timeout,       // proxy.sseTimeout of upstream silence
-    Cancelled,     // {"type":"cancel"}
-    ClientGone,    // the client disconnected mid-request
+    Timeout, // proxy.sseTimeout of upstream silence
+    Cancelled, // {"type":"cancel"}
+    ClientGone, // the client disconnected mid-request
     ClientStalled, // the client stopped reading for proxy.stallTimeout
-    ShuttingDown,  // SIGINT/SIGTERM
+    ShuttingDown, // SIGINT/SIGTERM
 };
 inline constexpr int requestOutcomeCount = 8;
 const char *requestOutcomeName(RequestOutcome outcome); // "completed", "upstream_error", ...
@@ -26,21 +26,22 @@ const char *requestOutcomeName(RequestOutcome outcome); // "completed", "upstrea
 struct ProxyMetrics
 {
     // Upper bounds (seconds) of the time-to-response-headers histogram buckets.
-    static constexpr std::array<double, 10> headerLatencyBuckets = { 0.001, 0.0025, 0.005, 0.01,
-                                                                     0.025, 0.05, 0.1, 0.25,
-                                                                     1.0, 5.0 };
+    static constexpr std::array<double, 10> headerLatencyBuckets
+        = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0 };
 
     MetricCounter<quint64> sessionsOpened;
     MetricCounter<qint64> sessionsOpen;
     std::array<MetricCounter<quint64>, requestOutcomeCount> requests;
-    MetricCounter<qint64> requestsActive; // requests connecting to, streaming from or waiting to reconnect to an upstream
-    MetricCounter<quint64> reconnects;    // waits before asking an upstream again ("reconnect")
+    MetricCounter<qint64> requestsActive; // requests connecting to, streaming from or waiting to
+                                          // reconnect to an upstream
+    MetricCounter<quint64> reconnects; // waits before asking an upstream again ("reconnect")
     MetricCounter<quint64> eventsRelayed;
     MetricCounter<quint64> upstreamBytesReceived;
     MetricCounter<quint64> clientBytesSent;
     MetricCounter<qint64> queuedRequests;
     MetricCounter<quint64> backpressurePauses;
-    std::array<MetricCounter<quint64>, headerLatencyBuckets.size()> headerLatencyCounts; // not cumulative
+    std::array<MetricCounter<quint64>, headerLatencyBuckets.size()>
+        headerLatencyCounts; // not cumulative
     MetricCounter<quint64> headerLatencyCount;
     MetricCounter<double> headerLatencySum;
 

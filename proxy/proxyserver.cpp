@@ -19,7 +19,8 @@
 Q_LOGGING_CATEGORY(lcServer, "wssp.proxy.server", QtInfoMsg)
 
 ProxyServer::ProxyServer(const Settings &settings, QObject *parent)
-    : QObject(parent), m_shared(std::make_unique<ProxyShared>(settings))
+    : QObject(parent)
+    , m_shared(std::make_unique<ProxyShared>(settings))
 {
     m_shared->totalMetrics = [this]() { return metrics(); };
     if (settings.admin.monitor)
@@ -56,8 +57,9 @@ void ProxyServer::startWorkers()
 {
     const int count = workerCountFor(m_shared->settings.proxy);
     // Settings::validate() accepted the name (or listen() will refuse to start).
-    const EventDispatcherKind kind = parseEventDispatcherKind(m_shared->settings.proxy.eventDispatcher)
-                                             .value_or(EventDispatcherKind::Qt);
+    const EventDispatcherKind kind
+        = parseEventDispatcherKind(m_shared->settings.proxy.eventDispatcher)
+              .value_or(EventDispatcherKind::Qt);
     QList<MonitorFeed *> feeds;
     for (int i = 0; i < count; ++i) {
         auto *worker = new ProxyWorker(i, count, m_shared.get(), m_hub);
@@ -77,10 +79,13 @@ void ProxyServer::startWorkers()
         worker->moveToThread(thread);
         // On the worker's thread as it finishes: the worker, then what its sessions left to
         // deleteLater() (their sockets), which no event loop would run any more.
-        connect(thread, &QThread::finished, worker, [worker]() {
-            delete worker;
-            QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
-        }, Qt::DirectConnection);
+        connect(
+            thread, &QThread::finished, worker,
+            [worker]() {
+                delete worker;
+                QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+            },
+            Qt::DirectConnection);
         m_threads.push_back(thread);
         thread->start();
     }
@@ -112,29 +117,34 @@ bool ProxyServer::listen(QString *error)
         && !listenOn(admin.host, admin.port, &adminRoutes, &m_adminListeners, error))
         return false;
     m_accepting = true;
-    qCInfo(lcServer).noquote()
-            << QStringLiteral("workers: %1 %2 (proxy.workers %3)")
-                       .arg(m_workers.size())
-                       .arg(m_threads.empty() ? QStringLiteral("on the main thread")
+    qCInfo(lcServer).noquote() << QStringLiteral("workers: %1 %2 (proxy.workers %3)")
+                                      .arg(m_workers.size())
+                                      .arg(m_threads.empty()
+                                              ? QStringLiteral("on the main thread")
                                               : QStringLiteral("threads, the main thread accepts"))
-                       .arg(settings.proxy.workers == 0 ? QStringLiteral("0: one per core")
-                                                        : QString::number(settings.proxy.workers));
+                                      .arg(settings.proxy.workers == 0
+                                              ? QStringLiteral("0: one per core")
+                                              : QString::number(settings.proxy.workers));
     return true;
 }
 
 // `adminRoutes` null: the clients' listener, whose connections go to the workers.
 bool ProxyServer::listenOn(const QString &host, int port, const ConnectionGate::Routes *adminRoutes,
-                           QList<QTcpServer *> *listeners, QString *error)
+    QList<QTcpServer *> *listeners, QString *error)
 {
     const std::optional<ListenAddresses::Plan> plan = ListenAddresses::resolve(host, error);
     if (!plan)
         return false;
-    const QList<QTcpServer *> bound = ListenAddresses::listen(*plan, quint16(port), [this] {
-        QTcpServer *listener = TlsListener::create(m_shared->tls.listener, ConnectionGate::headTimeoutMs, this);
-        listener->setListenBacklogSize(1024);
-        listener->setMaxPendingConnections(1 << 20);
-        return listener;
-    }, error);
+    const QList<QTcpServer *> bound = ListenAddresses::listen(
+        *plan, quint16(port),
+        [this] {
+            QTcpServer *listener
+                = TlsListener::create(m_shared->tls.listener, ConnectionGate::headTimeoutMs, this);
+            listener->setListenBacklogSize(1024);
+            listener->setMaxPendingConnections(1 << 20);
+            return listener;
+        },
+        error);
     if (bound.isEmpty())
         return false;
     for (QTcpServer *listener : bound) {
@@ -143,11 +153,12 @@ bool ProxyServer::listenOn(const QString &host, int port, const ConnectionGate::
             auto *gate = new ConnectionGate(*adminRoutes, listener);
             gate->watch(listener);
             if (m_hub)
-                connect(gate, &ConnectionGate::monitorConnection, m_hub, &MonitorHub::addConnection);
+                connect(
+                    gate, &ConnectionGate::monitorConnection, m_hub, &MonitorHub::addConnection);
             connect(gate, &ConnectionGate::healthRequested, this,
-                    [this](QTcpSocket *socket) { m_shared->answerHealth(socket); });
+                [this](QTcpSocket *socket) { m_shared->answerHealth(socket); });
             connect(gate, &ConnectionGate::metricsRequested, this,
-                    [this](QTcpSocket *socket) { m_shared->answerMetrics(socket); });
+                [this](QTcpSocket *socket) { m_shared->answerMetrics(socket); });
         } else {
             acceptor->setDelivery([this](qintptr descriptor) { handOver(descriptor); });
         }
@@ -166,8 +177,8 @@ void ProxyServer::handOver(qintptr descriptor)
             worker = candidate;
     }
     worker->noteHandedOver();
-    QMetaObject::invokeMethod(worker, [worker, descriptor]() { worker->adopt(descriptor); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [worker, descriptor]() { worker->adopt(descriptor); }, Qt::QueuedConnection);
 }
 
 quint16 ProxyServer::port() const
@@ -184,10 +195,10 @@ QString ProxyServer::proxyUrl() const
 {
     const Settings &settings = m_shared->settings;
     return QStringLiteral("%1://%2:%3%4")
-            .arg(m_shared->tls.listener ? QStringLiteral("wss") : QStringLiteral("ws"),
-                 HostPort::urlHost(HostPort::reachableHost(settings.proxy.host)))
-            .arg(port())
-            .arg(settings.proxy.path);
+        .arg(m_shared->tls.listener ? QStringLiteral("wss") : QStringLiteral("ws"),
+            HostPort::urlHost(HostPort::reachableHost(settings.proxy.host)))
+        .arg(port())
+        .arg(settings.proxy.path);
 }
 
 const Settings &ProxyServer::settings() const
@@ -222,7 +233,8 @@ QList<ProxyServer::PoolCounts> ProxyServer::upstreamPoolCounts() const
     for (ProxyWorker *worker : m_workers) {
         PoolCounts counts;
         const auto read = [worker, &counts]() {
-            counts = { worker->upstreamPool().activeStreams(), worker->upstreamPool().managerCount() };
+            counts
+                = { worker->upstreamPool().activeStreams(), worker->upstreamPool().managerCount() };
         };
         if (worker->thread() == QThread::currentThread())
             read();
@@ -251,11 +263,11 @@ void ProxyServer::drainThenShutdown()
         return;
     }
     m_shared->health = ProxyShared::Health::Draining;
-    qCInfo(lcServer).noquote()
-            << QStringLiteral("draining: /healthz answers 503, %1 sessions go on; shutting down in "
-                              "%2 s (proxy.drainSeconds), or at once on another signal")
-                       .arg(sessionCount())
-                       .arg(seconds);
+    qCInfo(lcServer).noquote() << QStringLiteral(
+        "draining: /healthz answers 503, %1 sessions go on; shutting down in "
+        "%2 s (proxy.drainSeconds), or at once on another signal")
+                                      .arg(sessionCount())
+                                      .arg(seconds);
     m_drainTimer.start(seconds * 1000);
 }
 

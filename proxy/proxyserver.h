@@ -33,8 +33,8 @@ public:
     // Starts listening on proxy.host:proxy.port (and admin.host:admin.port when set).
     bool listen(QString *error);
     quint16 port() const;
-    quint16 adminPort() const;   // the port /healthz, /metrics and /monitor answer on
-    QString proxyUrl() const;    // ws://host:port/path as bound (wss:// with proxy.tls)
+    quint16 adminPort() const; // the port /healthz, /metrics and /monitor answer on
+    QString proxyUrl() const; // ws://host:port/path as bound (wss:// with proxy.tls)
 
     // Stops accepting, tells every client "proxy shutting down", closes the sockets, and emits
     // stopped() once they are gone (or after shutdownGraceMs).
@@ -79,15 +79,15 @@ signals:
 private:
     void startWorkers();
     bool listenOn(const QString &host, int port, const ConnectionGate::Routes *adminRoutes,
-                  QList<QTcpServer *> *listeners, QString *error);
+        QList<QTcpServer *> *listeners, QString *error);
     void handOver(qintptr descriptor);
     void onWorkerDrained();
     void finishShutdown();
 
     std::unique_ptr<ProxyShared> m_shared; // outlives every worker
-    MonitorHub *m_hub = nullptr;            // null when admin.monitor is off
+    MonitorHub *m_hub = nullptr; // null when admin.monitor is off
     std::vector<ProxyWorker *> m_workers;
-    std::vector<QThread *> m_threads;      // empty with one worker: it runs on this thread
+    std::vector<QThread *> m_threads; // empty with one worker: it runs on this thread
     QList<QTcpServer *> m_proxyListeners;
     QList<QTcpServer *> m_adminListeners;
     int m_drainedWorkers = 0;

@@ -16,8 +16,8 @@
 struct ProxyTls
 {
     std::optional<QSslConfiguration> listener; // set: every listener speaks TLS (wss://, https://)
-    QList<QSslCertificate> upstreamCas;        // empty: the system's CAs only
-    QString error;                             // set: what ProxyServer::listen() reports
+    QList<QSslCertificate> upstreamCas; // empty: the system's CAs only
+    QString error; // set: what ProxyServer::listen() reports
 
     // A certificate without a key (or the reverse) is left to Settings::validate(), which
     // names the pair; nothing is read for it.

@@ -38,7 +38,8 @@ UpstreamPool::Config upstreamConfig(const ProxySettings &proxy, const ProxyTls &
 {
     UpstreamPool::Config config;
     config.extraCaCertificates = tls.upstreamCas;
-    config.client = proxy.upstreamClient == u"qt" ? UpstreamPool::Client::Qt : UpstreamPool::Client::Inline;
+    config.client
+        = proxy.upstreamClient == u"qt" ? UpstreamPool::Client::Qt : UpstreamPool::Client::Inline;
     config.inlineOptions.connectTimeoutMs = proxy.connectTimeout;
     config.inlineOptions.responseHeadTimeoutMs = proxy.responseHeadTimeout;
     config.inlineOptions.headLimits.maxHeadBytes = proxy.maxResponseHeadBytes;
@@ -56,13 +57,13 @@ UpstreamPool::Config upstreamConfig(const ProxySettings &proxy, const ProxyTls &
 } // namespace
 
 ProxyShared::ProxyShared(const Settings &s)
-    : settings(s),
-      tls(ProxyTls::load(s.proxy)),
-      admission(admissionRules(s)),
-      incomingBudget(s.proxy.maxIncomingBytes),
-      browserClient(s.proxy.browserClient
-                            ? std::make_unique<const BrowserClientFiles>(s.proxy.path.toUtf8())
-                            : nullptr)
+    : settings(s)
+    , tls(ProxyTls::load(s.proxy))
+    , admission(admissionRules(s))
+    , incomingBudget(s.proxy.maxIncomingBytes)
+    , browserClient(s.proxy.browserClient
+              ? std::make_unique<const BrowserClientFiles>(s.proxy.path.toUtf8())
+              : nullptr)
 {
 }
 
@@ -83,21 +84,23 @@ void ProxyShared::answerHealth(QTcpSocket *socket) const
 
 void ProxyShared::answerMetrics(QTcpSocket *socket) const
 {
-    ConnectionGate::respond(socket, 200, "text/plain; version=0.0.4; charset=utf-8",
-                            totalMetrics().toPrometheus());
+    ConnectionGate::respond(
+        socket, 200, "text/plain; version=0.0.4; charset=utf-8", totalMetrics().toPrometheus());
 }
 
 ProxyWorker::ProxyWorker(int index, int count, ProxyShared *shared, MonitorHub *hub)
-    : m_index(index),
-      m_count(count),
-      m_shared(shared),
-      m_pool(new UpstreamPool(upstreamConfig(shared->settings.proxy, shared->tls), this)),
-      m_webSockets(new QWebSocketServer(QStringLiteral("ws-sse-proxy"), QWebSocketServer::NonSecureMode, this)),
-      m_nextSessionId(quint64(index) + 1)
+    : m_index(index)
+    , m_count(count)
+    , m_shared(shared)
+    , m_pool(new UpstreamPool(upstreamConfig(shared->settings.proxy, shared->tls), this))
+    , m_webSockets(new QWebSocketServer(
+          QStringLiteral("ws-sse-proxy"), QWebSocketServer::NonSecureMode, this))
+    , m_nextSessionId(quint64(index) + 1)
 {
     // Every handshaken socket is taken at once.
     m_webSockets->setMaxPendingConnections(1 << 20);
-    connect(m_webSockets, &QWebSocketServer::newConnection, this, &ProxyWorker::onWebSocketConnected);
+    connect(
+        m_webSockets, &QWebSocketServer::newConnection, this, &ProxyWorker::onWebSocketConnected);
 
     const AdminSettings &admin = shared->settings.admin;
     ConnectionGate::Routes routes;
@@ -105,7 +108,7 @@ ProxyWorker::ProxyWorker(int index, int count, ProxyShared *shared, MonitorHub *
     routes.proxyPath = shared->settings.proxy.path.toUtf8();
     routes.health = admin.health; // load balancers probe the clients' listener
     routes.browserClient = shared->browserClient.get(); // pages load it from where they connect
-    if (admin.host.isEmpty()) {   // no admin listener of its own: its routes are here too
+    if (admin.host.isEmpty()) { // no admin listener of its own: its routes are here too
         routes.metrics = admin.metrics;
         routes.monitor = admin.monitor;
     }
@@ -113,13 +116,13 @@ ProxyWorker::ProxyWorker(int index, int count, ProxyShared *shared, MonitorHub *
     connect(m_gate, &ConnectionGate::proxyConnection, this, &ProxyWorker::onProxyConnection);
     connect(m_gate, &ConnectionGate::monitorConnection, this, &ProxyWorker::passToMainThread);
     connect(m_gate, &ConnectionGate::healthRequested, this,
-            [this](QTcpSocket *socket) { m_shared->answerHealth(socket); });
+        [this](QTcpSocket *socket) { m_shared->answerHealth(socket); });
     connect(m_gate, &ConnectionGate::metricsRequested, this,
-            [this](QTcpSocket *socket) { m_shared->answerMetrics(socket); });
+        [this](QTcpSocket *socket) { m_shared->answerMetrics(socket); });
     connect(m_gate, &ConnectionGate::browserFileRequested, this,
-            [this](QTcpSocket *socket, const QByteArray &path) {
-                m_shared->browserClient->answer(socket, path);
-            });
+        [this](QTcpSocket *socket, const QByteArray &path) {
+            m_shared->browserClient->answer(socket, path);
+        });
     if (admin.monitor)
         m_feed = new MonitorFeed(this, hub);
 }
@@ -138,7 +141,7 @@ void ProxyWorker::adopt(qintptr descriptor)
     --m_handedOver;
     if (m_shared->tls.listener) {
         TlsListener::adopt(descriptor, *m_shared->tls.listener, ConnectionGate::headTimeoutMs, this,
-                           [this](QSslSocket *socket) { m_gate->take(socket); });
+            [this](QSslSocket *socket) { m_gate->take(socket); });
         return;
     }
     auto *socket = new QTcpSocket(this);
@@ -176,7 +179,7 @@ void ProxyWorker::onWebSocketConnected()
     while (QWebSocket *socket = m_webSockets->nextPendingConnection()) {
         if (!m_accepting) {
             socket->close(QWebSocketProtocol::CloseCodeGoingAway,
-                          QString::fromUtf16(ProxyMessages::reasonShuttingDown));
+                QString::fromUtf16(ProxyMessages::reasonShuttingDown));
             socket->deleteLater();
             continue;
         }
@@ -184,7 +187,7 @@ void ProxyWorker::onWebSocketConnected()
         m_nextSessionId += quint64(m_count);
         QTcpSocket *transport = m_upgrading.take({ socket->peerAddress(), socket->peerPort() });
         auto *session = new ClientSession(id, socket, transport, m_pool, m_shared->settings.proxy,
-                                          &m_metrics, &m_shared->incomingBudget, this);
+            &m_metrics, &m_shared->incomingBudget, this);
         m_sessions.insert(id, session);
         m_transports.insert(id, transport);
         ++m_sessionCount;

@@ -38,7 +38,7 @@ struct ProxyShared
 
     const Settings settings;
     const ProxyTls tls;
-    Admission admission;          // its counts are a mutex-guarded SessionQuota
+    Admission admission; // its counts are a mutex-guarded SessionQuota
     IncomingBudget incomingBudget; // an atomic total
     // /client.js and /demo, read-only once made; null when proxy.browserClient is off.
     const std::unique_ptr<const BrowserClientFiles> browserClient;
@@ -85,7 +85,7 @@ public:
 
 signals:
     void sessionStarted(ClientSession *session); // for this thread only (the monitor feed)
-    void sessionOpened(quint64 id);              // for anyone
+    void sessionOpened(quint64 id); // for anyone
     void sessionClosed(quint64 id);
     void drained();
     // A /monitor upgrade that came in on the clients' listener (no separate admin listener):

@@ -10,7 +10,9 @@ class SessionQuota::Ticket : public QObject
 {
 public:
     Ticket(SessionQuota *quota, const QHostAddress &address, QTcpSocket *socket)
-        : QObject(socket), m_quota(quota), m_address(address)
+        : QObject(socket)
+        , m_quota(quota)
+        , m_address(address)
     {
         setObjectName(ticketName);
         connect(socket, &QAbstractSocket::disconnected, this, &Ticket::giveBack);

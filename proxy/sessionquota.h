@@ -18,7 +18,10 @@ public:
     enum class Verdict { Taken, ProxyFull, AddressFull };
 
     SessionQuota(int maxSessions, int maxSessionsPerAddress)
-        : m_maxSessions(maxSessions), m_maxPerAddress(maxSessionsPerAddress) { }
+        : m_maxSessions(maxSessions)
+        , m_maxPerAddress(maxSessionsPerAddress)
+    {
+    }
 
     // Takes a place for `socket` (from `address`, IPv4-mapped already unmapped) when both limits
     // allow it.

@@ -6,9 +6,10 @@
 
 #include <algorithm>
 
-SessionRecorder::SessionRecorder(quint64 id, const QString &clientAddress, ProxyMetrics *metrics,
-                                 QObject *parent)
-    : QObject(parent), m_metrics(metrics)
+SessionRecorder::SessionRecorder(
+    quint64 id, const QString &clientAddress, ProxyMetrics *metrics, QObject *parent)
+    : QObject(parent)
+    , m_metrics(metrics)
 {
     m_info.id = id;
     m_info.clientAddress = clientAddress;
@@ -33,14 +34,15 @@ void SessionRecorder::follow(const ClientStream *stream)
     m_info.status = 0;
     m_info.responseHeaders.clear();
     m_info.requestEventsRelayed = 0;
-    m_info.requests.append({ stream, r.id, r.method, m_info.url, RequestInfo::State::Connecting, 0, 0, 1 });
+    m_info.requests.append(
+        { stream, r.id, r.method, m_info.url, RequestInfo::State::Connecting, 0, 0, 1 });
     ++m_metrics->requestsActive;
     updateState();
 
     connect(stream, &ClientStream::connected, this,
-            [this, stream](int status, const HttpHeaderList &headers, double seconds) {
-                onConnected(stream, status, headers, seconds);
-            });
+        [this, stream](int status, const HttpHeaderList &headers, double seconds) {
+            onConnected(stream, status, headers, seconds);
+        });
     connect(stream, &ClientStream::eventReceived, this, [this, stream] { onEvent(stream); });
     connect(stream, &ClientStream::bodyBytesRead, this, &SessionRecorder::onBytes);
     connect(stream, &ClientStream::reconnecting, this, [this, stream] { onReconnecting(stream); });
@@ -82,8 +84,8 @@ RequestInfo *SessionRecorder::find(const ClientStream *stream)
     return nullptr;
 }
 
-void SessionRecorder::onConnected(const ClientStream *stream, int status,
-                                  const HttpHeaderList &headers, double seconds)
+void SessionRecorder::onConnected(
+    const ClientStream *stream, int status, const HttpHeaderList &headers, double seconds)
 {
     if (RequestInfo *request = find(stream)) {
         request->state = RequestInfo::State::Streaming;
@@ -129,7 +131,7 @@ void SessionRecorder::onFinished(const ClientStream *stream)
     // The end itself is counted in countEnd(), once the client was answered; here only the
     // request stops being active.
     const auto removed = m_info.requests.removeIf(
-            [stream](const RequestInfo &request) { return request.stream == stream; });
+        [stream](const RequestInfo &request) { return request.stream == stream; });
     m_metrics->requestsActive -= removed;
     if (stream == m_current)
         m_current = nullptr;
@@ -142,7 +144,7 @@ void SessionRecorder::updateState()
         return;
     const auto any = [this](RequestInfo::State state) {
         return std::any_of(m_info.requests.cbegin(), m_info.requests.cend(),
-                           [state](const RequestInfo &request) { return request.state == state; });
+            [state](const RequestInfo &request) { return request.state == state; });
     };
     if (any(RequestInfo::State::Streaming))
         m_info.state = SessionInfo::State::Streaming;

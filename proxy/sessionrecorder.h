@@ -14,13 +14,13 @@ struct RequestInfo
     enum class State { Connecting, Streaming, Reconnecting };
 
     const ClientStream *stream = nullptr; // which one (never dereferenced by readers)
-    QString id;                  // the request's "id"; empty for a request without one
+    QString id; // the request's "id"; empty for a request without one
     QByteArray method;
     QString url;
     State state = State::Connecting;
-    int status = 0;              // of the last response head; 0 before the first
+    int status = 0; // of the last response head; 0 before the first
     quint64 eventsRelayed = 0;
-    int attempts = 0;            // upstream requests made: 1, plus one per reconnect
+    int attempts = 0; // upstream requests made: 1, plus one per reconnect
 };
 
 // What the monitor feed shows of one client session (docs/MONITOR.md, "Session").
@@ -30,18 +30,18 @@ struct SessionInfo
 
     quint64 id = 0;
     QString clientAddress;
-    qint64 startedAtMs = 0;      // ms since the epoch
+    qint64 startedAtMs = 0; // ms since the epoch
     qint64 finishedAtMs = 0;
     State state = State::Idle;
-    QByteArray method;           // of the current or last request
+    QByteArray method; // of the current or last request
     QString url;
     HttpHeaderList requestHeaders;
-    int status = 0;              // of the current or last response
+    int status = 0; // of the current or last response
     HttpHeaderList responseHeaders;
     quint64 requestEventsRelayed = 0; // by the current or last request
     quint64 eventsRelayed = 0;
-    quint64 bytesIn = 0;         // from upstreams
-    quint64 bytesOut = 0;        // to the client
+    quint64 bytesIn = 0; // from upstreams
+    quint64 bytesOut = 0; // to the client
     quint64 requestsHandled = 0;
     QString lastError;
     QList<RequestInfo> requests; // running now, oldest first
@@ -63,8 +63,8 @@ class SessionRecorder : public QObject
 public:
     // `metrics` must outlive the recorder. Counts the session as opened (and, when destroyed,
     // as gone).
-    SessionRecorder(quint64 id, const QString &clientAddress, ProxyMetrics *metrics,
-                    QObject *parent = nullptr);
+    SessionRecorder(
+        quint64 id, const QString &clientAddress, ProxyMetrics *metrics, QObject *parent = nullptr);
     ~SessionRecorder() override;
 
     const SessionInfo &info() const { return m_info; }
@@ -83,8 +83,8 @@ public:
     void markClosed(); // the client is gone: the session is closed for good
 
 private:
-    void onConnected(const ClientStream *stream, int status, const HttpHeaderList &headers,
-                     double seconds);
+    void onConnected(
+        const ClientStream *stream, int status, const HttpHeaderList &headers, double seconds);
     void onEvent(const ClientStream *stream);
     void onBytes(qint64 count);
     void onReconnecting(const ClientStream *stream);

@@ -13,11 +13,12 @@ class UpstreamAccessManager : public QNetworkAccessManager
     Q_OBJECT
 
 public:
-    explicit UpstreamAccessManager(const InlineHttpReply::Options &options, QObject *parent = nullptr);
+    explicit UpstreamAccessManager(
+        const InlineHttpReply::Options &options, QObject *parent = nullptr);
 
 protected:
-    QNetworkReply *createRequest(Operation operation, const QNetworkRequest &request,
-                                 QIODevice *outgoingData) override;
+    QNetworkReply *createRequest(
+        Operation operation, const QNetworkRequest &request, QIODevice *outgoingData) override;
 
 private:
     InlineHttpReply::Options m_options;

@@ -26,7 +26,9 @@ public:
 
 } // namespace
 
-UpstreamPool::UpstreamPool(const Config &config, QObject *parent) : QObject(parent), m_config(config)
+UpstreamPool::UpstreamPool(const Config &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
 {
     // Built once: it holds a copy of every system CA.
     if (!config.extraCaCertificates.isEmpty())
@@ -41,15 +43,17 @@ QNetworkReply *UpstreamPool::start(const ProxyRequest &request, qint64 readBuffe
     const QString origin = url.scheme() + u'|' + url.host() + u'|' + QString::number(url.port());
 
     QNetworkRequest networkRequest(url);
-    networkRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                                QNetworkRequest::ManualRedirectPolicy);
-    networkRequest.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
-                                QNetworkRequest::AlwaysNetwork);
+    networkRequest.setAttribute(
+        QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    networkRequest.setAttribute(
+        QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     networkRequest.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
     networkRequest.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     // The client's own Cookie header goes out as given; Set-Cookie goes back to that client only.
-    networkRequest.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
-    networkRequest.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
+    networkRequest.setAttribute(
+        QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    networkRequest.setAttribute(
+        QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     networkRequest.setTransferTimeout(0); // silence is governed by proxy.sseTimeout instead
     if (m_upstreamTls && url.scheme() == u"https")
         networkRequest.setSslConfiguration(*m_upstreamTls);
@@ -60,8 +64,8 @@ QNetworkReply *UpstreamPool::start(const ProxyRequest &request, qint64 readBuffe
 
     Manager *manager = managerFor(origin);
     QNetworkReply *reply = request.bodyKind == ProxyRequest::BodyKind::None
-            ? manager->network->sendCustomRequest(networkRequest, request.method)
-            : manager->network->sendCustomRequest(networkRequest, request.method, request.body);
+        ? manager->network->sendCustomRequest(networkRequest, request.method)
+        : manager->network->sendCustomRequest(networkRequest, request.method, request.body);
     reply->setReadBufferSize(readBufferBytes);
 
     ++manager->activeByOrigin[origin];
@@ -70,7 +74,8 @@ QNetworkReply *UpstreamPool::start(const ProxyRequest &request, qint64 readBuffe
     // Counted until the reply is destroyed, not just finished: a manager is only deleted when
     // none of its replies is alive, so no caller is left holding a reply of a deleted manager.
     QNetworkAccessManager *network = manager->network;
-    connect(reply, &QObject::destroyed, this, [this, network, origin]() { release(network, origin); });
+    connect(
+        reply, &QObject::destroyed, this, [this, network, origin]() { release(network, origin); });
     return reply;
 }
 
@@ -100,7 +105,7 @@ UpstreamPool::Manager *UpstreamPool::managerFor(const QString &origin)
 void UpstreamPool::release(QNetworkAccessManager *network, const QString &origin)
 {
     const auto it = std::find_if(m_managers.begin(), m_managers.end(),
-                                 [network](const auto &m) { return m->network == network; });
+        [network](const auto &m) { return m->network == network; });
     if (it == m_managers.end())
         return;
     Manager &manager = **it;
@@ -110,8 +115,8 @@ void UpstreamPool::release(QNetworkAccessManager *network, const QString &origin
     --m_activeStreams;
 
     // Keep a couple of idle managers warm; drop the rest (each holds a thread).
-    const auto idle = std::count_if(m_managers.begin(), m_managers.end(),
-                                    [](const auto &m) { return m->active == 0; });
+    const auto idle = std::count_if(
+        m_managers.begin(), m_managers.end(), [](const auto &m) { return m->active == 0; });
     if (manager.active == 0 && idle > maxIdleManagers) {
         manager.network->deleteLater();
         m_managers.erase(it);

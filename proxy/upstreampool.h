@@ -49,9 +49,10 @@ public:
     explicit UpstreamPool(const Config &config, QObject *parent = nullptr);
     ~UpstreamPool() override;
 
-    // Starts the request; the caller takes ownership of the reply (reparent it). Redirects are not followed, nothing is
-    // cached, HTTP/2 is off (one stream per connection keeps the per-origin count exact), and
-    // the reply's read buffer is capped at `readBufferBytes` so an unread reply cannot grow.
+    // Starts the request; the caller takes ownership of the reply (reparent it). Redirects are not
+    // followed, nothing is cached, HTTP/2 is off (one stream per connection keeps the per-origin
+    // count exact), and the reply's read buffer is capped at `readBufferBytes` so an unread reply
+    // cannot grow.
     QNetworkReply *start(const ProxyRequest &request, qint64 readBufferBytes);
 
     Client client() const { return m_config.client; }

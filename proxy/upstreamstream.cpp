@@ -55,7 +55,8 @@ thread_local bool ReadBuffer::s_inUse = false;
 bool isEventStream(const QByteArray &contentType)
 {
     const qsizetype semicolon = contentType.indexOf(';');
-    const QByteArray mediaType = (semicolon < 0 ? contentType : contentType.first(semicolon)).trimmed();
+    const QByteArray mediaType
+        = (semicolon < 0 ? contentType : contentType.first(semicolon)).trimmed();
     return mediaType.compare("text/event-stream", Qt::CaseInsensitive) == 0;
 }
 
@@ -67,7 +68,10 @@ QString hostAndPort(const QUrl &url)
 } // namespace
 
 UpstreamStream::UpstreamStream(QNetworkReply *reply, const Options &options, QObject *parent)
-    : QObject(parent), m_reply(reply), m_parser(options.limits), m_options(options)
+    : QObject(parent)
+    , m_reply(reply)
+    , m_parser(options.limits)
+    , m_options(options)
 {
     m_reply->setParent(this);
 
@@ -125,14 +129,15 @@ void UpstreamStream::onMetaDataChanged()
     if (status < 200 || status > 299) {
         // An upstream chooses its reason phrase: a few words are useful, a megabyte is not.
         const QString reason = capped(
-                m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString().simplified());
-        m_rejection = QStringLiteral("upstream answered HTTP %1%2").arg(status).arg(
-                reason.isEmpty() ? QString() : u' ' + reason);
+            m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString().simplified());
+        m_rejection = QStringLiteral("upstream answered HTTP %1%2")
+                          .arg(status)
+                          .arg(reason.isEmpty() ? QString() : u' ' + reason);
     } else if (!isEventStream(contentType)) {
         m_rejection = contentType.isEmpty()
-                ? QStringLiteral("upstream answered without a Content-Type, not text/event-stream")
-                : QStringLiteral("upstream answered with Content-Type \"%1\", not text/event-stream")
-                          .arg(capped(QString::fromLatin1(contentType)));
+            ? QStringLiteral("upstream answered without a Content-Type, not text/event-stream")
+            : QStringLiteral("upstream answered with Content-Type \"%1\", not text/event-stream")
+                  .arg(capped(QString::fromLatin1(contentType)));
     }
     emit connected(status, m_reply->rawHeaderPairs());
 }
@@ -165,8 +170,8 @@ void UpstreamStream::onSilenceTimerTimeout()
         return;
     }
     finish(Outcome::Timeout,
-           QStringLiteral("no data from upstream for %1 ms (proxy.sseTimeout)")
-                   .arg(m_options.silenceTimeoutMs));
+        QStringLiteral("no data from upstream for %1 ms (proxy.sseTimeout)")
+            .arg(m_options.silenceTimeoutMs));
 }
 
 void UpstreamStream::drain()
@@ -184,7 +189,8 @@ void UpstreamStream::drain()
             continue;
         }
         // Not an event stream: keep a short excerpt of the body for the error message.
-        m_errorExcerpt.append(chunk.first(qMin(n, m_options.errorExcerptBytes - m_errorExcerpt.size())));
+        m_errorExcerpt.append(
+            chunk.first(qMin(n, m_options.errorExcerptBytes - m_errorExcerpt.size())));
         if (m_errorExcerpt.size() >= m_options.errorExcerptBytes)
             m_replyFinished = true; // enough: do not read an endless error body
     }
@@ -202,7 +208,7 @@ void UpstreamStream::completeIfDone()
         if (!excerpt.isEmpty() && m_errorExcerpt.size() >= m_options.errorExcerptBytes)
             excerpt += u'…';
         finish(Outcome::UpstreamError,
-               excerpt.isEmpty() ? m_rejection : m_rejection + u": " + excerpt);
+            excerpt.isEmpty() ? m_rejection : m_rejection + u": " + excerpt);
         return;
     }
     // "If the file ends in the middle of an event, before the final empty line, the incomplete
@@ -210,7 +216,8 @@ void UpstreamStream::completeIfDone()
     // and a reset look alike on a socket; docs/PROTOCOL.md, "How a stream ends").
     m_parser.finish();
     const QNetworkReply::NetworkError error = m_reply->error();
-    m_refusal = error == QNetworkReply::ContentAccessDenied || error == QNetworkReply::SslHandshakeFailedError;
+    m_refusal = error == QNetworkReply::ContentAccessDenied
+        || error == QNetworkReply::SslHandshakeFailedError;
     if (error != QNetworkReply::NoError)
         finish(Outcome::UpstreamError, describeNetworkError());
     else
@@ -244,16 +251,18 @@ QString UpstreamStream::describeNetworkError() const
     case QNetworkReply::TimeoutError:
         return QStringLiteral("connection to %1 timed out").arg(where);
     case QNetworkReply::SslHandshakeFailedError:
-        return QStringLiteral("TLS handshake with %1 failed: %2").arg(where, m_reply->errorString());
+        return QStringLiteral("TLS handshake with %1 failed: %2")
+            .arg(where, m_reply->errorString());
     case QNetworkReply::RemoteHostClosedError:
     case QNetworkReply::UnknownNetworkError:
     case QNetworkReply::ProtocolFailure:
         return m_headersSeen
-                ? QStringLiteral("upstream connection to %1 broke off mid-stream (%2)")
-                          .arg(where, m_reply->errorString())
-                : QStringLiteral("upstream %1 closed the connection before answering (%2)")
-                          .arg(where, m_reply->errorString());
+            ? QStringLiteral("upstream connection to %1 broke off mid-stream (%2)")
+                  .arg(where, m_reply->errorString())
+            : QStringLiteral("upstream %1 closed the connection before answering (%2)")
+                  .arg(where, m_reply->errorString());
     default:
-        return QStringLiteral("upstream request to %1 failed: %2").arg(where, m_reply->errorString());
+        return QStringLiteral("upstream request to %1 failed: %2")
+            .arg(where, m_reply->errorString());
     }
 }

@@ -27,7 +27,7 @@ public:
     struct Options
     {
         SseParser::Limits limits;
-        int silenceTimeoutMs = 0;        // proxy.sseTimeout; 0 = off
+        int silenceTimeoutMs = 0; // proxy.sseTimeout; 0 = off
         qsizetype errorExcerptBytes = 256;
     };
 
@@ -74,8 +74,8 @@ private:
     Options m_options;
     QTimer m_silenceTimer;
     QElapsedTimer m_sinceLastByte;
-    QByteArray m_errorExcerpt;   // body of a response that is not an event stream
-    QString m_rejection;         // why the response is not relayed (status or content type)
+    QByteArray m_errorExcerpt; // body of a response that is not an event stream
+    QString m_rejection; // why the response is not relayed (status or content type)
     qint64 m_bytesReceived = 0;
     bool m_headersSeen = false;
     bool m_paused = false;

@@ -5,11 +5,11 @@
 #include "ssewriter.h"
 
 EchoStream::EchoStream(QString message, int count, int delayMs, qint64 epochMs, Clock clock)
-    : m_message(std::move(message)),
-      m_count(qMax(1, count)),
-      m_delayMs(qMax(0, delayMs)),
-      m_epochMs(epochMs),
-      m_clock(std::move(clock))
+    : m_message(std::move(message))
+    , m_count(qMax(1, count))
+    , m_delayMs(qMax(0, delayMs))
+    , m_epochMs(epochMs)
+    , m_clock(std::move(clock))
 {
     if (!m_clock)
         m_clock = [] { return QDateTime::currentDateTimeUtc(); };
@@ -44,8 +44,8 @@ QString EchoStream::eventType(int sequence, int count)
     return sequence == 1 ? QStringLiteral("message") : QStringLiteral("user-message");
 }
 
-QString EchoStream::dataJson(const QString &message, int sequence, int count,
-                             const QDateTime &timestamp)
+QString EchoStream::dataJson(
+    const QString &message, int sequence, int count, const QDateTime &timestamp)
 {
     QString json = QStringLiteral("{\"type\":\"echo\",\"originalMessage\":");
     JsonWriter::appendString(json, message);
@@ -58,8 +58,8 @@ QString EchoStream::dataJson(const QString &message, int sequence, int count,
     return json;
 }
 
-SseEvent EchoStream::event(const QString &message, int sequence, int count, qint64 epochMs,
-                           const QDateTime &timestamp)
+SseEvent EchoStream::event(
+    const QString &message, int sequence, int count, qint64 epochMs, const QDateTime &timestamp)
 {
     SseEvent event;
     event.type = eventType(sequence, count);

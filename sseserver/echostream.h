@@ -27,10 +27,10 @@ public:
 
     static QString eventType(int sequence, int count);
     // {"type":"echo","originalMessage":...,"timestamp":...,"response":"Echo n/N: ...","sequence":n}
-    static QString dataJson(const QString &message, int sequence, int count,
-                            const QDateTime &timestamp);
+    static QString dataJson(
+        const QString &message, int sequence, int count, const QDateTime &timestamp);
     static SseEvent event(const QString &message, int sequence, int count, qint64 epochMs,
-                          const QDateTime &timestamp);
+        const QDateTime &timestamp);
 
 private:
     QString m_message;

@@ -18,15 +18,16 @@
 #endif
 
 HttpConnection::HttpConnection(QTcpSocket *socket, quint64 id, const TestServerSettings &settings,
-                               int requestTimeoutMs, QObject *parent)
-    : QObject(parent),
-      m_socket(socket),
-      m_id(id),
-      m_settings(settings),
-      m_requestTimeoutMs(requestTimeoutMs)
+    int requestTimeoutMs, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_id(id)
+    , m_settings(settings)
+    , m_requestTimeoutMs(requestTimeoutMs)
 {
     m_socket->setParent(this);
-    // Events are small and timed: Nagle's algorithm would hold them back (~40 ms each with delayed ACKs).
+    // Events are small and timed: Nagle's algorithm would hold them back (~40 ms each with delayed
+    // ACKs).
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_peer = PeerAddress::text(m_socket->peerAddress());
 
@@ -76,8 +77,7 @@ void HttpConnection::onSocketReadyRead()
     }
     HttpRequest request = m_reader.takeRequest();
     request.peer = m_peer;
-    Router::Routed routed =
-        Router::route(request, m_settings, QDateTime::currentMSecsSinceEpoch());
+    Router::Routed routed = Router::route(request, m_settings, QDateTime::currentMSecsSinceEpoch());
     log(routed.note);
     startResponse(std::move(routed.source));
 }

@@ -33,8 +33,7 @@ public:
     // Takes ownership of `socket`. A client that has not sent a whole request within
     // `requestTimeoutMs` gets 408.
     HttpConnection(QTcpSocket *socket, quint64 id, const TestServerSettings &settings,
-                   int requestTimeoutMs = defaultRequestTimeoutMs,
-                   QObject *parent = nullptr);
+        int requestTimeoutMs = defaultRequestTimeoutMs, QObject *parent = nullptr);
     ~HttpConnection() override;
 
     quint64 id() const { return m_id; }

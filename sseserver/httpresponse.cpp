@@ -15,17 +15,16 @@ QByteArray head(int status, const HttpHeaderList &headers)
 
 QByteArray eventStreamHead()
 {
-    return head(200, { { "Content-Type", "text/event-stream" },
-                       { "Cache-Control", "no-cache" },
-                       { "X-Server-Name", serverName.toByteArray() } });
+    return head(200,
+        { { "Content-Type", "text/event-stream" }, { "Cache-Control", "no-cache" },
+            { "X-Server-Name", serverName.toByteArray() } });
 }
 
 QByteArray chunkedEventStreamHead()
 {
-    return head(200, { { "Content-Type", "text/event-stream" },
-                       { "Cache-Control", "no-cache" },
-                       { "Transfer-Encoding", "chunked" },
-                       { "X-Server-Name", serverName.toByteArray() } });
+    return head(200,
+        { { "Content-Type", "text/event-stream" }, { "Cache-Control", "no-cache" },
+            { "Transfer-Encoding", "chunked" }, { "X-Server-Name", serverName.toByteArray() } });
 }
 
 QByteArray chunk(QByteArrayView bytes)
@@ -41,8 +40,8 @@ QByteArray lastChunk()
 QByteArray plainText(int status, QByteArrayView body, const HttpHeaderList &extraHeaders)
 {
     HttpHeaderList headers = { { "Content-Type", "text/plain; charset=utf-8" },
-                               { "Content-Length", QByteArray::number(body.size()) },
-                               { "X-Server-Name", serverName.toByteArray() } };
+        { "Content-Length", QByteArray::number(body.size()) },
+        { "X-Server-Name", serverName.toByteArray() } };
     headers += extraHeaders;
     return head(status, headers).append(body);
 }

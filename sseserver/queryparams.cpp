@@ -33,8 +33,8 @@ std::optional<QString> decode(QByteArrayView text, QString *error)
 
 } // namespace
 
-std::optional<QueryParams> QueryParams::parse(QByteArrayView query, const QStringList &known,
-                                              QString *error)
+std::optional<QueryParams> QueryParams::parse(
+    QByteArrayView query, const QStringList &known, QString *error)
 {
     QueryParams params;
     const QList<QByteArray> parts = query.toByteArray().split('&');
@@ -44,9 +44,9 @@ std::optional<QueryParams> QueryParams::parse(QByteArrayView query, const QStrin
         const qsizetype equals = part.indexOf('=');
         QString why;
         const std::optional<QString> name = decode(equals < 0 ? part : part.first(equals), &why);
-        const std::optional<QString> value =
-            name ? decode(equals < 0 ? QByteArrayView() : part.sliced(equals + 1), &why)
-                 : std::nullopt;
+        const std::optional<QString> value = name
+            ? decode(equals < 0 ? QByteArrayView() : part.sliced(equals + 1), &why)
+            : std::nullopt;
         if (!name || !value) {
             *error = QStringLiteral("query: ") + why;
             return std::nullopt;
@@ -87,7 +87,7 @@ QString QueryParams::value(const QString &name) const
 }
 
 bool QueryParams::integer(const QString &name, qint64 min, qint64 max, qint64 defaultValue,
-                          qint64 *out, QString *error) const
+    qint64 *out, QString *error) const
 {
     if (!contains(name)) {
         *out = defaultValue;

@@ -16,8 +16,8 @@ class QueryParams
 public:
     // nullopt with `error` set for bad percent-encoding or UTF-8, a repeated name, or a name
     // not in `known`.
-    static std::optional<QueryParams> parse(QByteArrayView query, const QStringList &known,
-                                            QString *error);
+    static std::optional<QueryParams> parse(
+        QByteArrayView query, const QStringList &known, QString *error);
 
     bool contains(const QString &name) const;
     QString value(const QString &name) const; // empty when absent
@@ -25,7 +25,7 @@ public:
     // The integer parameter `name` within [min, max], or `defaultValue` when absent. False with
     // `error` (`interval: expected an integer from 0 to 3600000, got "abc"`) otherwise.
     bool integer(const QString &name, qint64 min, qint64 max, qint64 defaultValue, qint64 *out,
-                 QString *error) const;
+        QString *error) const;
 
 private:
     QList<std::pair<QString, QString>> m_items;

@@ -36,8 +36,9 @@ RequestReader::Status RequestReader::onHeadComplete()
 {
     const HttpRequestHead &head = m_request.head;
     if (!head.header("Transfer-Encoding").isNull()) {
-        return fail(411, QStringLiteral("Transfer-Encoding request bodies are not supported; "
-                                        "send the body with a Content-Length"));
+        return fail(411,
+            QStringLiteral("Transfer-Encoding request bodies are not supported; "
+                           "send the body with a Content-Length"));
     }
     // Several Content-Length fields must agree (RFC 9112 §6.3); a list like "5, 5" is refused.
     QByteArray length;
@@ -59,8 +60,11 @@ RequestReader::Status RequestReader::onHeadComplete()
                     .arg(QString::fromLatin1(length)));
         }
         if (value > maxBodyBytes) {
-            return fail(413, QStringLiteral("request body of %1 bytes is larger than the limit "
-                                            "of %2 bytes").arg(value).arg(maxBodyBytes));
+            return fail(413,
+                QStringLiteral("request body of %1 bytes is larger than the limit "
+                               "of %2 bytes")
+                    .arg(value)
+                    .arg(maxBodyBytes));
         }
         m_bodyLength = qsizetype(value);
     }

@@ -10,9 +10,9 @@ class ResponseSource
 {
 public:
     enum class Then {
-        Wait,   // call next() again after `delayMs`
+        Wait, // call next() again after `delayMs`
         Finish, // the response is complete: close the connection gracefully (FIN)
-        Abort   // drop the connection abruptly (RST) once the bytes are out
+        Abort // drop the connection abruptly (RST) once the bytes are out
     };
 
     struct Step
@@ -39,7 +39,8 @@ class FixedResponse : public ResponseSource
 {
 public:
     explicit FixedResponse(QByteArray bytes, QString note = {})
-        : m_bytes(std::move(bytes)), m_note(std::move(note))
+        : m_bytes(std::move(bytes))
+        , m_note(std::move(note))
     {
     }
     Step next() override { return { std::move(m_bytes), Then::Finish, 0, std::move(m_note) }; }

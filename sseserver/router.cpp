@@ -43,7 +43,7 @@ Router::Routed respond(int status, QByteArray bytes, QString note = {})
 Router::Routed fail(int status, const QString &message, const HttpHeaderList &extra = {})
 {
     return respond(status, HttpResponse::error(status, message, extra),
-                   QStringLiteral("↩️ %1 %2").arg(status).arg(message.section(u'\n', 0, 0)));
+        QStringLiteral("↩️ %1 %2").arg(status).arg(message.section(u'\n', 0, 0)));
 }
 
 Router::Routed stream(std::unique_ptr<ResponseSource> source)
@@ -57,17 +57,17 @@ Router::Routed methodNotAllowed(const HttpRequest &request, const QByteArrayList
 {
     const QByteArray list = allowed.join(", ");
     return fail(405,
-                QStringLiteral("method %1 is not allowed on %2 (allowed: %3)")
-                    .arg(QString::fromLatin1(request.head.method),
-                         QString::fromLatin1(request.head.path()), QString::fromLatin1(list)),
-                { { "Allow", list } });
+        QStringLiteral("method %1 is not allowed on %2 (allowed: %3)")
+            .arg(QString::fromLatin1(request.head.method), QString::fromLatin1(request.head.path()),
+                QString::fromLatin1(list)),
+        { { "Allow", list } });
 }
 
 // The message of an echo request: ?message= for GET, the JSON body for POST and PUT.
 std::optional<QString> echoMessage(const HttpRequest &request, QString *error)
 {
-    const std::optional<QueryParams> params =
-        QueryParams::parse(request.head.query(), { QStringLiteral("message") }, error);
+    const std::optional<QueryParams> params
+        = QueryParams::parse(request.head.query(), { QStringLiteral("message") }, error);
     if (!params)
         return std::nullopt;
     if (request.head.method == "GET") {
@@ -108,8 +108,8 @@ std::optional<QString> echoMessage(const HttpRequest &request, QString *error)
     return message.toString();
 }
 
-Router::Routed routeEcho(const HttpRequest &request, const TestServerSettings &settings,
-                         qint64 epochMs, QString *note)
+Router::Routed routeEcho(
+    const HttpRequest &request, const TestServerSettings &settings, qint64 epochMs, QString *note)
 {
     if (!echoMethods.contains(request.head.method))
         return methodNotAllowed(request, echoMethods);
@@ -118,8 +118,8 @@ Router::Routed routeEcho(const HttpRequest &request, const TestServerSettings &s
     if (!message)
         return fail(400, error);
     *note += QStringLiteral(": ") + forLog(*message);
-    return stream(std::make_unique<EchoStream>(*message, settings.responseCount,
-                                               settings.responseDelay, epochMs));
+    return stream(std::make_unique<EchoStream>(
+        *message, settings.responseCount, settings.responseDelay, epochMs));
 }
 
 Router::Routed routeStatus(const QueryParams &params)
@@ -144,8 +144,8 @@ Router::Routed routeStatus(const QueryParams &params)
         }
         extra.append({ "Location", location.toUtf8() });
     }
-    const QByteArray body = QByteArray::number(status) + ' ' + HttpStatus::reasonPhrase(status)
-        + " (from /status)\n";
+    const QByteArray body
+        = QByteArray::number(status) + ' ' + HttpStatus::reasonPhrase(status) + " (from /status)\n";
     return respond(status, HttpResponse::plainText(status, body, extra));
 }
 
@@ -172,15 +172,16 @@ Router::Routed routeWorkbench(const HttpRequest &request, const QByteArray &path
             endpoint = &candidate;
     }
     if (!endpoint) {
-        return fail(404, QStringLiteral("no endpoint %1; the endpoints are:\n%2")
-                             .arg(QString::fromUtf8(path), Router::endpointHelp()));
+        return fail(404,
+            QStringLiteral("no endpoint %1; the endpoints are:\n%2")
+                .arg(QString::fromUtf8(path), Router::endpointHelp()));
     }
     if (!workbenchMethods.contains(request.head.method))
         return methodNotAllowed(request, workbenchMethods);
 
     QString error;
-    const std::optional<QueryParams> params =
-        QueryParams::parse(request.head.query(), endpoint->params, &error);
+    const std::optional<QueryParams> params
+        = QueryParams::parse(request.head.query(), endpoint->params, &error);
     if (!params)
         return fail(400, error);
     const auto integer = [&](const char *name, qint64 min, qint64 max, qint64 defaultValue,
@@ -199,10 +200,11 @@ Router::Routed routeWorkbench(const HttpRequest &request, const QByteArray &path
         // Nothing is left: "done", as EventSource (and the proxy's reconnect) understand it.
         if (count != 0 && resumeAfter >= count)
             return respond(204, HttpResponse::head(204, {}),
-                           QStringLiteral("📤 ticks complete: resumed after tick %1 of %2, 204 No Content")
-                                   .arg(resumeAfter)
-                                   .arg(count));
-        return stream(std::make_unique<TickStream>(int(interval), count, size, resumeAfter, breakAfter));
+                QStringLiteral("📤 ticks complete: resumed after tick %1 of %2, 204 No Content")
+                    .arg(resumeAfter)
+                    .arg(count));
+        return stream(
+            std::make_unique<TickStream>(int(interval), count, size, resumeAfter, breakAfter));
     }
     if (path == "/idle") {
         if (!integer("interval", 1, maxIntervalMs, 1000, &interval))
@@ -226,8 +228,7 @@ Router::Routed routeWorkbench(const HttpRequest &request, const QByteArray &path
     }
     if (path == "/status")
         return routeStatus(*params);
-    return respond(200,
-                   HttpResponse::plainText(200, "This is plain text, not an event stream.\n"));
+    return respond(200, HttpResponse::plainText(200, "This is plain text, not an event stream.\n"));
 }
 
 } // namespace
@@ -278,8 +279,8 @@ QString endpointHelp()
 QByteArray endingsBody(const QString &style)
 {
     const SseWriter::LineEnding ending = style == u"crlf" ? SseWriter::LineEnding::CrLf
-        : style == u"cr"                                   ? SseWriter::LineEnding::Cr
-                                                           : SseWriter::LineEnding::Lf;
+        : style == u"cr"                                  ? SseWriter::LineEnding::Cr
+                                                          : SseWriter::LineEnding::Lf;
     QByteArray out
         = SseWriter::comment(QByteArray("line endings: ").append(style.toLatin1()), ending);
     SseEvent first;

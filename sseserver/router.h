@@ -16,8 +16,8 @@ namespace Router {
 struct Routed
 {
     std::unique_ptr<ResponseSource> source;
-    int status = 200;    // what the response starts with, for tests and the log
-    QString note;        // the request's log line: "📨 POST /events from 127.0.0.1: Hello"
+    int status = 200; // what the response starts with, for tests and the log
+    QString note; // the request's log line: "📨 POST /events from 127.0.0.1: Hello"
 };
 
 Routed route(const HttpRequest &request, const TestServerSettings &settings, qint64 epochMs);

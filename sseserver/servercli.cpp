@@ -38,30 +38,31 @@ struct Options
 {
     QCommandLineParser parser;
     QCommandLineOption settings = SettingsCli::settingsOption();
-    QCommandLineOption host { QStringLiteral("host"), QStringLiteral("Listen on this host (testServer.host)."),
-                              QStringLiteral("host") };
+    QCommandLineOption host { QStringLiteral("host"),
+        QStringLiteral("Listen on this host (testServer.host)."), QStringLiteral("host") };
     QCommandLineOption port { QStringLiteral("port"),
-                              QStringLiteral("Listen on this port, 0 for any free one (testServer.port)."),
-                              QStringLiteral("port") };
+        QStringLiteral("Listen on this port, 0 for any free one (testServer.port)."),
+        QStringLiteral("port") };
     QCommandLineOption count { QStringLiteral("count"),
-                               QStringLiteral("Events per echo request (testServer.responseCount)."),
-                               QStringLiteral("n") };
+        QStringLiteral("Events per echo request (testServer.responseCount)."),
+        QStringLiteral("n") };
     QCommandLineOption delay { QStringLiteral("delay"),
-                               QStringLiteral("Milliseconds between echo events (testServer.responseDelay)."),
-                               QStringLiteral("ms") };
-    QCommandLineOption quiet { QStringLiteral("quiet"), QStringLiteral("Do not log requests and events.") };
+        QStringLiteral("Milliseconds between echo events (testServer.responseDelay)."),
+        QStringLiteral("ms") };
+    QCommandLineOption quiet { QStringLiteral("quiet"),
+        QStringLiteral("Do not log requests and events.") };
     // QCommandLineParser options take one value: KEY arrives as the one positional argument.
     QCommandLineOption tls { QStringLiteral("tls"),
-                             QStringLiteral("Serve https: --tls CERT KEY, with CERT the PEM certificate "
-                                            "(chain) and KEY its PEM private key (docs/TLS.md)."),
-                             QStringLiteral("CERT") };
+        QStringLiteral("Serve https: --tls CERT KEY, with CERT the PEM certificate "
+                       "(chain) and KEY its PEM private key (docs/TLS.md)."),
+        QStringLiteral("CERT") };
 
     Options()
     {
         parser.setApplicationDescription(
-                QStringLiteral("Test SSE server: an echo endpoint (PROTOCOL.md §7) and a workbench of "
-                               "streams for testing SSE clients and proxies.\n\nEndpoints:\n")
-                + Router::endpointHelp());
+            QStringLiteral("Test SSE server: an echo endpoint (PROTOCOL.md §7) and a workbench of "
+                           "streams for testing SSE clients and proxies.\n\nEndpoints:\n")
+            + Router::endpointHelp());
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({ settings, host, port, count, delay, quiet, tls });
@@ -81,7 +82,8 @@ bool takeTlsFiles(const Options &options, ServerCli::CommandLine *commandLine)
         commandLine->tlsKey = positional.takeFirst();
     }
     if (!positional.isEmpty()) {
-        printError(QStringLiteral("unexpected argument \"%1\" (see --help)").arg(positional.constFirst()));
+        printError(
+            QStringLiteral("unexpected argument \"%1\" (see --help)").arg(positional.constFirst()));
         return false;
     }
     return true;
@@ -93,8 +95,10 @@ bool applyOptions(const Options &options, TestServerSettings *config)
     QString error;
     SettingsCli::overrideString(parser, options.host, &config->host);
     if (!SettingsCli::overrideInt(parser, options.port, 0, 65535, &config->port, &error)
-        || !SettingsCli::overrideInt(parser, options.count, 1, maxCount, &config->responseCount, &error)
-        || !SettingsCli::overrideInt(parser, options.delay, 0, maxDelayMs, &config->responseDelay, &error)) {
+        || !SettingsCli::overrideInt(
+            parser, options.count, 1, maxCount, &config->responseCount, &error)
+        || !SettingsCli::overrideInt(
+            parser, options.delay, 0, maxDelayMs, &config->responseDelay, &error)) {
         printError(error);
         return false;
     }
@@ -112,8 +116,8 @@ int serve(QCoreApplication &app, const ServerCli::CommandLine &commandLine)
     QString error;
     if (!commandLine.tlsCertificate.isEmpty()) {
         const std::optional<QSslConfiguration> tlsConfiguration = TlsFiles::serverConfiguration(
-                commandLine.tlsCertificate, QStringLiteral("--tls CERT"), commandLine.tlsKey,
-                QStringLiteral("--tls KEY"), &error);
+            commandLine.tlsCertificate, QStringLiteral("--tls CERT"), commandLine.tlsKey,
+            QStringLiteral("--tls KEY"), &error);
         if (!tlsConfiguration) {
             printError(error);
             return ServerCli::exitBadUsage;
@@ -125,25 +129,28 @@ int serve(QCoreApplication &app, const ServerCli::CommandLine &commandLine)
         return ServerCli::exitBadUsage;
     }
     QObject::connect(&signalWatcher, &SignalWatcher::signalled, &app, [&server, &app](int number) {
-        qCInfo(lcSseServer).noquote() << QStringLiteral("🛑 signal %1: closing %2 connection(s) and exiting")
-                                                 .arg(number)
-                                                 .arg(server.connectionCount());
+        qCInfo(lcSseServer).noquote()
+            << QStringLiteral("🛑 signal %1: closing %2 connection(s) and exiting")
+                   .arg(number)
+                   .arg(server.connectionCount());
         server.close();
         app.quit();
     });
 
     const QString base = QStringLiteral("%1://%2:%3")
-                                 .arg(server.isTls() ? QStringLiteral("https") : QStringLiteral("http"),
-                                      HostPort::urlHost(HostPort::reachableHost(config.host)))
-                                 .arg(server.serverPort());
-    printLine(stdout, QStringLiteral("🚀 Test SSE Server listening on %1 (responseCount %2, "
-                                     "responseDelay %3 ms)")
-                              .arg(base)
-                              .arg(config.responseCount)
-                              .arg(config.responseDelay));
-    printLine(stdout, QStringLiteral("   POST %1/events with {\"message\": \"Hello\"}; "
-                                     "--help lists the other endpoints")
-                              .arg(base));
+                             .arg(server.isTls() ? QStringLiteral("https") : QStringLiteral("http"),
+                                 HostPort::urlHost(HostPort::reachableHost(config.host)))
+                             .arg(server.serverPort());
+    printLine(stdout,
+        QStringLiteral("🚀 Test SSE Server listening on %1 (responseCount %2, "
+                       "responseDelay %3 ms)")
+            .arg(base)
+            .arg(config.responseCount)
+            .arg(config.responseDelay));
+    printLine(stdout,
+        QStringLiteral("   POST %1/events with {\"message\": \"Hello\"}; "
+                       "--help lists the other endpoints")
+            .arg(base));
     return app.exec();
 }
 
@@ -193,7 +200,8 @@ int run(QCoreApplication &app)
         printLine(stdout, commandLine->helpText);
         return 0;
     case CommandLine::Action::ShowVersion:
-        printLine(stdout, QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion());
+        printLine(stdout,
+            QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion());
         return 0;
     case CommandLine::Action::Run:
         break;

@@ -19,10 +19,10 @@ struct CommandLine
 {
     enum class Action { Run, ShowHelp, ShowVersion };
     Action action = Action::Run;
-    QString helpText;              // with ShowHelp
-    TestServerSettings config;     // settings.json (or --settings), then the options over it
-    bool quiet = false;            // --quiet: no log of requests and events
-    QString tlsCertificate;        // --tls CERT KEY: both set, or neither
+    QString helpText; // with ShowHelp
+    TestServerSettings config; // settings.json (or --settings), then the options over it
+    bool quiet = false; // --quiet: no log of requests and events
+    QString tlsCertificate; // --tls CERT KEY: both set, or neither
     QString tlsKey;
 };
 

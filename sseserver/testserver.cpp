@@ -15,9 +15,9 @@ constexpr int listenBacklog = 1024; // hundreds of clients may connect in one bu
 } // namespace
 
 TestServer::TestServer(const TestServerSettings &settings, QObject *parent)
-    : QObject(parent),
-      m_settings(settings),
-      m_requestTimeoutMs(HttpConnection::defaultRequestTimeoutMs)
+    : QObject(parent)
+    , m_settings(settings)
+    , m_requestTimeoutMs(HttpConnection::defaultRequestTimeoutMs)
 {
 }
 
@@ -32,15 +32,18 @@ bool TestServer::listen(const QString &host, quint16 port, QString *error)
     const std::optional<ListenAddresses::Plan> plan = ListenAddresses::resolve(host, error);
     if (!plan)
         return false;
-    m_listeners = ListenAddresses::listen(*plan, port, [this] {
-        QTcpServer *listener = TlsListener::create(m_tls, m_requestTimeoutMs, this);
-        listener->setListenBacklogSize(listenBacklog);
-        return listener;
-    }, error);
+    m_listeners = ListenAddresses::listen(
+        *plan, port,
+        [this] {
+            QTcpServer *listener = TlsListener::create(m_tls, m_requestTimeoutMs, this);
+            listener->setListenBacklogSize(listenBacklog);
+            return listener;
+        },
+        error);
     for (QTcpServer *listener : std::as_const(m_listeners)) {
         // A TLS listener's sockets are pending only once their handshake is done.
         connect(listener, &QTcpServer::pendingConnectionAvailable, this,
-                [this, listener] { onListenerNewConnection(listener); });
+            [this, listener] { onListenerNewConnection(listener); });
     }
     m_port = m_listeners.isEmpty() ? 0 : m_listeners.first()->serverPort();
     return !m_listeners.isEmpty();
@@ -79,10 +82,10 @@ int TestServer::activeTimerCount() const
 void TestServer::onListenerNewConnection(QTcpServer *listener)
 {
     while (QTcpSocket *socket = listener->nextPendingConnection()) {
-        auto *connection =
-            new HttpConnection(socket, m_nextId++, m_settings, m_requestTimeoutMs, this);
+        auto *connection
+            = new HttpConnection(socket, m_nextId++, m_settings, m_requestTimeoutMs, this);
         connect(connection, &HttpConnection::finished, this,
-                [this, connection] { onConnectionFinished(connection); });
+            [this, connection] { onConnectionFinished(connection); });
         m_connections.append(connection);
         emit connectionCountChanged(connectionCount());
     }

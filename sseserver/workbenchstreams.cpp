@@ -30,14 +30,14 @@ SseEvent tickEvent(qint64 sequence, qint64 size)
 
 } // namespace
 
-TickStream::TickStream(int intervalMs, qint64 count, qint64 size, qint64 resumeAfter,
-                       qint64 breakAfter)
-    : m_intervalMs(intervalMs),
-      m_count(count),
-      m_size(size),
-      m_resumedAfter(resumeAfter),
-      m_breakAfter(breakAfter),
-      m_sent(resumeAfter)
+TickStream::TickStream(
+    int intervalMs, qint64 count, qint64 size, qint64 resumeAfter, qint64 breakAfter)
+    : m_intervalMs(intervalMs)
+    , m_count(count)
+    , m_size(size)
+    , m_resumedAfter(resumeAfter)
+    , m_breakAfter(breakAfter)
+    , m_sent(resumeAfter)
 {
 }
 
@@ -99,12 +99,12 @@ ResponseSource::Step TickStream::next()
     if (chunked() && m_sent - m_resumedAfter >= m_breakAfter) {
         // breakAfter >= 1, so this is never the first step: the head went out already.
         return breakOff(halfTick(m_sent + 1, m_size),
-                        QStringLiteral("💥 ticks %1 to %2 and half of tick %3 sent, resetting "
-                                       "the connection (breakAfter %4)")
-                                .arg(m_resumedAfter + 1)
-                                .arg(m_sent)
-                                .arg(m_sent + 1)
-                                .arg(m_breakAfter));
+            QStringLiteral("💥 ticks %1 to %2 and half of tick %3 sent, resetting "
+                           "the connection (breakAfter %4)")
+                .arg(m_resumedAfter + 1)
+                .arg(m_sent)
+                .arg(m_sent + 1)
+                .arg(m_breakAfter));
     }
     const qint64 sequence = ++m_sent;
     step.bytes += framed(SseWriter::encode(tickEvent(sequence, m_size)));
@@ -123,7 +123,10 @@ QString TickStream::progress() const
                         : QStringLiteral("%1 of %2 ticks sent").arg(m_sent).arg(m_count);
 }
 
-IdleStream::IdleStream(int intervalMs) : m_intervalMs(intervalMs) { }
+IdleStream::IdleStream(int intervalMs)
+    : m_intervalMs(intervalMs)
+{
+}
 
 ResponseSource::Step IdleStream::next()
 {
@@ -142,7 +145,9 @@ QString IdleStream::progress() const
     return QStringLiteral("%1 heartbeats sent").arg(qMax<qint64>(0, m_heartbeats));
 }
 
-BrokenStream::BrokenStream(qint64 after, int intervalMs) : m_after(after), m_intervalMs(intervalMs)
+BrokenStream::BrokenStream(qint64 after, int intervalMs)
+    : m_after(after)
+    , m_intervalMs(intervalMs)
 {
 }
 
@@ -167,9 +172,9 @@ ResponseSource::Step BrokenStream::next()
         return step;
     }
     Step step = breakOff(halfEvent(m_after + 1),
-                         QStringLiteral("💥 %1 events and half an event sent, resetting the "
-                                        "connection")
-                                 .arg(m_after));
+        QStringLiteral("💥 %1 events and half an event sent, resetting the "
+                       "connection")
+            .arg(m_after));
     step.bytes.prepend(head);
     m_sent = m_after + 1; // so progress() reports the half event too
     return step;

@@ -16,8 +16,8 @@ class TickStream : public ResponseSource
 {
 public:
     // resumeAfter: the ticks already delivered (from Last-Event-ID: resumePoint()).
-    TickStream(int intervalMs, qint64 count, qint64 size, qint64 resumeAfter = 0,
-               qint64 breakAfter = 0);
+    TickStream(
+        int intervalMs, qint64 count, qint64 size, qint64 resumeAfter = 0, qint64 breakAfter = 0);
     Step next() override;
     QString progress() const override;
 

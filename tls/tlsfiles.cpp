@@ -26,7 +26,7 @@ std::optional<QSslKey> privateKey(const QString &path, const QString &source, QS
         || pem->contains("Proc-Type: 4,ENCRYPTED")) {
         *error = QStringLiteral("%1: %2 is protected by a passphrase; give the key without one "
                                 "(openssl pkey -in KEY -out PLAIN)")
-                         .arg(source, path);
+                     .arg(source, path);
         return std::nullopt;
     }
     // A PEM file does not always say its algorithm ("BEGIN PRIVATE KEY" is any): try each.
@@ -44,12 +44,11 @@ std::optional<QSslKey> privateKey(const QString &path, const QString &source, QS
 namespace TlsFiles {
 
 std::optional<QSslConfiguration> serverConfiguration(const QString &certificatePath,
-                                                     const QString &certificateSource,
-                                                     const QString &keyPath,
-                                                     const QString &keySource, QString *error)
+    const QString &certificateSource, const QString &keyPath, const QString &keySource,
+    QString *error)
 {
     const std::optional<QList<QSslCertificate>> chain
-            = certificates(certificatePath, certificateSource, error);
+        = certificates(certificatePath, certificateSource, error);
     if (!chain)
         return std::nullopt;
     const std::optional<QSslKey> key = privateKey(keyPath, keySource, error);
@@ -64,8 +63,8 @@ std::optional<QSslConfiguration> serverConfiguration(const QString &certificateP
     return configuration;
 }
 
-std::optional<QList<QSslCertificate>> certificates(const QString &path, const QString &source,
-                                                   QString *error)
+std::optional<QList<QSslCertificate>> certificates(
+    const QString &path, const QString &source, QString *error)
 {
     const std::optional<QByteArray> pem = readFile(path, source, error);
     if (!pem)

@@ -16,13 +16,12 @@ namespace TlsFiles {
 // intermediates of its chain; `keyPath` its private key (RSA or EC, without a passphrase).
 // Clients are not asked for certificates.
 std::optional<QSslConfiguration> serverConfiguration(const QString &certificatePath,
-                                                     const QString &certificateSource,
-                                                     const QString &keyPath,
-                                                     const QString &keySource, QString *error);
+    const QString &certificateSource, const QString &keyPath, const QString &keySource,
+    QString *error);
 
 // Every certificate in a PEM file (CA certificates to trust); at least one.
-std::optional<QList<QSslCertificate>> certificates(const QString &path, const QString &source,
-                                                   QString *error);
+std::optional<QList<QSslCertificate>> certificates(
+    const QString &path, const QString &source, QString *error);
 
 // A client's TLS that trusts `extraCas` as well as the system's CAs. Not simply the default
 // configuration plus addCaCertificates(): that stops Qt from loading the system's CAs on demand,

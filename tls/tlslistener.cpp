@@ -16,28 +16,29 @@ class HandshakeWatch : public QObject
 {
     Q_OBJECT // for findChild()
 
-public:
-    HandshakeWatch(QSslSocket *socket, int timeoutMs)
-        : QObject(socket), m_peer(describePeer(*socket)), m_timeoutMs(timeoutMs)
+        public : HandshakeWatch(QSslSocket *socket, int timeoutMs)
+        : QObject(socket)
+        , m_peer(describePeer(*socket))
+        , m_timeoutMs(timeoutMs)
     {
         connect(socket, &QSslSocket::encrypted, this, [this]() {
             m_finished = true;
             deleteLater();
         });
         connect(socket, &QAbstractSocket::errorOccurred, this,
-                [this, socket](QAbstractSocket::SocketError error) {
-                    if (!m_failure.isEmpty())
-                        return;
-                    // A client that rejects the certificate often just hangs up.
-                    if (error == QAbstractSocket::RemoteHostClosedError)
-                        m_failure = m_started ? QStringLiteral("the client closed the connection "
-                                                               "during the handshake (does it "
-                                                               "trust the certificate?)")
-                                              : QStringLiteral("the client closed the connection "
-                                                               "before its TLS ClientHello");
-                    else
-                        m_failure = socket->errorString();
-                });
+            [this, socket](QAbstractSocket::SocketError error) {
+                if (!m_failure.isEmpty())
+                    return;
+                // A client that rejects the certificate often just hangs up.
+                if (error == QAbstractSocket::RemoteHostClosedError)
+                    m_failure = m_started ? QStringLiteral("the client closed the connection "
+                                                           "during the handshake (does it "
+                                                           "trust the certificate?)")
+                                          : QStringLiteral("the client closed the connection "
+                                                           "before its TLS ClientHello");
+                else
+                    m_failure = socket->errorString();
+            });
         // destroyed() comes before the socket deletes its children: this is still whole.
         connect(socket, &QObject::destroyed, this, &HandshakeWatch::reportFailure);
     }
@@ -59,7 +60,7 @@ private:
     {
         const QString address = socket.peerAddress().toString();
         return (address.contains(u':') ? u'[' + address + u']' : address) + u':'
-                + QString::number(socket.peerPort());
+            + QString::number(socket.peerPort());
     }
 
     void reportFailure()
@@ -84,8 +85,8 @@ private:
 
 } // namespace
 
-TlsListener::TlsListener(const QSslConfiguration &configuration, int handshakeTimeoutMs,
-                         QObject *parent)
+TlsListener::TlsListener(
+    const QSslConfiguration &configuration, int handshakeTimeoutMs, QObject *parent)
     : QSslServer(parent)
 {
     setSslConfiguration(configuration);
@@ -95,15 +96,15 @@ TlsListener::TlsListener(const QSslConfiguration &configuration, int handshakeTi
             watch->noteHandshakeStarted();
     });
     connect(this, &QSslServer::errorOccurred, this,
-            [](QSslSocket *socket, QAbstractSocket::SocketError error) {
-                HandshakeWatch *watch = HandshakeWatch::of(socket);
-                if (watch && error == QAbstractSocket::SocketTimeoutError)
-                    watch->noteTimedOut();
-            });
+        [](QSslSocket *socket, QAbstractSocket::SocketError error) {
+            HandshakeWatch *watch = HandshakeWatch::of(socket);
+            if (watch && error == QAbstractSocket::SocketTimeoutError)
+                watch->noteTimedOut();
+        });
 }
 
-QTcpServer *TlsListener::create(const std::optional<QSslConfiguration> &tls, int handshakeTimeoutMs,
-                                QObject *parent)
+QTcpServer *TlsListener::create(
+    const std::optional<QSslConfiguration> &tls, int handshakeTimeoutMs, QObject *parent)
 {
     if (tls)
         return new TlsListener(*tls, handshakeTimeoutMs, parent);
@@ -124,8 +125,7 @@ void TlsListener::incomingConnection(qintptr descriptor)
 #include "tlslistener.moc"
 
 void TlsListener::adopt(qintptr descriptor, const QSslConfiguration &configuration,
-                        int handshakeTimeoutMs, QObject *parent,
-                        const std::function<void(QSslSocket *)> &ready)
+    int handshakeTimeoutMs, QObject *parent, const std::function<void(QSslSocket *)> &ready)
 {
     auto *socket = new QSslSocket(parent);
     if (!socket->setSocketDescriptor(descriptor)) {

@@ -24,20 +24,19 @@ class TlsListener : public QSslServer
 
 public:
     // `handshakeTimeoutMs`: how long a client may take from connecting to a finished handshake.
-    TlsListener(const QSslConfiguration &configuration, int handshakeTimeoutMs,
-                QObject *parent = nullptr);
+    TlsListener(
+        const QSslConfiguration &configuration, int handshakeTimeoutMs, QObject *parent = nullptr);
 
     // A plain QTcpServer without `tls`, a TlsListener with it.
-    static QTcpServer *create(const std::optional<QSslConfiguration> &tls, int handshakeTimeoutMs,
-                              QObject *parent);
+    static QTcpServer *create(
+        const std::optional<QSslConfiguration> &tls, int handshakeTimeoutMs, QObject *parent);
 
     // For a descriptor accept()ed elsewhere (by another thread's listener): the server side of
     // the handshake as a TlsListener runs it (started when the ClientHello's first bytes come,
     // the same timeout, the same log line when it fails), on the calling thread. `ready` gets
     // the socket (a child of `parent`) once encrypted; a socket that fails deletes itself.
     static void adopt(qintptr descriptor, const QSslConfiguration &configuration,
-                      int handshakeTimeoutMs, QObject *parent,
-                      const std::function<void(QSslSocket *)> &ready);
+        int handshakeTimeoutMs, QObject *parent, const std::function<void(QSslSocket *)> &ready);
 
 protected:
     void incomingConnection(qintptr descriptor) override;

@@ -176,9 +176,10 @@ Outcome parse(const QStringList &arguments, ClientConfig *config, QString *messa
         QStringLiteral("Request mode: wait at most MS ms before asking again (0 = the proxy's "
                        "limit; implies --reconnect)."),
         QStringLiteral("MS"));
-    parser.addOptions({ settingsOption, urlOption, caFileOption, timeoutOption, jsonOption, messageOption,
-        countOption, delayOption, targetOption, methodOption, headerOption, bodyOption,
-        lastEventIdOption, headersOption, reconnectOption, maxAttemptsOption, maxDelayOption });
+    parser.addOptions(
+        { settingsOption, urlOption, caFileOption, timeoutOption, jsonOption, messageOption,
+            countOption, delayOption, targetOption, methodOption, headerOption, bodyOption,
+            lastEventIdOption, headersOption, reconnectOption, maxAttemptsOption, maxDelayOption });
 
     if (!parser.parse(arguments)) {
         *message = parser.errorText();
@@ -247,8 +248,8 @@ Outcome parse(const QStringList &arguments, ClientConfig *config, QString *messa
     if (parser.isSet(caFileOption)) {
         // A CA for a ws:// URL would be silently useless: most likely the URL is wrong.
         if (result.proxyUrl.scheme() != u"wss") {
-            *message = QStringLiteral("--ca-file: the proxy URL %1 is not wss://")
-                           .arg(quoted(proxyUrl));
+            *message
+                = QStringLiteral("--ca-file: the proxy URL %1 is not wss://").arg(quoted(proxyUrl));
             return Outcome::BadUsage;
         }
         std::optional<QList<QSslCertificate>> cas = TlsFiles::certificates(

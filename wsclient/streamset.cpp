@@ -37,8 +37,10 @@ StreamSet::Outcome StreamSet::record(const ProxyMessages::Message &message)
     using Type = ProxyMessages::Message::Type;
     // Ids are unique within a set (ClientCli refuses a repeated one), so the first open match
     // is the only one.
-    const auto stream = std::find_if(m_streams.begin(), m_streams.end(),
-        [&message](const Stream &candidate) { return candidate.open && candidate.id == message.id; });
+    const auto stream
+        = std::find_if(m_streams.begin(), m_streams.end(), [&message](const Stream &candidate) {
+              return candidate.open && candidate.id == message.id;
+          });
     if (stream == m_streams.end())
         return Outcome::Unknown;
     if (message.type == Type::Error)
@@ -56,5 +58,7 @@ QString StreamSet::describeOpen() const
         quoted.append(u'"' + id + u'"');
     if (quoted.size() == 1)
         return QStringLiteral("stream ") + quoted.constFirst();
-    return QStringLiteral("%1 streams (%2)").arg(quoted.size()).arg(quoted.join(QStringLiteral(", ")));
+    return QStringLiteral("%1 streams (%2)")
+        .arg(quoted.size())
+        .arg(quoted.join(QStringLiteral(", ")));
 }

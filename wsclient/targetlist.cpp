@@ -8,11 +8,11 @@ namespace TargetList {
 
 namespace {
 
-bool isHttpUrl(QStringView text)
-{
-    return text.startsWith(u"http://", Qt::CaseInsensitive)
-        || text.startsWith(u"https://", Qt::CaseInsensitive);
-}
+    bool isHttpUrl(QStringView text)
+    {
+        return text.startsWith(u"http://", Qt::CaseInsensitive)
+            || text.startsWith(u"https://", Qt::CaseInsensitive);
+    }
 
 } // namespace
 
@@ -31,7 +31,7 @@ Target split(const QString &value)
 }
 
 bool build(const QStringList &values, const ProxyRequest &base, QList<ProxyRequest> *requests,
-           QString *error)
+    QString *error)
 {
     QList<Target> targets;
     for (const QString &value : values)

@@ -11,8 +11,8 @@ namespace TargetList {
 
 struct Target
 {
-    QString id;          // empty when none was given
-    bool hasId = false;  // "ID=URL" (an empty id is an error, not "no id")
+    QString id; // empty when none was given
+    bool hasId = false; // "ID=URL" (an empty id is an error, not "no id")
     QString url;
 };
 
@@ -26,6 +26,6 @@ Target split(const QString &value);
 // an id: its own, else its position (1, 2, ...). False with `error` naming --target for a bad
 // URL, an id that is not 1-64 printable ASCII characters, or an id used twice.
 bool build(const QStringList &values, const ProxyRequest &base, QList<ProxyRequest> *requests,
-           QString *error);
+    QString *error);
 
 } // namespace TargetList

@@ -30,7 +30,8 @@ public:
     {
         if (parse) {
             m_parser = new SseParser(this);
-            connect(m_parser, &SseParser::eventDispatched, this, &DirectReader::onParserEventDispatched);
+            connect(m_parser, &SseParser::eventDispatched, this,
+                &DirectReader::onParserEventDispatched);
         }
         m_socket = new QTcpSocket(this);
         connect(m_socket, &QTcpSocket::readyRead, this, &DirectReader::onSocketReadyRead);
@@ -111,11 +112,13 @@ class RelayClient : public QObject
 
 public:
     RelayClient(const QUrl &proxyUrl, const QByteArray &request, QObject *parent, bool hold = false)
-        : QObject(parent), m_request(request), m_hold(hold)
+        : QObject(parent)
+        , m_request(request)
+        , m_hold(hold)
     {
         connect(&m_socket, &QWebSocket::connected, this, &RelayClient::onSocketConnected);
         connect(&m_socket, &QWebSocket::textMessageReceived, this,
-                &RelayClient::onSocketTextMessageReceived);
+            &RelayClient::onSocketTextMessageReceived);
         m_socket.open(proxyUrl);
     }
 
@@ -123,7 +126,7 @@ public:
     qint64 events = 0;
     qint64 gaps = 0;
     qint64 otherMessages = 0; // error, closed: none expected while streaming
-    bool recording = false;   // keep the delivery times of stamped events (measuring window)
+    bool recording = false; // keep the delivery times of stamped events (measuring window)
     std::vector<qint64> latenciesMicros;
 
     void abort() { m_socket.abort(); }
@@ -155,7 +158,7 @@ private:
         const qsizetype end = message.indexOf(u'"', at + idKey.size());
         if (at < 0 || end < 0
             || QStringView(message).sliced(at + idKey.size(), end - at - idKey.size()).toLongLong()
-                    != m_next)
+                != m_next)
             ++gaps;
         ++m_next;
         ++events;
@@ -189,8 +192,7 @@ private:
 // connects overflows the listen backlog and costs SYN retries, not proxy work). With `hold`
 // they connect without sending their request (see startRequests()).
 std::vector<RelayClient *> openClients(QObject *owner, const QUrl &url, int count,
-                                       const QByteArray &request, int inFlight = 64,
-                                       bool hold = false);
+    const QByteArray &request, int inFlight = 64, bool hold = false);
 // Sends the held requests, `batch` at a time, letting the event loop run between batches.
 void startRequests(const std::vector<RelayClient *> &clients, int batch = 100);
 void closeClients(std::vector<RelayClient *> &clients);

@@ -2,7 +2,8 @@
 //
 //   1. Encoding: ProxyMessages::appendSseEvent into a reused buffer against the naive
 //      QJsonObject + QJsonDocument::toJson + QString::fromUtf8, same events, same run.
-//   2. Relay: starts <this dir>/ws-sse-proxy (or --proxy) as a child on port 0, feeds it from an in-process
+//   2. Relay: starts <this dir>/ws-sse-proxy (or --proxy) as a child on port 0, feeds it from an
+//   in-process
 //      SSE upstream (flood or ticking) and reads with QWebSocket clients in this process.
 //      Reports events/s delivered and the PROXY PROCESS's CPU (utime+stime from /proc) per event,
 //      against a direct QTcpSocket reader of the same flood (no proxy) measured in the same run;
@@ -61,32 +62,68 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-            "Measures relaying SSE events through ws-sse-proxy (started from this program's\n"
-            "directory) on loopback. Prints Markdown tables; exits 1 if any event is lost."));
+        "Measures relaying SSE events through ws-sse-proxy (started from this program's\n"
+        "directory) on loopback. Prints Markdown tables; exits 1 if any event is lost."));
     parser.addHelpOption();
-    const QCommandLineOption windowOption(QStringLiteral("window"), QStringLiteral("Measuring window per relay case, ms (3000)."), QStringLiteral("ms"));
-    const QCommandLineOption warmupOption(QStringLiteral("warmup"), QStringLiteral("Warm-up before each window, ms (500)."), QStringLiteral("ms"));
-    const QCommandLineOption clientsOption(QStringLiteral("clients"), QStringLiteral("Clients in the many-clients flood case (16)."), QStringLiteral("n"));
-    const QCommandLineOption idleOption(QStringLiteral("idle-sessions"), QStringLiteral("Idle sessions in the memory test (1000)."), QStringLiteral("n"));
-    const QCommandLineOption streamingOption(QStringLiteral("streaming-sessions"), QStringLiteral("Streaming sessions in the memory test (500)."), QStringLiteral("n"));
-    const QCommandLineOption stallOption(QStringLiteral("stall-seconds"), QStringLiteral("Duration of the non-reading client test (10)."), QStringLiteral("s"));
-    const QCommandLineOption casesOption(QStringLiteral("cases"), QStringLiteral("Relay cases: flood1,floodN,tick (all)."), QStringLiteral("list"));
-    const QCommandLineOption dispatchersOption(QStringLiteral("dispatchers"), QStringLiteral("Proxy event dispatchers compared in stage relay, the last one the base: epoll,glib (default), own (Qt's own: QT_NO_GLIB=1)."), QStringLiteral("list"));
-    const QCommandLineOption roundsOption(QStringLiteral("monitor-rounds"), QStringLiteral("A/B rounds of the monitor stage (3)."), QStringLiteral("n"));
-    const QCommandLineOption proxyOption(QStringLiteral("proxy"), QStringLiteral("The ws-sse-proxy to measure (the one beside bench-relay)."), QStringLiteral("path"));
-    const QCommandLineOption workersOption(QStringLiteral("workers"), QStringLiteral("proxy.workers of every proxy measured (the proxy's default: one per core)."), QStringLiteral("n"));
-    const QCommandLineOption onlyOption(QStringLiteral("only"), QStringLiteral("Run only these stages: encode,relay,memory,stall,monitor,clients."), QStringLiteral("list"));
-    const QCommandLineOption tickStreamsOption(QStringLiteral("tick-streams"), QStringLiteral("Streams of the ticking cases, stages relay, monitor and clients (50)."), QStringLiteral("n"));
-    const QCommandLineOption tickRateOption(QStringLiteral("tick-rate"), QStringLiteral("Events/s per stream of the ticking cases (100)."), QStringLiteral("n"));
-    const QCommandLineOption upstreamClientsOption(QStringLiteral("upstream-clients"), QStringLiteral("Upstream clients compared in stage clients: qt,inline (both); a suffix :glib or :own runs that one on Qt's dispatcher, glib's or its own (QT_NO_GLIB=1), instead of epoll (e.g. inline,inline:glib); :wN with proxy.workers N (e.g. inline:w1,inline:w2)."), QStringLiteral("list"));
-    const QCommandLineOption quietOption(QStringLiteral("quiet-streams"), QStringLiteral("Stream counts of the quiet cases in stage clients (10,500,2000)."), QStringLiteral("list"));
-    const QCommandLineOption quietRateOption(QStringLiteral("quiet-rate"), QStringLiteral("Events/s per stream of the quiet cases (2; 0.5 = one every 2 s)."), QStringLiteral("n"));
-    const QCommandLineOption eventSizeOption(QStringLiteral("event-size"), QStringLiteral("Characters of data per event of the ticking and flood cases (30)."), QStringLiteral("n"));
-    const QCommandLineOption quietWindowOption(QStringLiteral("quiet-window"), QStringLiteral("Measuring window of the quiet cases, ms (6000; at least --window)."), QStringLiteral("ms"));
+    const QCommandLineOption windowOption(QStringLiteral("window"),
+        QStringLiteral("Measuring window per relay case, ms (3000)."), QStringLiteral("ms"));
+    const QCommandLineOption warmupOption(QStringLiteral("warmup"),
+        QStringLiteral("Warm-up before each window, ms (500)."), QStringLiteral("ms"));
+    const QCommandLineOption clientsOption(QStringLiteral("clients"),
+        QStringLiteral("Clients in the many-clients flood case (16)."), QStringLiteral("n"));
+    const QCommandLineOption idleOption(QStringLiteral("idle-sessions"),
+        QStringLiteral("Idle sessions in the memory test (1000)."), QStringLiteral("n"));
+    const QCommandLineOption streamingOption(QStringLiteral("streaming-sessions"),
+        QStringLiteral("Streaming sessions in the memory test (500)."), QStringLiteral("n"));
+    const QCommandLineOption stallOption(QStringLiteral("stall-seconds"),
+        QStringLiteral("Duration of the non-reading client test (10)."), QStringLiteral("s"));
+    const QCommandLineOption casesOption(QStringLiteral("cases"),
+        QStringLiteral("Relay cases: flood1,floodN,tick (all)."), QStringLiteral("list"));
+    const QCommandLineOption dispatchersOption(QStringLiteral("dispatchers"),
+        QStringLiteral("Proxy event dispatchers compared in stage relay, the last one the base: "
+                       "epoll,glib (default), own (Qt's own: QT_NO_GLIB=1)."),
+        QStringLiteral("list"));
+    const QCommandLineOption roundsOption(QStringLiteral("monitor-rounds"),
+        QStringLiteral("A/B rounds of the monitor stage (3)."), QStringLiteral("n"));
+    const QCommandLineOption proxyOption(QStringLiteral("proxy"),
+        QStringLiteral("The ws-sse-proxy to measure (the one beside bench-relay)."),
+        QStringLiteral("path"));
+    const QCommandLineOption workersOption(QStringLiteral("workers"),
+        QStringLiteral(
+            "proxy.workers of every proxy measured (the proxy's default: one per core)."),
+        QStringLiteral("n"));
+    const QCommandLineOption onlyOption(QStringLiteral("only"),
+        QStringLiteral("Run only these stages: encode,relay,memory,stall,monitor,clients."),
+        QStringLiteral("list"));
+    const QCommandLineOption tickStreamsOption(QStringLiteral("tick-streams"),
+        QStringLiteral("Streams of the ticking cases, stages relay, monitor and clients (50)."),
+        QStringLiteral("n"));
+    const QCommandLineOption tickRateOption(QStringLiteral("tick-rate"),
+        QStringLiteral("Events/s per stream of the ticking cases (100)."), QStringLiteral("n"));
+    const QCommandLineOption upstreamClientsOption(QStringLiteral("upstream-clients"),
+        QStringLiteral(
+            "Upstream clients compared in stage clients: qt,inline (both); a suffix :glib or :own "
+            "runs that one on Qt's dispatcher, glib's or its own (QT_NO_GLIB=1), instead of epoll "
+            "(e.g. inline,inline:glib); :wN with proxy.workers N (e.g. inline:w1,inline:w2)."),
+        QStringLiteral("list"));
+    const QCommandLineOption quietOption(QStringLiteral("quiet-streams"),
+        QStringLiteral("Stream counts of the quiet cases in stage clients (10,500,2000)."),
+        QStringLiteral("list"));
+    const QCommandLineOption quietRateOption(QStringLiteral("quiet-rate"),
+        QStringLiteral("Events/s per stream of the quiet cases (2; 0.5 = one every 2 s)."),
+        QStringLiteral("n"));
+    const QCommandLineOption eventSizeOption(QStringLiteral("event-size"),
+        QStringLiteral("Characters of data per event of the ticking and flood cases (30)."),
+        QStringLiteral("n"));
+    const QCommandLineOption quietWindowOption(QStringLiteral("quiet-window"),
+        QStringLiteral("Measuring window of the quiet cases, ms (6000; at least --window)."),
+        QStringLiteral("ms"));
     parser.addOption(workersOption);
     parser.addOption(eventSizeOption);
-    parser.addOptions({ windowOption, warmupOption, clientsOption, idleOption, streamingOption, stallOption, casesOption, dispatchersOption, roundsOption, proxyOption, onlyOption,
-                        tickStreamsOption, tickRateOption, upstreamClientsOption, quietOption, quietRateOption, quietWindowOption });
+    parser.addOptions({ windowOption, warmupOption, clientsOption, idleOption, streamingOption,
+        stallOption, casesOption, dispatchersOption, roundsOption, proxyOption, onlyOption,
+        tickStreamsOption, tickRateOption, upstreamClientsOption, quietOption, quietRateOption,
+        quietWindowOption });
     parser.process(app);
 
     Options options;
@@ -94,7 +131,8 @@ int main(int argc, char *argv[])
     options.warmupMs = intOption(parser, warmupOption, options.warmupMs);
     options.clients = qMax(1, intOption(parser, clientsOption, options.clients));
     options.idleSessions = qMax(1, intOption(parser, idleOption, options.idleSessions));
-    options.streamingSessions = qMax(1, intOption(parser, streamingOption, options.streamingSessions));
+    options.streamingSessions
+        = qMax(1, intOption(parser, streamingOption, options.streamingSessions));
     options.stallSeconds = qMax(2, intOption(parser, stallOption, options.stallSeconds));
     options.monitorRounds = qMax(1, intOption(parser, roundsOption, options.monitorRounds));
     if (parser.isSet(casesOption))
@@ -104,7 +142,7 @@ int main(int argc, char *argv[])
     for (const QString &dispatcher : options.dispatchers) {
         if (dispatcher != u"epoll" && dispatcher != u"glib" && dispatcher != u"own") {
             std::fprintf(stderr, "bench-relay: unknown dispatcher \"%s\" (epoll, glib, own)\n",
-                         qPrintable(dispatcher));
+                qPrintable(dispatcher));
             return 2;
         }
     }
@@ -116,7 +154,8 @@ int main(int argc, char *argv[])
         options.smallSize = qBound(1, intOption(parser, eventSizeOption, options.smallSize), 65536);
     options.quietWindowMs = intOption(parser, quietWindowOption, options.quietWindowMs);
     if (parser.isSet(upstreamClientsOption))
-        options.upstreamClients = parser.value(upstreamClientsOption).split(u',', Qt::SkipEmptyParts);
+        options.upstreamClients
+            = parser.value(upstreamClientsOption).split(u',', Qt::SkipEmptyParts);
     if (parser.isSet(quietOption)) {
         options.quietStreams.clear();
         for (const QString &n : parser.value(quietOption).split(u',', Qt::SkipEmptyParts))
@@ -127,13 +166,15 @@ int main(int argc, char *argv[])
     if (parser.isSet(workersOption))
         setProxyWorkers(qBound(0, intOption(parser, workersOption, 0), 64));
     const QStringList only = parser.value(onlyOption).split(u',', Qt::SkipEmptyParts);
-    const auto wanted = [&only](const char *stage) { return only.isEmpty() || only.contains(QLatin1String(stage)); };
+    const auto wanted = [&only](const char *stage) {
+        return only.isEmpty() || only.contains(QLatin1String(stage));
+    };
 
     raiseFileLimit();
     QElapsedTimer total;
     total.start();
     std::printf("# bench-relay (Qt %s, %ld CPUs online, load average at start: %s)\n", qVersion(),
-                sysconf(_SC_NPROCESSORS_ONLN), loadAverage().constData());
+        sysconf(_SC_NPROCESSORS_ONLN), loadAverage().constData());
 
     if (wanted("encode"))
         runEncodingBenchmark(300'000'000);
@@ -145,8 +186,9 @@ int main(int argc, char *argv[])
     QObject::connect(&upstreamThread, &QThread::finished, upstream, &QObject::deleteLater);
     upstreamThread.start();
     quint16 upstreamPort = 0;
-    QMetaObject::invokeMethod(upstream, [upstream] { return upstream->listen(); },
-                              Qt::BlockingQueuedConnection, &upstreamPort);
+    QMetaObject::invokeMethod(
+        upstream, [upstream] { return upstream->listen(); }, Qt::BlockingQueuedConnection,
+        &upstreamPort);
     if (upstreamPort == 0) {
         fail("the upstream cannot listen on 127.0.0.1");
     } else {
@@ -165,7 +207,7 @@ int main(int argc, char *argv[])
     upstreamThread.wait();
 
     std::printf("\nTotal %.1f s; load average at end: %s. %s\n", double(total.elapsed()) / 1000,
-                loadAverage().constData(),
-                failed() ? "FAILED (see stderr)" : "All events arrived in order.");
+        loadAverage().constData(),
+        failed() ? "FAILED (see stderr)" : "All events arrived in order.");
     return failed() ? 1 : 0;
 }

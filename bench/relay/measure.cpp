@@ -1,10 +1,10 @@
 #include "measure.h"
 
-#include <chrono>
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QTimer>
+#include <chrono>
 
 #include <algorithm>
 #include <cstdio>
@@ -17,7 +17,7 @@ namespace relaybench {
 
 namespace {
 
-bool g_failed = false;
+    bool g_failed = false;
 
 } // namespace
 
@@ -96,8 +96,8 @@ QString payloadOf(int size)
 qint64 steadyNanos()
 {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
-                   std::chrono::steady_clock::now().time_since_epoch())
-            .count();
+        std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 void fail(const char *what)

@@ -18,10 +18,11 @@ MonitorClient::Counts MonitorClient::Counts::operator-(const Counts &before) con
     return d;
 }
 
-MonitorClient::MonitorClient(const QUrl &monitorUrl, QObject *parent) : QObject(parent)
+MonitorClient::MonitorClient(const QUrl &monitorUrl, QObject *parent)
+    : QObject(parent)
 {
     connect(&m_socket, &QWebSocket::textMessageReceived, this,
-            &MonitorClient::onSocketTextMessageReceived);
+        &MonitorClient::onSocketTextMessageReceived);
     m_socket.open(monitorUrl);
 }
 

@@ -15,7 +15,7 @@ namespace relaybench {
 
 namespace {
 
-QString g_proxyProgram; // empty: <this program's directory>/ws-sse-proxy
+    QString g_proxyProgram; // empty: <this program's directory>/ws-sse-proxy
 
 } // namespace
 
@@ -37,18 +37,19 @@ bool ProxyProcess::start(const QString &dispatcher, const QString &upstreamClien
         workers = g_proxyWorkers;
     const bool noGlib = dispatcher == u"own";
     QStringList arguments { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                            QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--quiet") };
+        QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--quiet") };
     {
         // The bench's upstreams live on loopback (denied by default) and its thousands of
         // clients all come from 127.0.0.1 (past proxy.maxSessionsPerAddress's default); the
         // monitor stage finds /monitor on the proxy's own (loopback) listener.
         QJsonObject proxy { { QStringLiteral("maxSessionsPerAddress"), 1000000 },
-                            { QStringLiteral("maxSessions"), 1000000 } };
-        QJsonObject upstream { { QStringLiteral("allow"), QJsonArray { QStringLiteral("127.0.0.1") } } };
+            { QStringLiteral("maxSessions"), 1000000 } };
+        QJsonObject upstream { { QStringLiteral("allow"),
+            QJsonArray { QStringLiteral("127.0.0.1") } } };
         if (!upstreamClient.isEmpty())
             proxy.insert(QStringLiteral("upstreamClient"), upstreamClient);
         proxy.insert(QStringLiteral("eventDispatcher"),
-                     dispatcher == u"epoll" ? QStringLiteral("epoll") : QStringLiteral("qt"));
+            dispatcher == u"epoll" ? QStringLiteral("epoll") : QStringLiteral("qt"));
         if (workers >= 0)
             proxy.insert(QStringLiteral("workers"), workers);
         if (upstreamClient == u"qt")
@@ -59,8 +60,9 @@ bool ProxyProcess::start(const QString &dispatcher, const QString &upstreamClien
         if (!file.open(QIODevice::WriteOnly))
             return false;
         file.write(QJsonDocument(QJsonObject { { QStringLiteral("proxy"), proxy },
-                                               { QStringLiteral("admin"), QJsonObject { { QStringLiteral("host"), QString() } } } })
-                           .toJson());
+                                     { QStringLiteral("admin"),
+                                         QJsonObject { { QStringLiteral("host"), QString() } } } })
+                       .toJson());
         file.close();
         arguments << QStringLiteral("--settings") << path;
     }
@@ -73,9 +75,9 @@ bool ProxyProcess::start(const QString &dispatcher, const QString &upstreamClien
     m_process.setWorkingDirectory(m_dir.path()); // settings: defaults + options (+ the client)
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_process.start(g_proxyProgram.isEmpty()
-                            ? QCoreApplication::applicationDirPath() + QStringLiteral("/ws-sse-proxy")
-                            : g_proxyProgram,
-                    arguments);
+            ? QCoreApplication::applicationDirPath() + QStringLiteral("/ws-sse-proxy")
+            : g_proxyProgram,
+        arguments);
     if (!m_process.waitForStarted(5000))
         return false;
     static const QRegularExpression listening(QStringLiteral("listening on (ws://\\S+)"));
@@ -116,7 +118,8 @@ qint64 ProxyProcess::contextSwitches() const
         if (!status.open(QIODevice::ReadOnly))
             continue; // exited meanwhile
         for (const QByteArray &line : status.readAll().split('\n')) {
-            if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:"))
+            if (line.startsWith("voluntary_ctxt_switches:")
+                || line.startsWith("nonvoluntary_ctxt_switches:"))
                 sum += line.mid(line.indexOf(':') + 1).trimmed().toLongLong();
         }
     }
@@ -143,7 +146,7 @@ QList<qint64> ProxyProcess::workerCpuMicros() const
         if (micros.size() <= index)
             micros.resize(index + 1);
         micros[index] = (fields.at(11).toLongLong() + fields.at(12).toLongLong()) * 1'000'000
-                / sysconf(_SC_CLK_TCK);
+            / sysconf(_SC_CLK_TCK);
     }
     return micros;
 }
@@ -169,10 +172,10 @@ QUrl ProxyProcess::monitorUrl() const
 
 QByteArray requestFor(quint16 upstreamPort, const QString &path)
 {
-    return QJsonDocument(QJsonObject { { QStringLiteral("address"), QStringLiteral("127.0.0.1") },
-                                       { QStringLiteral("port"), upstreamPort },
-                                       { QStringLiteral("path"), path } })
-            .toJson(QJsonDocument::Compact);
+    return QJsonDocument(
+        QJsonObject { { QStringLiteral("address"), QStringLiteral("127.0.0.1") },
+            { QStringLiteral("port"), upstreamPort }, { QStringLiteral("path"), path } })
+        .toJson(QJsonDocument::Compact);
 }
 
 } // namespace relaybench

@@ -17,7 +17,8 @@ public:
     // `dispatcher`: "epoll" (proxy.eventDispatcher's default), "glib" (Qt's default) or "own"
     // (Qt's own, QT_NO_GLIB=1). `upstreamClient`: proxy.upstreamClient ("inline", "qt"); empty =
     // the proxy's default. `workers`: proxy.workers; -1 = what setProxyWorkers() chose.
-    bool start(const QString &dispatcher, const QString &upstreamClient = QString(), int workers = -1);
+    bool start(
+        const QString &dispatcher, const QString &upstreamClient = QString(), int workers = -1);
     qint64 threads() const;
     // Voluntary + involuntary context switches of all the proxy's threads so far (a thread that
     // exited is no longer counted); -1 when unreadable.

@@ -30,20 +30,23 @@ void runMemoryBenchmark(quint16 upstreamPort, Upstream *upstream, const Options 
         const qint64 idle = proxy.rssKb();
         QObject owner;
         const int count = streaming ? options.streamingSessions : options.idleSessions;
-        const QByteArray request = streaming
-                ? requestFor(upstreamPort, QStringLiteral("/tick?size=%1&rate=%2")
-                                                   .arg(options.smallSize).arg(options.memoryRate))
-                : QByteArray();
+        const QByteArray request = streaming ? requestFor(upstreamPort,
+                                       QStringLiteral("/tick?size=%1&rate=%2")
+                                           .arg(options.smallSize)
+                                           .arg(options.memoryRate))
+                                             : QByteArray();
         std::vector<RelayClient *> clients = openClients(&owner, proxy.url(), count, request);
-        const auto connected = std::count_if(clients.begin(), clients.end(),
-                                             [](RelayClient *c) { return c->connected; });
+        const auto connected = std::count_if(
+            clients.begin(), clients.end(), [](RelayClient *c) { return c->connected; });
         if (connected != count)
             fail("not every memory-test session connected");
         if (streaming) {
-            if (!waitUntil([&] {
-                    return std::all_of(clients.begin(), clients.end(),
-                                       [](RelayClient *c) { return c->events > 0; });
-                }, 20000))
+            if (!waitUntil(
+                    [&] {
+                        return std::all_of(clients.begin(), clients.end(),
+                            [](RelayClient *c) { return c->events > 0; });
+                    },
+                    20000))
                 fail("not every streaming session received events");
             runFor(options.warmupMs);
             // Same total rate as the ticking relay case, ten times the streams: shows how the
@@ -57,18 +60,19 @@ void runMemoryBenchmark(quint16 upstreamPort, Upstream *upstream, const Options 
             qint64 events = -eventsBefore;
             for (RelayClient *c : clients)
                 events += c->events;
-            streamingNote = QStringLiteral("While streaming: %1 events/s delivered, proxy %2 us CPU per event.")
-                                    .arg(double(events) * 1000 / options.windowMs, 0, 'f', 0)
-                                    .arg(double(cpu) / double(qMax<qint64>(1, events)), 0, 'f', 2);
+            streamingNote = QStringLiteral(
+                "While streaming: %1 events/s delivered, proxy %2 us CPU per event.")
+                                .arg(double(events) * 1000 / options.windowMs, 0, 'f', 0)
+                                .arg(double(cpu) / double(qMax<qint64>(1, events)), 0, 'f', 2);
         }
         settle();
         const qint64 loaded = proxy.rssKb();
         if (!streaming)
             std::printf("| idle proxy | 0 | %lld | - |\n", idle);
         std::printf("| %s | %lld | %lld | %.1f |\n",
-                    streaming ? qPrintable(QStringLiteral("streaming %1 ev/s each").arg(options.memoryRate))
-                              : "connected, no request",
-                    qint64(connected), loaded, double(loaded - idle) / double(qMax<qint64>(1, connected)));
+            streaming ? qPrintable(QStringLiteral("streaming %1 ev/s each").arg(options.memoryRate))
+                      : "connected, no request",
+            qint64(connected), loaded, double(loaded - idle) / double(qMax<qint64>(1, connected)));
         qint64 gaps = 0;
         for (RelayClient *c : clients)
             gaps += c->gaps + c->otherMessages;
@@ -84,23 +88,23 @@ void runMemoryBenchmark(quint16 upstreamPort, Upstream *upstream, const Options 
 
 namespace {
 
-QByteArray maskedTextFrame(const QByteArray &payload)
-{
-    QByteArray frame;
-    frame.append(char(0x81));
-    if (payload.size() < 126) {
-        frame.append(char(0x80 | payload.size()));
-    } else {
-        frame.append(char(0x80 | 126));
-        frame.append(char((payload.size() >> 8) & 0xFF));
-        frame.append(char(payload.size() & 0xFF));
+    QByteArray maskedTextFrame(const QByteArray &payload)
+    {
+        QByteArray frame;
+        frame.append(char(0x81));
+        if (payload.size() < 126) {
+            frame.append(char(0x80 | payload.size()));
+        } else {
+            frame.append(char(0x80 | 126));
+            frame.append(char((payload.size() >> 8) & 0xFF));
+            frame.append(char(payload.size() & 0xFF));
+        }
+        const char key[4] = { 0x12, 0x34, 0x56, 0x78 };
+        frame.append(key, 4);
+        for (qsizetype i = 0; i < payload.size(); ++i)
+            frame.append(char(payload[i] ^ key[i % 4]));
+        return frame;
     }
-    const char key[4] = { 0x12, 0x34, 0x56, 0x78 };
-    frame.append(key, 4);
-    for (qsizetype i = 0; i < payload.size(); ++i)
-        frame.append(char(payload[i] ^ key[i % 4]));
-    return frame;
-}
 
 } // namespace
 
@@ -123,9 +127,10 @@ void runStalledClientBenchmark(quint16 upstreamPort, Upstream *upstream, const O
         fail("stalled client cannot connect");
         return;
     }
-    socket.write("GET " + proxy.url().path().toUtf8() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                 "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    socket.write("GET " + proxy.url().path().toUtf8()
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     if (!waitUntil([&] { return socket.peek(4096).contains("\r\n\r\n"); }, 5000)
         || !socket.read(socket.peek(4096).indexOf("\r\n\r\n") + 4).startsWith("HTTP/1.1 101")) {
         fail("stalled client: no WebSocket handshake");
@@ -135,7 +140,7 @@ void runStalledClientBenchmark(quint16 upstreamPort, Upstream *upstream, const O
     socket.write(maskedTextFrame(requestFor(upstreamPort, QStringLiteral("/flood?size=1024"))));
 
     std::printf("\n## 4. A client that stops reading; upstream floods 1 KiB events for %d s\n\n",
-                options.stallSeconds);
+        options.stallSeconds);
     std::printf("| t (s) | proxy RSS KB | upstream bytes written (total) |\n|---:|---:|---:|\n");
     std::printf("| 0 | %lld | 0 |\n", rssStart);
     qint64 rssMax = rssStart;
@@ -157,7 +162,7 @@ void runStalledClientBenchmark(quint16 upstreamPort, Upstream *upstream, const O
     const qint64 writtenEnd = upstream->bytesWritten.loadRelaxed() - writtenStart;
     std::printf("\nRSS start %lld KB, after 1 s %lld KB, end %lld KB (max %lld); upstream wrote "
                 "%lld KB in all, %lld KB after the first second.\n",
-                rssStart, rssAt1, rssEnd, rssMax, writtenEnd / 1024, (writtenEnd - writtenAt1) / 1024);
+        rssStart, rssAt1, rssEnd, rssMax, writtenEnd / 1024, (writtenEnd - writtenAt1) / 1024);
     if (writtenEnd > 64 * 1024 * 1024 || rssEnd - rssAt1 > 32 * 1024)
         fail("a client that does not read made the proxy buffer without bound");
     socket.abort();

@@ -11,33 +11,33 @@
 #include <QThread>
 
 #include <algorithm>
-#include <map>
 #include <cstdio>
+#include <map>
 #include <vector>
 
 namespace relaybench {
 
 namespace {
 
-// p50, p99 and the maximum of delivery times (us), into `result` in ms.
-void setLatencies(RelayResult *result, std::vector<qint64> latencies)
-{
-    if (latencies.empty())
-        return;
-    const auto percentile = [&latencies](double p) {
-        const size_t at = std::min(latencies.size() - 1, size_t(p * double(latencies.size())));
-        std::nth_element(latencies.begin(), latencies.begin() + qsizetype(at), latencies.end());
-        return double(latencies[at]) / 1000;
-    };
-    result->latencyP50Ms = percentile(0.50);
-    result->latencyP99Ms = percentile(0.99);
-    result->latencyMaxMs = double(*std::max_element(latencies.begin(), latencies.end())) / 1000;
-}
+    // p50, p99 and the maximum of delivery times (us), into `result` in ms.
+    void setLatencies(RelayResult *result, std::vector<qint64> latencies)
+    {
+        if (latencies.empty())
+            return;
+        const auto percentile = [&latencies](double p) {
+            const size_t at = std::min(latencies.size() - 1, size_t(p * double(latencies.size())));
+            std::nth_element(latencies.begin(), latencies.begin() + qsizetype(at), latencies.end());
+            return double(latencies[at]) / 1000;
+        };
+        result->latencyP50Ms = percentile(0.50);
+        result->latencyP99Ms = percentile(0.99);
+        result->latencyMaxMs = double(*std::max_element(latencies.begin(), latencies.end())) / 1000;
+    }
 
 } // namespace
 
 RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &path, int streams,
-                          const Options &options, bool parse)
+    const Options &options, bool parse)
 {
     QThread thread;
     thread.setEventDispatcher(new EpollEventDispatcher); // as the proxy's, for a fair baseline
@@ -46,14 +46,17 @@ RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &pa
     QObject::connect(&thread, &QThread::finished, home, &QObject::deleteLater);
     thread.start();
     std::vector<DirectReader *> readers;
-    QMetaObject::invokeMethod(home, [&] {
-        for (int i = 0; i < streams; ++i) {
-            auto *reader = new DirectReader;
-            reader->setParent(home);
-            reader->start(port, path, parse);
-            readers.push_back(reader);
-        }
-    }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        home,
+        [&] {
+            for (int i = 0; i < streams; ++i) {
+                auto *reader = new DirectReader;
+                reader->setParent(home);
+                reader->start(port, path, parse);
+                readers.push_back(reader);
+            }
+        },
+        Qt::BlockingQueuedConnection);
     const auto totalEvents = [&readers] {
         qint64 sum = 0;
         for (DirectReader *r : readers)
@@ -62,13 +65,16 @@ RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &pa
     };
     const auto readerCpu = [home] {
         qint64 nanos = 0;
-        QMetaObject::invokeMethod(home, [] { return threadCpuNanos(); }, Qt::BlockingQueuedConnection, &nanos);
+        QMetaObject::invokeMethod(
+            home, [] { return threadCpuNanos(); }, Qt::BlockingQueuedConnection, &nanos);
         return nanos;
     };
-    waitUntil([&readers] {
-        return std::all_of(readers.begin(), readers.end(),
-                           [](DirectReader *r) { return r->events.loadRelaxed() > 0; });
-    }, 20000);
+    waitUntil(
+        [&readers] {
+            return std::all_of(readers.begin(), readers.end(),
+                [](DirectReader *r) { return r->events.loadRelaxed() > 0; });
+        },
+        20000);
     runFor(options.warmupMs);
     const qint64 before = totalEvents();
     const qint64 cpuBefore = readerCpu();
@@ -86,14 +92,18 @@ RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &pa
     for (DirectReader *r : readers)
         gaps += r->gaps.loadRelaxed();
     const bool allRead = std::all_of(readers.begin(), readers.end(),
-                                     [](DirectReader *r) { return r->events.loadRelaxed() > 0; });
+        [](DirectReader *r) { return r->events.loadRelaxed() > 0; });
     std::vector<qint64> latencies; // gathered on the readers' thread, which deletes them at its end
-    QMetaObject::invokeMethod(home, [&readers, &latencies] {
-        for (DirectReader *r : readers) {
-            r->stop();
-            latencies.insert(latencies.end(), r->latenciesMicros.begin(), r->latenciesMicros.end());
-        }
-    }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        home,
+        [&readers, &latencies] {
+            for (DirectReader *r : readers) {
+                r->stop();
+                latencies.insert(
+                    latencies.end(), r->latenciesMicros.begin(), r->latenciesMicros.end());
+            }
+        },
+        Qt::BlockingQueuedConnection);
     thread.quit();
     thread.wait();
     waitUntil([upstream] { return upstream->openConnections.loadRelaxed() == 0; }, 5000);
@@ -112,13 +122,13 @@ RelayResult measureDirect(Upstream *upstream, quint16 port, const QByteArray &pa
 }
 
 RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstreamPort,
-                         int clientCount, const QString &path, const Options &options,
-                         const char *label, const RelayProbe *probe)
+    int clientCount, const QString &path, const Options &options, const char *label,
+    const RelayProbe *probe)
 {
     QObject owner;
     const bool hold = probe && probe->sessionsOpen;
-    std::vector<RelayClient *> clients = openClients(&owner, proxy.url(), clientCount,
-                                                     requestFor(upstreamPort, path), 64, hold);
+    std::vector<RelayClient *> clients
+        = openClients(&owner, proxy.url(), clientCount, requestFor(upstreamPort, path), 64, hold);
     if (std::any_of(clients.begin(), clients.end(), [](RelayClient *c) { return !c->connected; }))
         fail("not every client connected to the proxy");
     if (hold) {
@@ -132,9 +142,12 @@ RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstre
             sum += c->*field;
         return sum;
     };
-    if (!waitUntil([&] {
-            return std::all_of(clients.begin(), clients.end(), [](RelayClient *c) { return c->events > 0; });
-        }, 20000)) {
+    if (!waitUntil(
+            [&] {
+                return std::all_of(
+                    clients.begin(), clients.end(), [](RelayClient *c) { return c->events > 0; });
+            },
+            20000)) {
         std::fprintf(stderr, "bench-relay: %s: a client had no event within 20 s\n", label);
         fail("not every client received events");
     }
@@ -173,8 +186,9 @@ RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstre
     const qint64 gaps = total(&RelayClient::gaps);
     const qint64 others = total(&RelayClient::otherMessages);
     if (gaps != 0 || others != 0) {
-        std::fprintf(stderr, "bench-relay: %s: %lld events out of order, %lld error/closed messages\n",
-                     label, gaps, others);
+        std::fprintf(stderr,
+            "bench-relay: %s: %lld events out of order, %lld error/closed messages\n", label, gaps,
+            others);
         fail("events lost or reordered through the proxy");
     }
     closeClients(clients);
@@ -195,14 +209,22 @@ RelayResult measureRelay(ProxyProcess &proxy, Upstream *upstream, quint16 upstre
 void runRelayBenchmark(Upstream *upstream, quint16 upstreamPort, const Options &options)
 {
     const QString flood = QStringLiteral("/flood?size=%1").arg(options.smallSize);
-    const QString tick = QStringLiteral("/tick?size=%1&rate=%2").arg(options.smallSize).arg(options.lowRate);
+    const QString tick
+        = QStringLiteral("/tick?size=%1&rate=%2").arg(options.smallSize).arg(options.lowRate);
 
-    struct Row { const char *key; const char *name; int clients; QString path; bool flooding;
-                 std::map<QString, RelayResult> byDispatcher; };
+    struct Row
+    {
+        const char *key;
+        const char *name;
+        int clients;
+        QString path;
+        bool flooding;
+        std::map<QString, RelayResult> byDispatcher;
+    };
     std::vector<Row> rows;
     const Row all[] = { { "flood1", "flood, 1 client", 1, flood, true, {} },
-                        { "floodN", "flood, N clients", options.clients, flood, true, {} },
-                        { "tick", "ticking, S streams x R ev/s", options.lowStreams, tick, false, {} } };
+        { "floodN", "flood, N clients", options.clients, flood, true, {} },
+        { "tick", "ticking, S streams x R ev/s", options.lowStreams, tick, false, {} } };
     for (const Row &row : all) {
         if (options.relayCases.contains(QLatin1String(row.key)))
             rows.push_back(row);
@@ -214,7 +236,8 @@ void runRelayBenchmark(Upstream *upstream, quint16 upstreamPort, const Options &
         if (row.flooding && directFlood.eventsPerSecond == 0)
             directFlood = measureDirect(upstream, upstreamPort, flood.toUtf8(), 1, options);
         else if (!row.flooding)
-            directTick = measureDirect(upstream, upstreamPort, tick.toUtf8(), options.lowStreams, options);
+            directTick
+                = measureDirect(upstream, upstreamPort, tick.toUtf8(), options.lowStreams, options);
     }
     const double direct = directFlood.eventsPerSecond;
     for (const QString &dispatcher : options.dispatchers) {
@@ -224,22 +247,27 @@ void runRelayBenchmark(Upstream *upstream, quint16 upstreamPort, const Options &
             return;
         }
         for (Row &row : rows)
-            row.byDispatcher[dispatcher] = measureRelay(proxy, upstream, upstreamPort, row.clients,
-                                                        row.path, options, row.name);
+            row.byDispatcher[dispatcher] = measureRelay(
+                proxy, upstream, upstreamPort, row.clients, row.path, options, row.name);
         proxy.stop();
     }
 
-    std::printf("\n## 2. Relay through ws-sse-proxy (%d-char events; %d ms window after %d ms warm-up)\n\n",
-                options.smallSize, options.windowMs, options.warmupMs);
-    std::printf("Baselines, same run, no proxy: one QTcpSocket reader of the same flood (its own thread):\n"
-                "%.0f events/s, %.2f us CPU/event (reader thread). The same %d ticking streams read directly on\n"
-                "one thread: %.0f events/s, %.2f us CPU/event.\n\n",
-                directFlood.eventsPerSecond, directFlood.cpuMicrosPerEvent, options.lowStreams,
-                directTick.eventsPerSecond, directTick.cpuMicrosPerEvent);
-    std::printf("N = %d clients; ticking = %d streams x %d events/s. Dispatchers: epoll = ours (the\n"
-                "default), glib = Qt's default, own = Qt's own (QT_NO_GLIB=1).\n\n", options.clients,
-                options.lowStreams, options.lowRate);
-    std::printf("| case | dispatcher | events/s delivered | events/s proxy/direct | proxy CPU %% | bench clients CPU %% | proxy us CPU/event | CPU/event proxy/direct |\n");
+    std::printf(
+        "\n## 2. Relay through ws-sse-proxy (%d-char events; %d ms window after %d ms warm-up)\n\n",
+        options.smallSize, options.windowMs, options.warmupMs);
+    std::printf(
+        "Baselines, same run, no proxy: one QTcpSocket reader of the same flood (its own thread):\n"
+        "%.0f events/s, %.2f us CPU/event (reader thread). The same %d ticking streams read "
+        "directly on\n"
+        "one thread: %.0f events/s, %.2f us CPU/event.\n\n",
+        directFlood.eventsPerSecond, directFlood.cpuMicrosPerEvent, options.lowStreams,
+        directTick.eventsPerSecond, directTick.cpuMicrosPerEvent);
+    std::printf(
+        "N = %d clients; ticking = %d streams x %d events/s. Dispatchers: epoll = ours (the\n"
+        "default), glib = Qt's default, own = Qt's own (QT_NO_GLIB=1).\n\n",
+        options.clients, options.lowStreams, options.lowRate);
+    std::printf("| case | dispatcher | events/s delivered | events/s proxy/direct | proxy CPU %% | "
+                "bench clients CPU %% | proxy us CPU/event | CPU/event proxy/direct |\n");
     std::printf("|---|---|---:|---:|---:|---:|---:|---:|\n");
     for (const Row &row : rows) {
         for (const QString &dispatcher : options.dispatchers) {
@@ -247,10 +275,12 @@ void runRelayBenchmark(Upstream *upstream, quint16 upstreamPort, const Options &
             const bool flooding = row.flooding;
             const RelayResult &d = flooding ? directFlood : directTick;
             std::printf("| %s | %s | %.0f | %s | %.0f | %.0f | %.2f | %.1f |\n", row.name,
-                        qPrintable(dispatcher), r.eventsPerSecond,
-                        flooding && direct > 0 ? qPrintable(QString::number(r.eventsPerSecond / direct, 'f', 2)) : "-",
-                        r.proxyCpuPercent, r.clientCpuPercent, r.cpuMicrosPerEvent,
-                        d.cpuMicrosPerEvent > 0 ? r.cpuMicrosPerEvent / d.cpuMicrosPerEvent : 0.0);
+                qPrintable(dispatcher), r.eventsPerSecond,
+                flooding && direct > 0
+                    ? qPrintable(QString::number(r.eventsPerSecond / direct, 'f', 2))
+                    : "-",
+                r.proxyCpuPercent, r.clientCpuPercent, r.cpuMicrosPerEvent,
+                d.cpuMicrosPerEvent > 0 ? r.cpuMicrosPerEvent / d.cpuMicrosPerEvent : 0.0);
         }
     }
     if (options.dispatchers.size() < 2)
@@ -263,7 +293,9 @@ void runRelayBenchmark(Upstream *upstream, quint16 upstreamPort, const Options &
         for (const Row &row : rows) {
             const double baseCpu = row.byDispatcher.at(base).cpuMicrosPerEvent;
             std::printf(" %s %+.0f%%;", row.name,
-                        baseCpu > 0 ? (row.byDispatcher.at(dispatcher).cpuMicrosPerEvent / baseCpu - 1) * 100 : 0.0);
+                baseCpu > 0
+                    ? (row.byDispatcher.at(dispatcher).cpuMicrosPerEvent / baseCpu - 1) * 100
+                    : 0.0);
         }
     }
     std::printf("\n");

@@ -48,8 +48,10 @@ private:
         while (QTcpSocket *socket = m_server->nextPendingConnection()) {
             ++openConnections;
             socket->setParent(this);
-            connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onSocketReadyRead(socket); });
-            connect(socket, &QTcpSocket::bytesWritten, this, [this](qint64 n) { bytesWritten += n; });
+            connect(socket, &QTcpSocket::readyRead, this,
+                [this, socket] { onSocketReadyRead(socket); });
+            connect(
+                socket, &QTcpSocket::bytesWritten, this, [this](qint64 n) { bytesWritten += n; });
             connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
                 --openConnections;
                 socket->deleteLater();
@@ -79,19 +81,20 @@ private:
             // interval=MS (one event every MS), else rate=R events per second
             const int rate = qMax(1, query.queryItemValue(QStringLiteral("rate")).toInt());
             const int interval = query.hasQueryItem(QStringLiteral("interval"))
-                    ? qMax(1, query.queryItemValue(QStringLiteral("interval")).toInt())
-                    : 1000 / rate;
+                ? qMax(1, query.queryItemValue(QStringLiteral("interval")).toInt())
+                : 1000 / rate;
             auto *timer = new QTimer(socket);
             timer->setTimerType(Qt::PreciseTimer);
             connect(timer, &QTimer::timeout, socket, [socket, stream] {
-                if (socket->state() == QAbstractSocket::ConnectedState) // not between close and delete
+                if (socket->state()
+                    == QAbstractSocket::ConnectedState) // not between close and delete
                     socket->write(eventBytes(*stream, 1, true));
             });
             timer->start(interval);
         } else {
             auto pump = [socket, stream] {
                 while (socket->state() == QAbstractSocket::ConnectedState
-                       && socket->bytesToWrite() < 256 * 1024)
+                    && socket->bytesToWrite() < 256 * 1024)
                     socket->write(eventBytes(*stream, 64));
             };
             connect(socket, &QTcpSocket::bytesWritten, socket, pump);

@@ -20,7 +20,9 @@ ScaleClient::Figures &ScaleClient::Figures::operator+=(const Figures &other)
     return *this;
 }
 
-ScaleClient::ScaleClient(const QUrl &url, const Stream &stream) : m_url(url), m_stream(stream)
+ScaleClient::ScaleClient(const QUrl &url, const Stream &stream)
+    : m_url(url)
+    , m_stream(stream)
 {
     m_backoff.setSingleShot(true);
     m_backoff.setInterval(reconnectDelayMs);
@@ -29,16 +31,18 @@ ScaleClient::ScaleClient(const QUrl &url, const Stream &stream) : m_url(url), m_
     connect(&m_socket, &QWebSocket::disconnected, this, &ScaleClient::reconnectSoon);
     connect(&m_socket, &QWebSocket::connected, this, [this] {
         QJsonObject request { { QStringLiteral("address"), QStringLiteral("127.0.0.1") },
-                              { QStringLiteral("port"), m_stream.upstreamPort },
-                              { QStringLiteral("path"), QStringLiteral("/ticks?interval=%1&count=%2")
-                                                                .arg(m_stream.intervalMs)
-                                                                .arg(m_stream.events) } };
+            { QStringLiteral("port"), m_stream.upstreamPort },
+            { QStringLiteral("path"),
+                QStringLiteral("/ticks?interval=%1&count=%2")
+                    .arg(m_stream.intervalMs)
+                    .arg(m_stream.events) } };
         if (m_lastTick > 0) {
             request.insert(QStringLiteral("headers"),
-                           QJsonObject { { QStringLiteral("Last-Event-ID"),
-                                           QStringLiteral("tick-%1").arg(m_lastTick) } });
+                QJsonObject { { QStringLiteral("Last-Event-ID"),
+                    QStringLiteral("tick-%1").arg(m_lastTick) } });
         }
-        m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(request).toJson(QJsonDocument::Compact)));
+        m_socket.sendTextMessage(
+            QString::fromUtf8(QJsonDocument(request).toJson(QJsonDocument::Compact)));
     });
 }
 
@@ -56,7 +60,8 @@ void ScaleClient::onMessage(const QString &text)
         onSseEvent(payload.value(QStringLiteral("id")).toString());
     } else if (type == u"error") {
         ++m_figures.errors;
-        qWarning("scale-clients: error: %s", qPrintable(payload.value(QStringLiteral("message")).toString()));
+        qWarning("scale-clients: error: %s",
+            qPrintable(payload.value(QStringLiteral("message")).toString()));
     } else if (type == u"closed") {
         if (m_lastTick == m_stream.events) {
             m_done = true;
@@ -76,7 +81,7 @@ void ScaleClient::onSseEvent(const QString &id)
     if (tick != m_lastTick + 1) {
         ++m_figures.outOfOrder;
         qWarning("scale-clients: tick %lld after tick %lld", static_cast<long long>(tick),
-                 static_cast<long long>(m_lastTick));
+            static_cast<long long>(m_lastTick));
     }
     m_lastTick = qMax(m_lastTick, tick);
     if (++m_figures.events == 1)

@@ -23,8 +23,8 @@ public:
         qint64 events = 0;
         int reconnects = 0;
         int shutdownReconnects = 0; // after `closed` "proxy shutting down"
-        int errors = 0;             // `error` messages
-        int outOfOrder = 0;         // a tick that was not the next one
+        int errors = 0; // `error` messages
+        int outOfOrder = 0; // a tick that was not the next one
         Figures &operator+=(const Figures &other);
     };
 

@@ -22,15 +22,24 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Streaming clients that resume with Last-Event-ID."));
+    parser.setApplicationDescription(
+        QStringLiteral("Streaming clients that resume with Last-Event-ID."));
     parser.addHelpOption();
-    const QCommandLineOption urlOption(QStringLiteral("url"), QStringLiteral("Proxy WebSocket URL."), QStringLiteral("url"));
-    const QCommandLineOption clientsOption(QStringLiteral("clients"), QStringLiteral("Clients (200)."), QStringLiteral("n"), QStringLiteral("200"));
-    const QCommandLineOption upstreamOption(QStringLiteral("upstream-port"), QStringLiteral("Test server port on 127.0.0.1."), QStringLiteral("port"));
-    const QCommandLineOption eventsOption(QStringLiteral("events"), QStringLiteral("Ticks per stream (50)."), QStringLiteral("n"), QStringLiteral("50"));
-    const QCommandLineOption intervalOption(QStringLiteral("interval"), QStringLiteral("Ms between ticks (200)."), QStringLiteral("ms"), QStringLiteral("200"));
-    const QCommandLineOption timeoutOption(QStringLiteral("timeout"), QStringLiteral("Give up after this many s (120)."), QStringLiteral("s"), QStringLiteral("120"));
-    parser.addOptions({ urlOption, clientsOption, upstreamOption, eventsOption, intervalOption, timeoutOption });
+    const QCommandLineOption urlOption(
+        QStringLiteral("url"), QStringLiteral("Proxy WebSocket URL."), QStringLiteral("url"));
+    const QCommandLineOption clientsOption(QStringLiteral("clients"),
+        QStringLiteral("Clients (200)."), QStringLiteral("n"), QStringLiteral("200"));
+    const QCommandLineOption upstreamOption(QStringLiteral("upstream-port"),
+        QStringLiteral("Test server port on 127.0.0.1."), QStringLiteral("port"));
+    const QCommandLineOption eventsOption(QStringLiteral("events"),
+        QStringLiteral("Ticks per stream (50)."), QStringLiteral("n"), QStringLiteral("50"));
+    const QCommandLineOption intervalOption(QStringLiteral("interval"),
+        QStringLiteral("Ms between ticks (200)."), QStringLiteral("ms"), QStringLiteral("200"));
+    const QCommandLineOption timeoutOption(QStringLiteral("timeout"),
+        QStringLiteral("Give up after this many s (120)."), QStringLiteral("s"),
+        QStringLiteral("120"));
+    parser.addOptions(
+        { urlOption, clientsOption, upstreamOption, eventsOption, intervalOption, timeoutOption });
     parser.process(app);
     if (!parser.isSet(urlOption) || !parser.isSet(upstreamOption)) {
         std::fprintf(stderr, "scale-clients: --url and --upstream-port are required\n");
@@ -57,8 +66,8 @@ int main(int argc, char *argv[])
         const ScaleClient::Figures total = summary();
         std::printf("%s: %d clients, %d complete, %lld events, %d reconnects (%d after \"proxy "
                     "shutting down\"), %d errors, %d out of order or duplicated\n",
-                    verdict, count, finished, static_cast<long long>(total.events), total.reconnects,
-                    total.shutdownReconnects, total.errors, total.outOfOrder);
+            verdict, count, finished, static_cast<long long>(total.events), total.reconnects,
+            total.shutdownReconnects, total.errors, total.outOfOrder);
         std::fflush(stdout);
     };
     for (int i = 0; i < count; ++i) {
@@ -73,7 +82,8 @@ int main(int argc, char *argv[])
             if (++finished < count)
                 return;
             const ScaleClient::Figures total = summary();
-            const bool clean = total.outOfOrder == 0 && total.events == qint64(count) * stream.events;
+            const bool clean
+                = total.outOfOrder == 0 && total.events == qint64(count) * stream.events;
             report(clean ? "ok" : "FAILED");
             QCoreApplication::exit(clean ? 0 : 1);
         });

@@ -15,7 +15,8 @@ std::optional<Plan> resolve(const QString &host, QString *error)
     const QString &name = plan.host;
     QHostAddress literal;
     if (name.isEmpty() || name.compare(u"localhost", Qt::CaseInsensitive) == 0) {
-        plan.addresses = { QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6) };
+        plan.addresses
+            = { QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6) };
         plan.extrasOptional = true;
     } else if (name == u"*" || name == u"::") {
         plan.addresses = { QHostAddress(QHostAddress::Any) };
@@ -43,7 +44,7 @@ namespace {
     enum class Result { Listening, PortTakenOnExtra, Failed };
 
     Result listenOnce(const Plan &plan, quint16 port, const MakeListener &make,
-                      QList<QTcpServer *> *listeners, QString *error)
+        QList<QTcpServer *> *listeners, QString *error)
     {
         quint16 chosen = port;
         for (const QHostAddress &address : plan.addresses) {
@@ -58,14 +59,16 @@ namespace {
             const QString reason = listener->errorString();
             delete listener;
             if (isExtra && plan.extrasOptional && !inUse) { // say, no IPv6 on this machine
-                qCInfo(lcListen).noquote() << QStringLiteral("not listening on %1: %2").arg(address.toString(), reason);
+                qCInfo(lcListen).noquote()
+                    << QStringLiteral("not listening on %1: %2").arg(address.toString(), reason);
                 continue;
             }
-            *error = inUse ? QStringLiteral("port %1 on %2 is already in use").arg(chosen).arg(plan.host)
-                           : QStringLiteral("cannot listen on %1 port %2 (%3): %4")
-                                     .arg(plan.host)
-                                     .arg(chosen)
-                                     .arg(address.toString(), reason);
+            *error = inUse
+                ? QStringLiteral("port %1 on %2 is already in use").arg(chosen).arg(plan.host)
+                : QStringLiteral("cannot listen on %1 port %2 (%3): %4")
+                      .arg(plan.host)
+                      .arg(chosen)
+                      .arg(address.toString(), reason);
             return inUse && isExtra && port == 0 ? Result::PortTakenOnExtra : Result::Failed;
         }
         return Result::Listening;

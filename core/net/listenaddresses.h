@@ -21,9 +21,9 @@ namespace ListenAddresses {
 // a name             every address it resolves to: the first must work, the others may not
 struct Plan
 {
-    QString host;                 // as configured, for messages
+    QString host; // as configured, for messages
     QList<QHostAddress> addresses;
-    bool extrasOptional = false;  // addresses after the first may be unavailable
+    bool extrasOptional = false; // addresses after the first may be unavailable
 };
 
 // On failure (a name that does not resolve) returns nullopt and sets `error`:
@@ -38,6 +38,7 @@ using MakeListener = std::function<QTcpServer *()>;
 // starts over with a new free port (a few times). Returns the listening servers (the caller owns
 // them), or none and sets `error`: `port 3001 on localhost is already in use`, `cannot listen on
 // example.org port 80 (192.0.2.1): The address is not available`.
-QList<QTcpServer *> listen(const Plan &plan, quint16 port, const MakeListener &make, QString *error);
+QList<QTcpServer *> listen(
+    const Plan &plan, quint16 port, const MakeListener &make, QString *error);
 
 } // namespace ListenAddresses

@@ -49,7 +49,7 @@ public:
 private:
     // One command; `toPage` sends it to the page's session, else to the browser.
     std::optional<QJsonObject> call(const QString &method, const QJsonObject &params, int timeoutMs,
-                                    QString *error, bool toPage = true);
+        QString *error, bool toPage = true);
     void onMessage(const QString &text);
     void onEvent(const QString &method, const QJsonObject &params);
 

@@ -58,8 +58,8 @@ window.harness = {
 QString js(const char *source, const QString &upstream = QString())
 {
     return QString::fromUtf8(source)
-            .replace(QStringLiteral("UPSTREAM"), upstream)
-            .replace(QStringLiteral("TOKEN"), QString::fromLatin1(token));
+        .replace(QStringLiteral("UPSTREAM"), upstream)
+        .replace(QStringLiteral("TOKEN"), QString::fromLatin1(token));
 }
 
 } // namespace
@@ -117,7 +117,7 @@ void TestBrowserClient::init()
     const QUrl demo(QStringLiteral("http://127.0.0.1:%1/demo").arg(m_proxy->port()));
     QVERIFY2(m_browser.navigate(demo, &error), qPrintable(error));
     QVERIFY2(m_browser.evaluate(js(harness) + u"harness.load()", scriptMs, &error),
-             qPrintable(error + u'\n' + m_browser.pageLog()));
+        qPrintable(error + u'\n' + m_browser.pageLog()));
 }
 
 void TestBrowserClient::cleanupTestCase()
@@ -132,7 +132,8 @@ void TestBrowserClient::startProxy(quint16 port)
     Settings settings;
     settings.proxy.host = QStringLiteral("127.0.0.1");
     settings.proxy.port = port;
-    settings.proxy.upstreamAllow = QStringList { QStringLiteral("127.0.0.1:%1").arg(m_server->serverPort()) };
+    settings.proxy.upstreamAllow
+        = QStringList { QStringLiteral("127.0.0.1:%1").arg(m_server->serverPort()) };
     // A list of allowed origins that does not name the page's: the demo is the proxy's own
     // origin, which is always allowed (docs/BROWSER-CLIENT.md).
     settings.proxy.allowedOrigins = QStringList { QStringLiteral("https://app.example") };
@@ -154,12 +155,16 @@ void TestBrowserClient::verifyTicks(const QJsonArray &summaries, int count)
         for (int n = 1; n <= count; ++n) {
             const QJsonArray event = events[n - 1].toArray();
             const QJsonArray expected { QStringLiteral("tick"), QStringLiteral("tick %1").arg(n),
-                                        QStringLiteral("tick-%1").arg(n) };
+                QStringLiteral("tick-%1").arg(n) };
             if (event != expected)
-                QFAIL(qPrintable(QStringLiteral("stream %1, event %2: %3").arg(id).arg(n)
-                                         .arg(QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Compact)))));
+                QFAIL(qPrintable(QStringLiteral("stream %1, event %2: %3")
+                                     .arg(id)
+                                     .arg(n)
+                                     .arg(QString::fromUtf8(
+                                         QJsonDocument(event).toJson(QJsonDocument::Compact)))));
         }
-        QCOMPARE(summary.value(u"closed").toString(), QStringLiteral("Server closed connection normally."));
+        QCOMPARE(summary.value(u"closed").toString(),
+            QStringLiteral("Server closed connection normally."));
         QCOMPARE(summary.value(u"state").toInt(), 2); // CLOSED
     }
 }
@@ -251,9 +256,9 @@ void TestBrowserClient::closeFromThePage()
     result = m_browser.evaluate(js(after), scriptMs, &error);
     QVERIFY2(result, qPrintable(error + u'\n' + m_browser.pageLog()));
     const QJsonObject outcome = result->toObject();
-    QCOMPARE(outcome.value(u"added").toInt(), 0);        // nothing dispatched after close()
-    QCOMPARE(outcome.value(u"closed"), QJsonValue());    // and no close event: the page ended it
-    QCOMPARE(outcome.value(u"staying").toInt(), 1);      // OPEN
+    QCOMPARE(outcome.value(u"added").toInt(), 0); // nothing dispatched after close()
+    QCOMPARE(outcome.value(u"closed"), QJsonValue()); // and no close event: the page ended it
+    QCOMPARE(outcome.value(u"staying").toInt(), 1); // OPEN
     QTRY_COMPARE_WITH_TIMEOUT(m_server->activeStreamCount(), 0, 10000);
 }
 
@@ -278,13 +283,14 @@ void TestBrowserClient::thousandEventsAcrossTenBreaks()
     QCOMPARE(events.size(), 1000);
     for (int n = 1; n <= 1000; ++n) {
         const QJsonArray expected { QStringLiteral("tick"), QStringLiteral("tick %1").arg(n),
-                                    QStringLiteral("tick-%1").arg(n) };
+            QStringLiteral("tick-%1").arg(n) };
         QCOMPARE(events[n - 1].toArray(), expected);
     }
     QCOMPARE(summary.value(u"reconnects").toArray().size(), 10); // 9 breaks and the clean end
     QCOMPARE(summary.value(u"opens").toInt(), 11);
     QCOMPARE(summary.value(u"errors").toArray(),
-             QJsonArray { QStringLiteral("upstream answered HTTP 204 No Content: the stream asks not to be reconnected") });
+        QJsonArray { QStringLiteral(
+            "upstream answered HTTP 204 No Content: the stream asks not to be reconnected") });
     QCOMPARE(summary.value(u"state").toInt(), 2); // CLOSED
 }
 
@@ -342,7 +348,7 @@ void TestBrowserClient::resumeAfterTheConnectionIsLost()
         QVERIFY(!reconnects.isEmpty());
         for (const QJsonValue &reason : reconnects)
             QVERIFY2(reason.toString().startsWith(u"connection to the proxy lost (10"),
-                     qPrintable(reason.toString()));
+                qPrintable(reason.toString()));
     }
     verifyTicks(streams, 50); // each tick once: resumed after the last one received
     QCOMPARE(m_proxy->metrics().sessionsOpened, 1u);

@@ -10,7 +10,8 @@
 // default, what the proxy runs on) or qt (Qt's own; CTest's *-qtloop variants).
 inline void wsspInstallTestEventDispatcher()
 {
-    const QString name = qEnvironmentVariable("WSSP_TEST_EVENT_DISPATCHER", QStringLiteral("epoll"));
+    const QString name
+        = qEnvironmentVariable("WSSP_TEST_EVENT_DISPATCHER", QStringLiteral("epoll"));
     const std::optional<EventDispatcherKind> kind = parseEventDispatcherKind(name);
     if (!kind)
         qFatal("WSSP_TEST_EVENT_DISPATCHER must be epoll or qt, not %s", qPrintable(name));

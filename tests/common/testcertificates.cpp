@@ -46,27 +46,29 @@ bool TestCertificates::create(QString *error)
     config.close();
     const QString days = QStringLiteral("2");
     // An EC CA (quick to make) and an RSA server key (what most servers use).
-    return runOpenssl({ QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-config"),
-                        config.fileName(), QStringLiteral("-extensions"), QStringLiteral("ca"),
-                        QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
-                        QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
-                        QStringLiteral("-keyout"), path(QStringLiteral("ca.key")),
-                        QStringLiteral("-out"), caFile(), QStringLiteral("-days"), days },
-                      error)
-            && runOpenssl({ QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-config"),
-                            config.fileName(), QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
-                            QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
-                            QStringLiteral("-nodes"), QStringLiteral("-keyout"), keyFile(),
-                            QStringLiteral("-out"), path(QStringLiteral("server.csr")) },
-                          error)
-            && runOpenssl({ QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
-                            path(QStringLiteral("server.csr")), QStringLiteral("-CA"), caFile(),
-                            QStringLiteral("-CAkey"), path(QStringLiteral("ca.key")),
-                            QStringLiteral("-set_serial"), QStringLiteral("2"),
-                            QStringLiteral("-extfile"), config.fileName(),
-                            QStringLiteral("-extensions"), QStringLiteral("server"),
-                            QStringLiteral("-out"), certificateFile(), QStringLiteral("-days"), days },
-                          error);
+    return runOpenssl(
+               { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-config"),
+                   config.fileName(), QStringLiteral("-extensions"), QStringLiteral("ca"),
+                   QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                   QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+                   QStringLiteral("-keyout"), path(QStringLiteral("ca.key")),
+                   QStringLiteral("-out"), caFile(), QStringLiteral("-days"), days },
+               error)
+        && runOpenssl(
+            { QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-config"),
+                config.fileName(), QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
+                QStringLiteral("-newkey"), QStringLiteral("rsa:2048"), QStringLiteral("-nodes"),
+                QStringLiteral("-keyout"), keyFile(), QStringLiteral("-out"),
+                path(QStringLiteral("server.csr")) },
+            error)
+        && runOpenssl(
+            { QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
+                path(QStringLiteral("server.csr")), QStringLiteral("-CA"), caFile(),
+                QStringLiteral("-CAkey"), path(QStringLiteral("ca.key")),
+                QStringLiteral("-set_serial"), QStringLiteral("2"), QStringLiteral("-extfile"),
+                config.fileName(), QStringLiteral("-extensions"), QStringLiteral("server"),
+                QStringLiteral("-out"), certificateFile(), QStringLiteral("-days"), days },
+            error);
 }
 
 QList<QSslCertificate> TestCertificates::caCertificates() const
@@ -83,8 +85,8 @@ bool TestCertificates::runOpenssl(const QStringList &arguments, QString *error)
     if (!openssl.waitForFinished(opensslTimeoutMs) || openssl.exitStatus() != QProcess::NormalExit
         || openssl.exitCode() != 0) {
         *error = QStringLiteral("openssl %1 failed (%2): %3")
-                         .arg(arguments.constFirst(), openssl.errorString(),
-                              QString::fromLocal8Bit(openssl.readAll()));
+                     .arg(arguments.constFirst(), openssl.errorString(),
+                         QString::fromLocal8Bit(openssl.readAll()));
         return false;
     }
     return true;

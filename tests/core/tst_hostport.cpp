@@ -34,11 +34,21 @@ void TestHostPort::urlHostAndJoin_data()
     QTest::addColumn<QString>("host");
     QTest::addColumn<QString>("urlHost");
     QTest::addColumn<QString>("joined");
-    QTest::newRow("name") << "example.com" << "example.com" << "example.com:80";
-    QTest::newRow("IPv4") << "127.0.0.1" << "127.0.0.1" << "127.0.0.1:80";
-    QTest::newRow("IPv6") << "::1" << "[::1]" << "[::1]:80";
-    QTest::newRow("IPv6 bracketed already") << "[fe80::1]" << "[fe80::1]" << "[fe80::1]:80";
-    QTest::newRow("mapped IPv6") << "::ffff:10.0.0.1" << "[::ffff:10.0.0.1]" << "[::ffff:10.0.0.1]:80";
+    QTest::newRow("name") << "example.com"
+                          << "example.com"
+                          << "example.com:80";
+    QTest::newRow("IPv4") << "127.0.0.1"
+                          << "127.0.0.1"
+                          << "127.0.0.1:80";
+    QTest::newRow("IPv6") << "::1"
+                          << "[::1]"
+                          << "[::1]:80";
+    QTest::newRow("IPv6 bracketed already") << "[fe80::1]"
+                                            << "[fe80::1]"
+                                            << "[fe80::1]:80";
+    QTest::newRow("mapped IPv6") << "::ffff:10.0.0.1"
+                                 << "[::ffff:10.0.0.1]"
+                                 << "[::ffff:10.0.0.1]:80";
 }
 
 void TestHostPort::urlHostAndJoin()
@@ -56,10 +66,13 @@ void TestHostPort::reachableHost_data()
     QTest::addColumn<QString>("reach");
     for (const char *wildcard : { "", "*", "0.0.0.0", "::", " * " })
         QTest::newRow(qPrintable(QStringLiteral("wildcard '%1'").arg(QLatin1String(wildcard))))
-                << QString::fromLatin1(wildcard) << "localhost";
-    QTest::newRow("loopback") << "127.0.0.1" << "127.0.0.1";
-    QTest::newRow("IPv6") << "::1" << "::1";
-    QTest::newRow("name") << "proxy.internal" << "proxy.internal";
+            << QString::fromLatin1(wildcard) << "localhost";
+    QTest::newRow("loopback") << "127.0.0.1"
+                              << "127.0.0.1";
+    QTest::newRow("IPv6") << "::1"
+                          << "::1";
+    QTest::newRow("name") << "proxy.internal"
+                          << "proxy.internal";
 }
 
 void TestHostPort::reachableHost()
@@ -74,8 +87,10 @@ void TestHostPort::peerAddress()
     const QHostAddress mapped(QStringLiteral("::ffff:127.0.0.1"));
     QCOMPARE(PeerAddress::plain(mapped), QHostAddress(QStringLiteral("127.0.0.1")));
     QCOMPARE(PeerAddress::text(mapped, 5000), QStringLiteral("127.0.0.1:5000"));
-    QCOMPARE(PeerAddress::text(QHostAddress(QStringLiteral("::1")), 5000), QStringLiteral("[::1]:5000"));
-    QCOMPARE(PeerAddress::text(QHostAddress(QStringLiteral("10.1.2.3"))), QStringLiteral("10.1.2.3"));
+    QCOMPARE(
+        PeerAddress::text(QHostAddress(QStringLiteral("::1")), 5000), QStringLiteral("[::1]:5000"));
+    QCOMPARE(
+        PeerAddress::text(QHostAddress(QStringLiteral("10.1.2.3"))), QStringLiteral("10.1.2.3"));
     // "::" and "::1" are not IPv4-mapped, whatever toIPv4Address() makes of them.
     QCOMPARE(PeerAddress::text(QHostAddress(QStringLiteral("::"))), QStringLiteral("::"));
 }
@@ -85,15 +100,21 @@ void TestHostPort::resolve_data()
     QTest::addColumn<QString>("host");
     QTest::addColumn<QList<QHostAddress>>("addresses");
     QTest::addColumn<bool>("extrasOptional");
-    const QList<QHostAddress> loopbacks = { QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6) };
+    const QList<QHostAddress> loopbacks
+        = { QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6) };
     QTest::newRow("empty") << "" << loopbacks << true;
     QTest::newRow("localhost") << "localhost" << loopbacks << true;
     QTest::newRow("LocalHost") << "LocalHost" << loopbacks << true;
     QTest::newRow("*") << "*" << QList<QHostAddress> { QHostAddress(QHostAddress::Any) } << false;
     QTest::newRow("::") << "::" << QList<QHostAddress> { QHostAddress(QHostAddress::Any) } << false;
-    QTest::newRow("0.0.0.0") << "0.0.0.0" << QList<QHostAddress> { QHostAddress(QHostAddress::AnyIPv4) } << false;
-    QTest::newRow("IPv4") << "127.0.0.2" << QList<QHostAddress> { QHostAddress(QStringLiteral("127.0.0.2")) } << false;
-    QTest::newRow("IPv6") << "::1" << QList<QHostAddress> { QHostAddress(QStringLiteral("::1")) } << false;
+    QTest::newRow("0.0.0.0") << "0.0.0.0"
+                             << QList<QHostAddress> { QHostAddress(QHostAddress::AnyIPv4) }
+                             << false;
+    QTest::newRow("IPv4") << "127.0.0.2"
+                          << QList<QHostAddress> { QHostAddress(QStringLiteral("127.0.0.2")) }
+                          << false;
+    QTest::newRow("IPv6") << "::1" << QList<QHostAddress> { QHostAddress(QStringLiteral("::1")) }
+                          << false;
 }
 
 void TestHostPort::resolve()
@@ -112,7 +133,8 @@ void TestHostPort::unresolvableName()
 {
     QString error;
     QVERIFY(!ListenAddresses::resolve(QStringLiteral("nosuch.invalid"), &error));
-    QVERIFY2(error.startsWith(QStringLiteral("cannot resolve host \"nosuch.invalid\": ")), qPrintable(error));
+    QVERIFY2(error.startsWith(QStringLiteral("cannot resolve host \"nosuch.invalid\": ")),
+        qPrintable(error));
 }
 
 // "localhost" is both loopbacks on one port (port 0: the first picks it, the other follows),
@@ -122,7 +144,8 @@ void TestHostPort::listensOnEveryAddressOnOnePort()
     QString error;
     const auto plan = ListenAddresses::resolve(QStringLiteral("localhost"), &error);
     QVERIFY(plan);
-    const QList<QTcpServer *> listeners = ListenAddresses::listen(*plan, 0, [] { return new QTcpServer; }, &error);
+    const QList<QTcpServer *> listeners = ListenAddresses::listen(
+        *plan, 0, [] { return new QTcpServer; }, &error);
     const std::unique_ptr<QTcpServer> first(listeners.value(0));
     const std::unique_ptr<QTcpServer> second(listeners.value(1));
     QVERIFY2(!listeners.isEmpty(), qPrintable(error));
@@ -136,7 +159,8 @@ void TestHostPort::wildcardIsDualStack()
     QString error;
     const auto plan = ListenAddresses::resolve(QStringLiteral("*"), &error);
     QVERIFY(plan);
-    const QList<QTcpServer *> listeners = ListenAddresses::listen(*plan, 0, [] { return new QTcpServer; }, &error);
+    const QList<QTcpServer *> listeners = ListenAddresses::listen(
+        *plan, 0, [] { return new QTcpServer; }, &error);
     QCOMPARE(listeners.size(), 1);
     const std::unique_ptr<QTcpServer> listener(listeners.first());
     QTcpSocket v4;
@@ -156,13 +180,17 @@ void TestHostPort::portInUseNamesHostAndPort()
     const auto plan = ListenAddresses::resolve(QStringLiteral("127.0.0.1"), &error);
     QVERIFY(plan);
     int made = 0;
-    const QList<QTcpServer *> listeners = ListenAddresses::listen(*plan, holder.serverPort(), [&made] {
-        ++made;
-        return new QTcpServer;
-    }, &error);
+    const QList<QTcpServer *> listeners = ListenAddresses::listen(
+        *plan, holder.serverPort(),
+        [&made] {
+            ++made;
+            return new QTcpServer;
+        },
+        &error);
     QVERIFY(listeners.isEmpty());
     QCOMPARE(made, 1); // a fixed port is not retried
-    QCOMPARE(error, QStringLiteral("port %1 on 127.0.0.1 is already in use").arg(holder.serverPort()));
+    QCOMPARE(
+        error, QStringLiteral("port %1 on 127.0.0.1 is already in use").arg(holder.serverPort()));
 }
 
 QTEST_GUILESS_MAIN(TestHostPort)

@@ -141,7 +141,8 @@ void TestHttpRequestHead::complete()
     // A limit of exactly the head's size is enough; one less is not.
     QCOMPARE(
         HttpRequestHead::parse(bytes, &head, nullptr, size), HttpRequestHead::Status::Complete);
-    QCOMPARE(HttpRequestHead::parse(bytes, &head, nullptr, size - 1), HttpRequestHead::Status::TooLarge);
+    QCOMPARE(
+        HttpRequestHead::parse(bytes, &head, nullptr, size - 1), HttpRequestHead::Status::TooLarge);
 }
 
 void TestHttpRequestHead::incomplete_data()

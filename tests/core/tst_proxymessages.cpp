@@ -364,15 +364,22 @@ void TestProxyMessages::messagesWithId()
     event.data = QStringLiteral("d");
     event.lastEventId = QStringLiteral("7");
     const QString sse = ProxyMessages::sseEvent(event, id);
-    QCOMPARE(sse, j(R"({"type":"sse-event","id":"a\"b","payload":{"id":"7","event":"tick","data":"d"}})"));
-    QCOMPARE(ProxyMessages::connected(204, {}, id), j(R"({"type":"connected","id":"a\"b","payload":{"status":204,"headers":{}}})"));
-    QCOMPARE(ProxyMessages::legacyData(QStringLiteral("d"), id), j(R"({"type":"data","id":"a\"b","payload":"d"})"));
-    QCOMPARE(ProxyMessages::error(QStringLiteral("m"), id), j(R"({"type":"error","id":"a\"b","payload":{"message":"m"}})"));
-    QCOMPARE(ProxyMessages::closed(QStringLiteral("r"), id), j(R"({"type":"closed","id":"a\"b","payload":{"reason":"r"}})"));
+    QCOMPARE(sse,
+        j(R"({"type":"sse-event","id":"a\"b","payload":{"id":"7","event":"tick","data":"d"}})"));
+    QCOMPARE(ProxyMessages::connected(204, {}, id),
+        j(R"({"type":"connected","id":"a\"b","payload":{"status":204,"headers":{}}})"));
+    QCOMPARE(ProxyMessages::legacyData(QStringLiteral("d"), id),
+        j(R"({"type":"data","id":"a\"b","payload":"d"})"));
+    QCOMPARE(ProxyMessages::error(QStringLiteral("m"), id),
+        j(R"({"type":"error","id":"a\"b","payload":{"message":"m"}})"));
+    QCOMPARE(ProxyMessages::closed(QStringLiteral("r"), id),
+        j(R"({"type":"closed","id":"a\"b","payload":{"reason":"r"}})"));
 
     // Decoded back, each names its stream; without an id, none.
-    for (const QString &text : { sse, ProxyMessages::connected(200, {}, id), ProxyMessages::legacyData(QStringLiteral("d"), id),
-                                 ProxyMessages::error(QStringLiteral("m"), id), ProxyMessages::closed(QStringLiteral("r"), id) }) {
+    for (const QString &text : { sse, ProxyMessages::connected(200, {}, id),
+             ProxyMessages::legacyData(QStringLiteral("d"), id),
+             ProxyMessages::error(QStringLiteral("m"), id),
+             ProxyMessages::closed(QStringLiteral("r"), id) }) {
         QString error;
         const std::optional<Message> message = Message::parse(text, &error);
         QVERIFY2(message, qPrintable(error));
@@ -387,9 +394,11 @@ void TestProxyMessages::messagesWithId()
 
 void TestProxyMessages::reconnecting()
 {
-    const ProxyMessages::Reconnecting what { 2, 3000, QStringLiteral("tick-5"), QStringLiteral("upstream ended") };
+    const ProxyMessages::Reconnecting what { 2, 3000, QStringLiteral("tick-5"),
+        QStringLiteral("upstream ended") };
     const QString text = ProxyMessages::reconnecting(what, u"s");
-    QCOMPARE(text, j(R"({"type":"reconnecting","id":"s","payload":{"attempt":2,"delayMs":3000,"lastEventId":"tick-5","reason":"upstream ended"}})"));
+    QCOMPARE(text,
+        j(R"({"type":"reconnecting","id":"s","payload":{"attempt":2,"delayMs":3000,"lastEventId":"tick-5","reason":"upstream ended"}})"));
     QString error;
     const std::optional<Message> message = Message::parse(text, &error);
     QVERIFY2(message, qPrintable(error));
@@ -399,11 +408,15 @@ void TestProxyMessages::reconnecting()
     QCOMPARE(message->reconnecting.delayMs, 3000);
     QCOMPARE(message->reconnecting.lastEventId, QStringLiteral("tick-5"));
     QCOMPARE(message->reconnecting.reason, QStringLiteral("upstream ended"));
-    QCOMPARE(ProxyMessages::reconnecting(what), j(R"({"type":"reconnecting","payload":{"attempt":2,"delayMs":3000,"lastEventId":"tick-5","reason":"upstream ended"}})"));
+    QCOMPARE(ProxyMessages::reconnecting(what),
+        j(R"({"type":"reconnecting","payload":{"attempt":2,"delayMs":3000,"lastEventId":"tick-5","reason":"upstream ended"}})"));
 
-    QVERIFY(!Message::parse(j(R"({"type":"reconnecting","payload":{"attempt":0,"delayMs":1,"lastEventId":"","reason":""}})"), &error));
+    QVERIFY(!Message::parse(
+        j(R"({"type":"reconnecting","payload":{"attempt":0,"delayMs":1,"lastEventId":"","reason":""}})"),
+        &error));
     QCOMPARE(error, j("reconnecting: payload.attempt: must be an integer from 1 to 2147483647"));
-    QVERIFY(!Message::parse(j(R"({"type":"reconnecting","payload":{"attempt":1,"delayMs":1,"reason":""}})"), &error));
+    QVERIFY(!Message::parse(
+        j(R"({"type":"reconnecting","payload":{"attempt":1,"delayMs":1,"reason":""}})"), &error));
     QCOMPARE(error, j("reconnecting: payload.lastEventId: missing"));
 }
 

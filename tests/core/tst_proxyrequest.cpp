@@ -229,16 +229,17 @@ void TestProxyRequest::fromJson_valid_data()
     QTest::newRow("body empty string")
         << j(R"({"address":"example.com","body":""})") << withBody(host, Kind::Text, "");
     // id and reconnect (PROTOCOL.md §4)
-    QTest::newRow("id") << j(R"({"address":"example.com","id":"a"})") << withStream(host, QStringLiteral("a"));
+    QTest::newRow("id") << j(R"({"address":"example.com","id":"a"})")
+                        << withStream(host, QStringLiteral("a"));
     QTest::newRow("id of 64 printable characters")
         << j(R"({"address":"example.com","id":" ~%1"})").arg(QString(62, u'x'))
         << withStream(host, QStringLiteral(" ~") + QString(62, u'x'));
     QTest::newRow("reconnect true") << j(R"({"address":"example.com","reconnect":true})")
                                     << withStream(host, QString(), { true, 0, 0 });
     QTest::newRow("reconnect false") << j(R"({"address":"example.com","reconnect":false})") << host;
-    QTest::newRow("reconnect object")
-        << j(R"({"address":"example.com","id":"s1","reconnect":{"maxAttempts":5,"maxDelayMs":250}})")
-        << withStream(host, QStringLiteral("s1"), { true, 5, 250 });
+    QTest::newRow("reconnect object") << j(
+        R"({"address":"example.com","id":"s1","reconnect":{"maxAttempts":5,"maxDelayMs":250}})")
+                                      << withStream(host, QStringLiteral("s1"), { true, 5, 250 });
     QTest::newRow("reconnect empty object") << j(R"({"address":"example.com","reconnect":{}})")
                                             << withStream(host, QString(), { true, 0, 0 });
     QTest::newRow("everything") << j(
@@ -479,19 +480,22 @@ void TestProxyRequest::fromJson_invalid_data()
         << j("headers.X-N: must be a string, got an object");
     QTest::newRow("header value bool") << j(R"({"address":"example.com","headers":{"X-N":false}})")
                                        << j("headers.X-N: must be a string, got a boolean");
-    const QString ctl = j("headers.X-A: must not contain control characters (CR, LF, NUL or any other but tab)");
+    const QString ctl
+        = j("headers.X-A: must not contain control characters (CR, LF, NUL or any other but tab)");
     QTest::newRow("header value CRLF injection")
-        << j(R"({"address":"example.com","headers":{"X-A":"a\r\nX-Injected: 1"}})")
-        << ctl;
-    QTest::newRow("header value LF") << j(R"({"address":"example.com","headers":{"X-A":"a\nb"}})")
-                                     << ctl;
+        << j(R"({"address":"example.com","headers":{"X-A":"a\r\nX-Injected: 1"}})") << ctl;
+    QTest::newRow("header value LF")
+        << j(R"({"address":"example.com","headers":{"X-A":"a\nb"}})") << ctl;
     QTest::newRow("header value NUL")
-        << j(R"({"address":"example.com","headers":{"X-A":"a\u0000"}})")
-        << ctl;
-    QTest::newRow("header value ESC") << j(R"({"address":"example.com","headers":{"X-A":"a\u001b[31m"}})") << ctl;
-    QTest::newRow("header value BEL") << j(R"({"address":"example.com","headers":{"X-A":"\u0007"}})") << ctl;
-    QTest::newRow("header value DEL") << j(R"({"address":"example.com","headers":{"X-A":"a\u007f"}})") << ctl;
-    QTest::newRow("header value VT") << j(R"({"address":"example.com","headers":{"X-A":"a\u000bb"}})") << ctl;
+        << j(R"({"address":"example.com","headers":{"X-A":"a\u0000"}})") << ctl;
+    QTest::newRow("header value ESC")
+        << j(R"({"address":"example.com","headers":{"X-A":"a\u001b[31m"}})") << ctl;
+    QTest::newRow("header value BEL")
+        << j(R"({"address":"example.com","headers":{"X-A":"\u0007"}})") << ctl;
+    QTest::newRow("header value DEL")
+        << j(R"({"address":"example.com","headers":{"X-A":"a\u007f"}})") << ctl;
+    QTest::newRow("header value VT")
+        << j(R"({"address":"example.com","headers":{"X-A":"a\u000bb"}})") << ctl;
     {
         // One message of 40,000 headers once froze the proxy for 19 s inside Qt.
         QString many = j(R"({"address":"example.com","headers":{)");
@@ -499,25 +503,34 @@ void TestProxyRequest::fromJson_invalid_data()
             many += QStringLiteral("\"X-%1\":\"v\",").arg(i);
         many.chop(1);
         many += j("}}");
-        QTest::newRow("40000 headers") << many
-                                       << j("headers: 40000 headers, more than the 100 allowed (proxy.maxRequestHeaders)");
-        QTest::newRow("101 headers") << many.first(many.indexOf(j("\"X-101\""))).chopped(1) + j("}}")
-                                     << j("headers: 101 headers, more than the 100 allowed (proxy.maxRequestHeaders)");
-        QTest::newRow("header bytes") << j(R"({"address":"example.com","headers":{"X-A":"%1"}})").arg(QString(70000, u'v'))
-                                      << j("headers: more than 65536 bytes of names and values (proxy.maxRequestHeaderBytes)");
+        QTest::newRow("40000 headers")
+            << many
+            << j("headers: 40000 headers, more than the 100 allowed (proxy.maxRequestHeaders)");
+        QTest::newRow("101 headers")
+            << many.first(many.indexOf(j("\"X-101\""))).chopped(1) + j("}}")
+            << j("headers: 101 headers, more than the 100 allowed (proxy.maxRequestHeaders)");
+        QTest::newRow("header bytes")
+            << j(R"({"address":"example.com","headers":{"X-A":"%1"}})").arg(QString(70000, u'v'))
+            << j("headers: more than 65536 bytes of names and values "
+                 "(proxy.maxRequestHeaderBytes)");
     }
     // id and reconnect
-    const QString idError = QStringLiteral("id: must be a string of 1 to 64 printable ASCII characters, got ");
+    const QString idError
+        = QStringLiteral("id: must be a string of 1 to 64 printable ASCII characters, got ");
     QTest::newRow("id empty") << j(R"({"address":"example.com","id":""})") << idError + j(R"("")");
     QTest::newRow("id 65 characters")
         << j(R"({"address":"example.com","id":"%1"})").arg(QString(65, u'x'))
         << idError + u'"' + QString(64, u'x') + QStringLiteral("...\"");
-    QTest::newRow("id tab") << j(R"({"address":"example.com","id":"a\tb"})") << idError + j(R"("a\tb")");
-    QTest::newRow("id non-ASCII") << j(R"({"address":"example.com","id":"é"})") << idError + j(R"("é")");
-    QTest::newRow("id number") << j(R"({"address":"example.com","id":1})") << idError + j("a number");
+    QTest::newRow("id tab") << j(R"({"address":"example.com","id":"a\tb"})")
+                            << idError + j(R"("a\tb")");
+    QTest::newRow("id non-ASCII") << j(R"({"address":"example.com","id":"é"})")
+                                  << idError + j(R"("é")");
+    QTest::newRow("id number") << j(R"({"address":"example.com","id":1})")
+                               << idError + j("a number");
     QTest::newRow("id null") << j(R"({"address":"example.com","id":null})") << idError + j("null");
-    QTest::newRow("reconnect number") << j(R"({"address":"example.com","reconnect":1})")
-                                      << j("reconnect: must be true, false or an object, got a number");
+    QTest::newRow("reconnect number")
+        << j(R"({"address":"example.com","reconnect":1})")
+        << j("reconnect: must be true, false or an object, got a number");
     QTest::newRow("reconnect unknown key")
         << j(R"({"address":"example.com","reconnect":{"attempts":3}})")
         << j(R"(reconnect: "attempts" is not known (known: maxAttempts, maxDelayMs))");
@@ -581,7 +594,8 @@ void TestProxyRequest::clientMessage_data()
     QTest::newRow("cancel") << j(R"({"type":"cancel"})") << true << Kind::Cancel << QString();
     QTest::newRow("cancel ignores other fields")
         << j(R"({"type":"cancel","address":5,"x":[]})") << true << Kind::Cancel << QString();
-    QTest::newRow("cancel by id") << j(R"({"type":"cancel","id":"a"})") << true << Kind::Cancel << QString();
+    QTest::newRow("cancel by id") << j(R"({"type":"cancel","id":"a"})") << true << Kind::Cancel
+                                  << QString();
     QTest::newRow("cancel bad id")
         << j(R"({"type":"cancel","id":""})") << false << Kind::Request
         << j(R"(id: must be a string of 1 to 64 printable ASCII characters, got "")");
@@ -617,8 +631,8 @@ void TestProxyRequest::clientMessage_data()
     }
     // Valid JSON, but not an object (Qt 6.4 itself rejects scalars at the top level).
     for (const char *text : { "42", "\"text\"", "null", " true " }) {
-        QTest::newRow(qPrintable(QStringLiteral("scalar: ") + j(text)))
-            << j(text) << false << Kind::Request << j("message must be a JSON object, got a scalar");
+        QTest::newRow(qPrintable(QStringLiteral("scalar: ") + j(text))) << j(
+            text) << false << Kind::Request << j("message must be a JSON object, got a scalar");
     }
 }
 
@@ -634,10 +648,12 @@ void TestProxyRequest::clientMessageIdOnError()
     QCOMPARE(id, QString());
     QVERIFY(!ClientMessage::parse(j(R"({"address":5})"), &error, {}, &id));
     QCOMPARE(id, QString());
-    const std::optional<ClientMessage> cancel = ClientMessage::parse(j(R"({"type":"cancel","id":"s2"})"), &error, {}, &id);
+    const std::optional<ClientMessage> cancel
+        = ClientMessage::parse(j(R"({"type":"cancel","id":"s2"})"), &error, {}, &id);
     QVERIFY(cancel);
     QCOMPARE(cancel->id, QStringLiteral("s2"));
-    const std::optional<ClientMessage> request = ClientMessage::parse(j(R"({"id":"s3","address":"h"})"), &error, {}, &id);
+    const std::optional<ClientMessage> request
+        = ClientMessage::parse(j(R"({"id":"s3","address":"h"})"), &error, {}, &id);
     QVERIFY(request);
     QCOMPARE(request->id, QStringLiteral("s3"));
     QCOMPARE(request->request.id, QStringLiteral("s3"));
@@ -647,7 +663,8 @@ void TestProxyRequest::clientMessageIdOnError()
 // A resumed request asks from the last event ID: the client's own Last-Event-ID is replaced.
 void TestProxyRequest::setLastEventId()
 {
-    ProxyRequest r = withHeaders(request(QStringLiteral("h")), { { "last-event-id", "1" }, { "X-A", "b" } });
+    ProxyRequest r
+        = withHeaders(request(QStringLiteral("h")), { { "last-event-id", "1" }, { "X-A", "b" } });
     r.setLastEventId(QStringLiteral("tick-7"));
     QCOMPARE(render(r.headers), render({ { "X-A", "b" }, { "Last-Event-ID", "tick-7" } }));
     r.setLastEventId(QString());

@@ -25,7 +25,8 @@ QList<SseEvent> parse(const QByteArray &body, const QList<qsizetype> &cuts, int 
 {
     SseParser parser;
     QList<SseEvent> events;
-    QObject::connect(&parser, &SseParser::eventDispatched, [&](const SseEvent &e) { events.append(e); });
+    QObject::connect(
+        &parser, &SseParser::eventDispatched, [&](const SseEvent &e) { events.append(e); });
     QObject::connect(&parser, &SseParser::errorOccurred, [&](const QString &) { ++*errors; });
     qsizetype from = 0;
     for (qsizetype cut : cuts) {

@@ -375,11 +375,13 @@ void TestSettings::everyKey()
     QCOMPARE(s->admin.redact, false);
     QCOMPARE(s->admin.redactHeaders, QStringList { QStringLiteral("X-Key") });
     QCOMPARE(s->proxy.upstreamPolicy, QStringLiteral("off"));
-    QCOMPARE(s->proxy.upstreamAllow, (QStringList { QStringLiteral("10.0.0.0/8"), QStringLiteral("*.example.com:443") }));
+    QCOMPARE(s->proxy.upstreamAllow,
+        (QStringList { QStringLiteral("10.0.0.0/8"), QStringLiteral("*.example.com:443") }));
     QCOMPARE(s->proxy.upstreamDeny, QStringList { QStringLiteral("[::1]:1-1024") });
     QCOMPARE(s->proxy.errorExcerptBytes, 0);
     QCOMPARE(s->proxy.authTokens, (QStringList { QStringLiteral("a"), QStringLiteral("b") }));
-    QCOMPARE(s->proxy.allowedOrigins, (QStringList { QStringLiteral("*"), QStringLiteral("https://example.com") }));
+    QCOMPARE(s->proxy.allowedOrigins,
+        (QStringList { QStringLiteral("*"), QStringLiteral("https://example.com") }));
     QCOMPARE(s->proxy.browserClient, false);
     QCOMPARE(s->proxy.maxSessions, 2);
     QCOMPARE(s->proxy.maxSessionsPerAddress, 1);
@@ -432,16 +434,19 @@ void TestSettings::repositorySettingsFile()
     QCOMPARE(s->testClient.sendDelay, defaults.testClient.sendDelay);
     // It opens the local test server to the demo, and nothing else internal.
     const std::optional<UpstreamPolicy> policy
-            = UpstreamPolicy::create(s->proxy.upstreamAllow, s->proxy.upstreamDeny, &error);
+        = UpstreamPolicy::create(s->proxy.upstreamAllow, s->proxy.upstreamDeny, &error);
     QVERIFY2(policy, qPrintable(error));
     QVERIFY(policy->check(QStringLiteral("localhost"), *IpAddress::parse(u"::1"), 8081).allowed);
-    QVERIFY(policy->check(QStringLiteral("127.0.0.1"), *IpAddress::parse(u"127.0.0.1"), 8081).allowed);
-    QVERIFY(!policy->check(QStringLiteral("127.0.0.1"), *IpAddress::parse(u"127.0.0.1"), 22).allowed);
-    QVERIFY(!policy->check(QStringLiteral("10.0.0.1"), *IpAddress::parse(u"10.0.0.1"), 8081).allowed);
+    QVERIFY(
+        policy->check(QStringLiteral("127.0.0.1"), *IpAddress::parse(u"127.0.0.1"), 8081).allowed);
+    QVERIFY(
+        !policy->check(QStringLiteral("127.0.0.1"), *IpAddress::parse(u"127.0.0.1"), 22).allowed);
+    QVERIFY(
+        !policy->check(QStringLiteral("10.0.0.1"), *IpAddress::parse(u"10.0.0.1"), 8081).allowed);
 
     // The packaged service's file loads cleanly and denies every internal upstream.
     const std::optional<Settings> packaged
-            = Settings::load(QFINDTESTDATA("../../packaging/settings.json"), true, &error, &warnings);
+        = Settings::load(QFINDTESTDATA("../../packaging/settings.json"), true, &error, &warnings);
     QVERIFY2(packaged, qPrintable(error));
     QCOMPARE(warnings, QStringList());
     QCOMPARE(packaged->proxy.upstreamAllow, QStringList());
@@ -542,20 +547,27 @@ void TestSettings::badFile_data()
     // string rules
     const QString pathRule
         = j("proxy.path: must be a path starting with '/', without spaces, '?' or '#'");
-    QTest::newRow("upstreamClient unknown") << QByteArray(R"({"proxy":{"upstreamClient":"curl"}})")
-                                            << QStringLiteral("proxy.upstreamClient: must be one of \"inline\", \"qt\"");
-    QTest::newRow("upstreamClient number") << QByteArray(R"({"proxy":{"upstreamClient":1}})")
-                                           << QStringLiteral("proxy.upstreamClient: must be a string");
-    QTest::newRow("workers negative") << QByteArray(R"({"proxy":{"workers":-1}})")
-                                      << QStringLiteral("proxy.workers: must be an integer from 0 to 64");
-    QTest::newRow("workers too many") << QByteArray(R"({"proxy":{"workers":65}})")
-                                      << QStringLiteral("proxy.workers: must be an integer from 0 to 64");
-    QTest::newRow("eventDispatcher unknown") << QByteArray(R"({"proxy":{"eventDispatcher":"poll"}})")
-                                             << QStringLiteral("proxy.eventDispatcher: must be one of \"epoll\", \"qt\"");
-    QTest::newRow("drainSeconds too big") << QByteArray(R"({"proxy":{"drainSeconds":86400}})")
-                                          << QStringLiteral("proxy.drainSeconds: must be an integer from 0 to 3600");
-    QTest::newRow("maxResponseHeadBytes too small") << QByteArray(R"({"proxy":{"maxResponseHeadBytes":255}})")
-                                                    << QStringLiteral("proxy.maxResponseHeadBytes: must be an integer from 256 to 16777216");
+    QTest::newRow("upstreamClient unknown")
+        << QByteArray(R"({"proxy":{"upstreamClient":"curl"}})")
+        << QStringLiteral("proxy.upstreamClient: must be one of \"inline\", \"qt\"");
+    QTest::newRow("upstreamClient number")
+        << QByteArray(R"({"proxy":{"upstreamClient":1}})")
+        << QStringLiteral("proxy.upstreamClient: must be a string");
+    QTest::newRow("workers negative")
+        << QByteArray(R"({"proxy":{"workers":-1}})")
+        << QStringLiteral("proxy.workers: must be an integer from 0 to 64");
+    QTest::newRow("workers too many")
+        << QByteArray(R"({"proxy":{"workers":65}})")
+        << QStringLiteral("proxy.workers: must be an integer from 0 to 64");
+    QTest::newRow("eventDispatcher unknown")
+        << QByteArray(R"({"proxy":{"eventDispatcher":"poll"}})")
+        << QStringLiteral("proxy.eventDispatcher: must be one of \"epoll\", \"qt\"");
+    QTest::newRow("drainSeconds too big")
+        << QByteArray(R"({"proxy":{"drainSeconds":86400}})")
+        << QStringLiteral("proxy.drainSeconds: must be an integer from 0 to 3600");
+    QTest::newRow("maxResponseHeadBytes too small")
+        << QByteArray(R"({"proxy":{"maxResponseHeadBytes":255}})")
+        << QStringLiteral("proxy.maxResponseHeadBytes: must be an integer from 256 to 16777216");
     QTest::newRow("path no slash") << QByteArray(R"({"proxy":{"path":"proxy"}})") << pathRule;
     QTest::newRow("path empty") << QByteArray(R"({"proxy":{"path":""}})") << pathRule;
     QTest::newRow("path space") << QByteArray(R"({"proxy":{"path":"/a b"}})") << pathRule;
@@ -574,26 +586,36 @@ void TestSettings::badFile_data()
                                      << j("proxy.authTokens: must be a list of strings");
     QTest::newRow("list of numbers") << QByteArray(R"({"proxy":{"allowedOrigins":[1]}})")
                                      << j("proxy.allowedOrigins: must be a list of strings");
-    QTest::newRow("token with space") << QByteArray(R"({"proxy":{"authTokens":["a b"]}})")
-                                      << j(R"(proxy.authTokens[0]: "a b": must be printable ASCII without spaces)");
-    QTest::newRow("origin with path") << QByteArray(R"({"proxy":{"allowedOrigins":["https://a.example/x"]}})")
-                                      << j(R"(proxy.allowedOrigins[0]: "https://a.example/x": must be "*" or an origin such as "https://example.com")");
-    QTest::newRow("upstream not an object") << QByteArray(R"({"proxy":{"upstream":[]}})")
-                                            << j("proxy.upstream: must be an object");
-    QTest::newRow("upstream policy unknown") << QByteArray(R"({"proxy":{"upstream":{"policy":"maybe"}}})")
-                                             << j(R"(proxy.upstream.policy: must be one of "enforce", "off")");
-    QTest::newRow("upstream rule bad prefix") << QByteArray(R"({"proxy":{"upstream":{"allow":["10.0.0.0/33"]}}})")
-                                              << j(R"(proxy.upstream.allow[0]: "10.0.0.0/33": "/33" is not a prefix length from 0 to 32)");
-    QTest::newRow("upstream rule host bits") << QByteArray(R"({"proxy":{"upstream":{"deny":["x.example", "10.0.0.1/8"]}}})")
-                                             << j(R"(proxy.upstream.deny[1]: "10.0.0.1/8": "10.0.0.1/8" has bits set after the prefix (did you mean 10.0.0.0/8?))");
-    QTest::newRow("upstream rule bad port") << QByteArray(R"({"proxy":{"upstream":{"allow":["a.example:0"]}}})")
-                                            << j(R"(proxy.upstream.allow[0]: "a.example:0": "0" is not a port (1-65535) or a range LOW-HIGH)");
-    QTest::newRow("qt client with a policy") << QByteArray(R"({"proxy":{"upstreamClient":"qt"}})")
-                                             << j(R"(proxy.upstreamClient: "qt" resolves and connects by itself, so proxy.upstream cannot be enforced on it: use "inline", or set proxy.upstream.policy to "off")");
-    QTest::newRow("tls half") << QByteArray(R"({"proxy":{"tls":{"certificate":"c.pem"}}})")
-                              << j("proxy.tls: certificate and privateKey go together: set both or neither");
-    QTest::newRow("send queue below watermark") << QByteArray(R"({"proxy":{"maxSendQueueBytes":2048,"highWatermarkBytes":4096,"lowWatermarkBytes":0}})")
-                                                << j("proxy.maxSendQueueBytes: must not be below proxy.highWatermarkBytes (4096)");
+    QTest::newRow("token with space")
+        << QByteArray(R"({"proxy":{"authTokens":["a b"]}})")
+        << j(R"(proxy.authTokens[0]: "a b": must be printable ASCII without spaces)");
+    QTest::newRow("origin with path")
+        << QByteArray(R"({"proxy":{"allowedOrigins":["https://a.example/x"]}})")
+        << j(R"(proxy.allowedOrigins[0]: "https://a.example/x": must be "*" or an origin such as "https://example.com")");
+    QTest::newRow("upstream not an object")
+        << QByteArray(R"({"proxy":{"upstream":[]}})") << j("proxy.upstream: must be an object");
+    QTest::newRow("upstream policy unknown")
+        << QByteArray(R"({"proxy":{"upstream":{"policy":"maybe"}}})")
+        << j(R"(proxy.upstream.policy: must be one of "enforce", "off")");
+    QTest::newRow("upstream rule bad prefix")
+        << QByteArray(R"({"proxy":{"upstream":{"allow":["10.0.0.0/33"]}}})")
+        << j(R"(proxy.upstream.allow[0]: "10.0.0.0/33": "/33" is not a prefix length from 0 to 32)");
+    QTest::newRow("upstream rule host bits")
+        << QByteArray(R"({"proxy":{"upstream":{"deny":["x.example", "10.0.0.1/8"]}}})")
+        << j(R"(proxy.upstream.deny[1]: "10.0.0.1/8": "10.0.0.1/8" has bits set after the prefix (did you mean 10.0.0.0/8?))");
+    QTest::newRow("upstream rule bad port")
+        << QByteArray(R"({"proxy":{"upstream":{"allow":["a.example:0"]}}})")
+        << j(R"(proxy.upstream.allow[0]: "a.example:0": "0" is not a port (1-65535) or a range LOW-HIGH)");
+    QTest::newRow("qt client with a policy")
+        << QByteArray(R"({"proxy":{"upstreamClient":"qt"}})")
+        << j(R"(proxy.upstreamClient: "qt" resolves and connects by itself, so proxy.upstream cannot be enforced on it: use "inline", or set proxy.upstream.policy to "off")");
+    QTest::newRow("tls half")
+        << QByteArray(R"({"proxy":{"tls":{"certificate":"c.pem"}}})")
+        << j("proxy.tls: certificate and privateKey go together: set both or neither");
+    QTest::newRow("send queue below watermark") << QByteArray(
+        R"({"proxy":{"maxSendQueueBytes":2048,"highWatermarkBytes":4096,"lowWatermarkBytes":0}})")
+                                                << j("proxy.maxSendQueueBytes: must not be below "
+                                                     "proxy.highWatermarkBytes (4096)");
     QTest::newRow("admin open to the network")
         << QByteArray(R"({"proxy":{"host":"0.0.0.0"},"admin":{"host":""}})")
         << j(R"(admin.token: must be set when /metrics or /monitor answer on a non-loopback address ("0.0.0.0"); or set admin.host to a loopback address, or turn admin.metrics and admin.monitor off)");
@@ -734,7 +756,8 @@ void TestSettings::boundaries_data()
     QTest::newRow("drainSeconds 3600") << QByteArray(R"({"proxy":{"drainSeconds":3600}})") << true;
     QTest::newRow("drainSeconds 3601") << QByteArray(R"({"proxy":{"drainSeconds":3601}})") << false;
     QTest::newRow("drainSeconds -1") << QByteArray(R"({"proxy":{"drainSeconds":-1}})") << false;
-    QTest::newRow("eventDispatcher qt") << QByteArray(R"({"proxy":{"eventDispatcher":"qt"}})") << true;
+    QTest::newRow("eventDispatcher qt")
+        << QByteArray(R"({"proxy":{"eventDispatcher":"qt"}})") << true;
     QTest::newRow("eventDispatcher glib")
         << QByteArray(R"({"proxy":{"eventDispatcher":"glib"}})") << false;
     QTest::newRow("responseDelay 0") << QByteArray(R"({"testServer":{"responseDelay":0}})") << true;
@@ -795,8 +818,8 @@ void TestSettings::toJsonRoundTrip()
     const QJsonObject json = s.toJson();
     QCOMPARE(json.size(), 5);
     QCOMPARE(json[QStringLiteral("proxy")][QStringLiteral("port")].toInt(), 4321);
-    QCOMPARE(json[QStringLiteral("admin")][QStringLiteral("token")].toString(),
-        QStringLiteral("tok"));
+    QCOMPARE(
+        json[QStringLiteral("admin")][QStringLiteral("token")].toString(), QStringLiteral("tok"));
 
     Settings back;
     QString error;
@@ -856,15 +879,22 @@ void TestSettings::urls_data()
     QTest::newRow("defaults") << QByteArray("{}") << j("ws://localhost:3001/proxy")
                               << j("ws://localhost:3002/monitor");
     QTest::newRow("host port path")
-        << QByteArray(R"({"proxy":{"host":"127.0.0.1","port":4000,"path":"/ws"},"admin":{"host":""}})")
+        << QByteArray(
+               R"({"proxy":{"host":"127.0.0.1","port":4000,"path":"/ws"},"admin":{"host":""}})")
         << j("ws://127.0.0.1:4000/ws") << j("ws://127.0.0.1:4000/monitor");
-    QTest::newRow("ipv6 host") << QByteArray(R"({"proxy":{"host":"::1"},"admin":{"host":"::1","port":9}})")
+    QTest::newRow("ipv6 host") << QByteArray(
+        R"({"proxy":{"host":"::1"},"admin":{"host":"::1","port":9}})")
                                << j("ws://[::1]:3001/proxy") << j("ws://[::1]:9/monitor");
-    // A wildcard is a listen address, not one to connect to: the same machine reaches it as localhost.
-    QTest::newRow("wildcard *") << QByteArray(R"({"proxy":{"host":"*"},"admin":{"host":"0.0.0.0","token":"t"}})")
-                                << j("ws://localhost:3001/proxy") << j("ws://localhost:3002/monitor");
-    QTest::newRow("wildcard ::") << QByteArray(R"({"proxy":{"host":"::"},"admin":{"host":"","token":"t"}})")
-                                 << j("ws://localhost:3001/proxy") << j("ws://localhost:3001/monitor");
+    // A wildcard is a listen address, not one to connect to: the same machine reaches it as
+    // localhost.
+    QTest::newRow("wildcard *") << QByteArray(
+        R"({"proxy":{"host":"*"},"admin":{"host":"0.0.0.0","token":"t"}})")
+                                << j("ws://localhost:3001/proxy")
+                                << j("ws://localhost:3002/monitor");
+    QTest::newRow("wildcard ::") << QByteArray(
+        R"({"proxy":{"host":"::"},"admin":{"host":"","token":"t"}})")
+                                 << j("ws://localhost:3001/proxy")
+                                 << j("ws://localhost:3001/monitor");
     QTest::newRow("explicit urls")
         << QByteArray(R"({"testClient":{"url":"wss://a:1/p"},"monitor":{"url":"ws://b:2/m"}})")
         << j("wss://a:1/p") << j("ws://b:2/m");

@@ -1,4 +1,5 @@
-// SignalWatcher (core): a POSIX signal reaches the event loop as signalled(); handlers are restored.
+// SignalWatcher (core): a POSIX signal reaches the event loop as signalled(); handlers are
+// restored.
 #include "signalwatcher.h"
 
 #include <QSignalSpy>

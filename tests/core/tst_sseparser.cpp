@@ -402,7 +402,8 @@ void TestSseParser::rules()
 void TestSseParser::invalidUtf8Oracle()
 {
     QString error;
-    const QList<Utf8Case> cases = loadUtf8Cases(QStringLiteral(WSSP_TEST_DATA_DIR "/utf8-cases.txt"), &error);
+    const QList<Utf8Case> cases
+        = loadUtf8Cases(QStringLiteral(WSSP_TEST_DATA_DIR "/utf8-cases.txt"), &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     for (const Utf8Case &c : cases) {
         verifyEveryChunking("data: " + c.bytes + "\n\n", { ev(c.expected) }, 0, {});

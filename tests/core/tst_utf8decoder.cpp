@@ -182,20 +182,22 @@ void TestUtf8Decoder::everyPositionAroundAsciiRuns()
 void TestUtf8Decoder::oracleFixture()
 {
     QString error;
-    const QList<Utf8Case> cases = loadUtf8Cases(QStringLiteral(WSSP_TEST_DATA_DIR "/utf8-cases.txt"), &error);
+    const QList<Utf8Case> cases
+        = loadUtf8Cases(QStringLiteral(WSSP_TEST_DATA_DIR "/utf8-cases.txt"), &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     int withReplacement = 0;
     for (const Utf8Case &c : cases) {
         const QString got = Utf8::decode(c.bytes);
         QVERIFY2(got == c.expected,
-            qPrintable(
-                QStringLiteral("bytes %1: got %2, expected %3")
-                    .arg(QString::fromLatin1(c.hex), hexUnits(got), hexUnits(c.expected))));
+            qPrintable(QStringLiteral("bytes %1: got %2, expected %3")
+                           .arg(QString::fromLatin1(c.hex), hexUnits(got), hexUnits(c.expected))));
         // The same inside long input (the path for long lines), at its start and at its end.
         const QByteArray pad(40, 'x');
         const QString textPad(40, u'x');
-        QVERIFY2(Utf8::decode(QByteArray(pad + c.bytes)) == textPad + c.expected, c.hex.constData());
-        QVERIFY2(Utf8::decode(QByteArray(c.bytes + pad)) == c.expected + textPad, c.hex.constData());
+        QVERIFY2(
+            Utf8::decode(QByteArray(pad + c.bytes)) == textPad + c.expected, c.hex.constData());
+        QVERIFY2(
+            Utf8::decode(QByteArray(c.bytes + pad)) == c.expected + textPad, c.hex.constData());
         withReplacement += c.expected.contains(QChar(0xFFFD));
     }
     QCOMPARE(cases.size(), 1500);

@@ -10,7 +10,7 @@
 // ours): each line is "<bytes in hex>\t<expected code points in hex, space-separated>".
 struct Utf8Case
 {
-    QByteArray hex;      // as written in the file, for messages
+    QByteArray hex; // as written in the file, for messages
     QByteArray bytes;
     QString expected;
 };

@@ -20,8 +20,8 @@
 
 namespace {
 
-constexpr int startMs = 10000;   // one process start, generous for sanitizer builds
-constexpr int runMs = 20000;     // a whole client run: 3 requests of 3 events, 50 ms apart
+constexpr int startMs = 10000; // one process start, generous for sanitizer builds
+constexpr int runMs = 20000; // a whole client run: 3 requests of 3 events, 50 ms apart
 constexpr int shutdownMs = 2000; // both servers promise to be gone within 2 s of SIGTERM
 constexpr int responseDelayMs = 50;
 constexpr int sendDelayMs = 50;
@@ -39,12 +39,12 @@ QByteArray settingsJson(int proxyPort, int serverPort)
   "testClient": { "message": "Hello Server!", "maxMessages": 3, "sendDelay": %4, "timeout": 10000 }
 }
 )")
-            .arg(proxyPort)
-            .arg(serverPort)
-            .arg(responseDelayMs)
-            .arg(sendDelayMs)
-            .arg(sseTimeoutMs)
-            .toUtf8();
+        .arg(proxyPort)
+        .arg(serverPort)
+        .arg(responseDelayMs)
+        .arg(sendDelayMs)
+        .arg(sseTimeoutMs)
+        .toUtf8();
 }
 
 QString exactly(const QString &text)
@@ -72,7 +72,8 @@ private:
     QString program(const QString &name) const;
     bool writeSettings(int proxyPort, int serverPort);
     // Starts `process` and returns the port captured by `listening` from its stdout (0: none).
-    quint16 startServer(QProcess &process, const QString &name, const QRegularExpression &listening);
+    quint16 startServer(
+        QProcess &process, const QString &name, const QRegularExpression &listening);
     // Runs ws-test-client to the end with the shared settings file plus `arguments`; true when
     // it exited by itself (any status).
     bool runClient(const QStringList &arguments);
@@ -116,8 +117,8 @@ bool TstEndToEnd::writeSettings(int proxyPort, int serverPort)
     return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(json) == json.size();
 }
 
-quint16 TstEndToEnd::startServer(QProcess &process, const QString &name,
-                                 const QRegularExpression &listening)
+quint16 TstEndToEnd::startServer(
+    QProcess &process, const QString &name, const QRegularExpression &listening)
 {
     process.start(program(name), { QStringLiteral("--settings"), m_settingsPath });
     QByteArray out;
@@ -132,7 +133,7 @@ quint16 TstEndToEnd::startServer(QProcess &process, const QString &name,
         process.waitForReadyRead(100); // another process: blocking on its pipe is fine here
     }
     qWarning("%s: no startup line; stdout: %s stderr: %s", qPrintable(name), out.constData(),
-             process.readAllStandardError().constData());
+        process.readAllStandardError().constData());
     return 0;
 }
 
@@ -143,12 +144,12 @@ void TstEndToEnd::init()
     QVERIFY(writeSettings(0, 0));
     m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
     m_serverPort = startServer(m_server, QStringLiteral("sse-test-server"),
-            QRegularExpression(QStringLiteral(
-                    "^🚀 Test SSE Server listening on http://127\\.0\\.0\\.1:(\\d+) ")));
+        QRegularExpression(
+            QStringLiteral("^🚀 Test SSE Server listening on http://127\\.0\\.0\\.1:(\\d+) ")));
     QVERIFY(m_serverPort != 0);
     m_proxyPort = startServer(m_proxy, QStringLiteral("ws-sse-proxy"),
-            QRegularExpression(QStringLiteral(
-                    "^ws-sse-proxy \\S+ listening on ws://127\\.0\\.0\\.1:(\\d+)/proxy\n")));
+        QRegularExpression(
+            QStringLiteral("^ws-sse-proxy \\S+ listening on ws://127\\.0\\.0\\.1:(\\d+)/proxy\n")));
     QVERIFY(m_proxyPort != 0);
     QVERIFY(writeSettings(m_proxyPort, m_serverPort));
 }
@@ -169,12 +170,12 @@ bool TstEndToEnd::runClient(const QStringList &arguments)
 {
     QSignalSpy finished(&m_client, &QProcess::finished);
     m_client.start(program(QStringLiteral("ws-test-client")),
-                   QStringList { QStringLiteral("--settings"), m_settingsPath } + arguments);
+        QStringList { QStringLiteral("--settings"), m_settingsPath } + arguments);
     // qWaitFor runs the event loop, so the server's and proxy's pipes are drained meanwhile.
     if (!QTest::qWaitFor([&finished]() { return finished.count() == 1; }, runMs)) {
         qWarning("ws-test-client still running after %d ms; stdout: %s stderr: %s", runMs,
-                 m_client.readAllStandardOutput().constData(),
-                 m_client.readAllStandardError().constData());
+            m_client.readAllStandardOutput().constData(),
+            m_client.readAllStandardError().constData());
         return false;
     }
     return m_client.exitStatus() == QProcess::NormalExit;
@@ -205,15 +206,17 @@ void TstEndToEnd::echoTranscript()
 
     const QString idPattern = QStringLiteral("echo-(\\d{13})-");
     QStringList expected { exactly(QStringLiteral("✅ Connected to Proxy WebSocket")),
-                           exactly(QStringLiteral("📋 Sending 3 messages")) };
+        exactly(QStringLiteral("📋 Sending 3 messages")) };
     const char *const names[] = { "message", "user-message", "final-message" };
     for (int i = 1; i <= 3; ++i) {
         const QString text = QStringLiteral("Hello Server! #%1").arg(i);
         expected << exactly(QStringLiteral("📤 #%1: %2").arg(i).arg(text))
                  << exactly(QStringLiteral("✅ Connected to server (200)"));
         for (int n = 1; n <= 3; ++n) {
-            expected << exactly(QStringLiteral("📥 SSE Event [%1]:").arg(QLatin1String(names[n - 1])))
-                     << QString(exactly(QStringLiteral("   🆔 ID: ")) + idPattern + QString::number(n));
+            expected << exactly(
+                QStringLiteral("📥 SSE Event [%1]:").arg(QLatin1String(names[n - 1])))
+                     << QString(
+                            exactly(QStringLiteral("   🆔 ID: ")) + idPattern + QString::number(n));
             if (n == 3)
                 expected << exactly(QStringLiteral("   🔄 Retry: 5000ms"));
             expected << exactly(QStringLiteral("   📝 Data: Echo %1/3: %2").arg(n).arg(text));
@@ -230,8 +233,10 @@ void TstEndToEnd::echoTranscript()
     for (qsizetype i = 0; i < lines.size(); ++i) {
         const QRegularExpression line(QRegularExpression::anchoredPattern(expected.at(i)));
         const QRegularExpressionMatch match = line.match(lines.at(i));
-        QVERIFY2(match.hasMatch(), qPrintable(QStringLiteral("line %1: \"%2\" does not match /%3/")
-                                                      .arg(i + 1).arg(lines.at(i), expected.at(i))));
+        QVERIFY2(match.hasMatch(),
+            qPrintable(QStringLiteral("line %1: \"%2\" does not match /%3/")
+                           .arg(i + 1)
+                           .arg(lines.at(i), expected.at(i))));
         if (match.lastCapturedIndex() == 1)
             ids << lines.at(i).mid(lines.at(i).indexOf(u"echo-"));
     }
@@ -248,7 +253,7 @@ void TstEndToEnd::echoTranscript()
         QVERIFY2(epoch >= m_startedAtMs && epoch <= finishedAtMs, qPrintable(ids.at(i * 3)));
         if (previousEpoch != 0)
             QVERIFY2(epoch - previousEpoch >= 2 * responseDelayMs + sendDelayMs,
-                     qPrintable(QStringLiteral("%1 ms between requests").arg(epoch - previousEpoch)));
+                qPrintable(QStringLiteral("%1 ms between requests").arg(epoch - previousEpoch)));
         previousEpoch = epoch;
     }
 
@@ -257,12 +262,15 @@ void TstEndToEnd::echoTranscript()
     QTRY_VERIFY((log += m_server.readAllStandardError()).contains(ids.last().toUtf8()));
     const QString serverLog = QString::fromUtf8(log);
     for (int i = 1; i <= 3; ++i) {
-        const QRegularExpression request(QStringLiteral(
-                "(?m)^.*#\\d+ 📨 POST /events from 127\\.0\\.0\\.1: Hello Server! #%1$").arg(i));
+        const QRegularExpression request(
+            QStringLiteral("(?m)^.*#\\d+ 📨 POST /events from 127\\.0\\.0\\.1: Hello Server! #%1$")
+                .arg(i));
         QCOMPARE(serverLog.count(request), 1);
         for (int n = 1; n <= 3; ++n) {
-            const QString event = QStringLiteral("📤 [%1/3] %2 %3\n")
-                    .arg(n).arg(QLatin1String(names[n - 1]), ids.at((i - 1) * 3 + n - 1));
+            const QString event
+                = QStringLiteral("📤 [%1/3] %2 %3\n")
+                      .arg(n)
+                      .arg(QLatin1String(names[n - 1]), ids.at((i - 1) * 3 + n - 1));
             QVERIFY2(serverLog.count(event) == 1, qPrintable(event + u'\n' + serverLog));
         }
     }
@@ -277,8 +285,8 @@ void TstEndToEnd::echoTranscript()
 void TstEndToEnd::requestModeJson()
 {
     QVERIFY(runClient({ QStringLiteral("--target"),
-                        QStringLiteral("http://127.0.0.1:%1/ticks?count=5&interval=20").arg(m_serverPort),
-                        QStringLiteral("--json") }));
+        QStringLiteral("http://127.0.0.1:%1/ticks?count=5&interval=20").arg(m_serverPort),
+        QStringLiteral("--json") }));
     QCOMPARE(m_client.exitCode(), 0);
     QCOMPARE(QString::fromUtf8(m_client.readAllStandardError()), QString());
     const QList<QByteArray> lines = m_client.readAllStandardOutput().split('\n');
@@ -289,19 +297,20 @@ void TstEndToEnd::requestModeJson()
     QCOMPARE(connected[u"type"].toString(), QStringLiteral("connected"));
     QCOMPARE(connected[u"payload"][u"status"].toInt(), 200);
     QCOMPARE(connected[u"payload"][u"headers"][u"content-type"].toString(),
-             QStringLiteral("text/event-stream"));
+        QStringLiteral("text/event-stream"));
     QCOMPARE(connected[u"payload"][u"headers"][u"x-server-name"].toString(),
-             QStringLiteral("Test SSE Server"));
+        QStringLiteral("Test SSE Server"));
     for (int n = 1; n <= 5; ++n) {
         const QJsonObject event = QJsonDocument::fromJson(lines.at(n)).object();
         QCOMPARE(event[u"type"].toString(), QStringLiteral("sse-event"));
         const QJsonObject expected { { QStringLiteral("id"), QStringLiteral("tick-%1").arg(n) },
-                                     { QStringLiteral("event"), QStringLiteral("tick") },
-                                     { QStringLiteral("data"), QStringLiteral("tick %1").arg(n) } };
+            { QStringLiteral("event"), QStringLiteral("tick") },
+            { QStringLiteral("data"), QStringLiteral("tick %1").arg(n) } };
         QCOMPARE(event[u"payload"].toObject(), expected); // and no retry
     }
     QCOMPARE(lines.at(6),
-             QByteArray(R"({"type":"closed","payload":{"reason":"Server closed connection normally."}})"));
+        QByteArray(
+            R"({"type":"closed","payload":{"reason":"Server closed connection normally."}})"));
 
     QVERIFY(terminatesCleanly(m_proxy, "ws-sse-proxy"));
     QVERIFY(terminatesCleanly(m_server, "sse-test-server"));
@@ -311,21 +320,20 @@ void TstEndToEnd::requestModeJson()
 // stderr as well, and a non-zero exit. The rows are the test server's workbench endpoints.
 void TstEndToEnd::requestModeFailure_data()
 {
-    QTest::addColumn<QString>("target");   // path and query on the test server
+    QTest::addColumn<QString>("target"); // path and query on the test server
     QTest::addColumn<QString>("sequence"); // message types, comma-separated
     QTest::addColumn<QString>("errorText"); // part of the error message
-    QTest::addColumn<QString>("reason");   // of `closed`
+    QTest::addColumn<QString>("reason"); // of `closed`
 
     QTest::newRow("status 503") << QStringLiteral("/status?code=503")
                                 << QStringLiteral("connected,error,closed")
                                 << QStringLiteral("HTTP 503") << QStringLiteral("upstream error");
-    QTest::newRow("not an event stream") << QStringLiteral("/plain")
-                                         << QStringLiteral("connected,error,closed")
-                                         << QStringLiteral("not text/event-stream")
-                                         << QStringLiteral("upstream error");
+    QTest::newRow("not an event stream")
+        << QStringLiteral("/plain") << QStringLiteral("connected,error,closed")
+        << QStringLiteral("not text/event-stream") << QStringLiteral("upstream error");
     QTest::newRow("silence past proxy.sseTimeout")
-            << QStringLiteral("/idle?interval=10000") << QStringLiteral("connected,error,closed")
-            << QStringLiteral("proxy.sseTimeout") << QStringLiteral("timeout");
+        << QStringLiteral("/idle?interval=10000") << QStringLiteral("connected,error,closed")
+        << QStringLiteral("proxy.sseTimeout") << QStringLiteral("timeout");
     // PROTOCOL.md §3: "reset mid-stream: error with a message that says which". The server
     // sends two events, half a third, then RST on a close-delimited body.
     QTest::newRow("reset mid-event") << QStringLiteral("/broken?after=2")
@@ -340,8 +348,8 @@ void TstEndToEnd::requestModeFailure()
     QFETCH(QString, errorText);
     QFETCH(QString, reason);
     QVERIFY(runClient({ QStringLiteral("--target"),
-                        QStringLiteral("http://127.0.0.1:%1%2").arg(m_serverPort).arg(target),
-                        QStringLiteral("--json") }));
+        QStringLiteral("http://127.0.0.1:%1%2").arg(m_serverPort).arg(target),
+        QStringLiteral("--json") }));
     const QString out = QString::fromUtf8(m_client.readAllStandardOutput());
     const QString err = QString::fromUtf8(m_client.readAllStandardError());
     QVERIFY2(out.endsWith(u'\n'), qPrintable(out));
@@ -376,12 +384,10 @@ void TstEndToEnd::streamsResumeOverBreaks()
 {
     const QString base = QStringLiteral("http://127.0.0.1:%1").arg(m_serverPort);
     QVERIFY(runClient({ QStringLiteral("--target"),
-                        QStringLiteral("long=%1/ticks?interval=0&count=300&breakAfter=100").arg(base),
-                        QStringLiteral("--target"),
-                        QStringLiteral("%1/ticks?interval=0&count=5").arg(base),
-                        QStringLiteral("--reconnect-max-attempts"), QStringLiteral("1"),
-                        QStringLiteral("--reconnect-max-delay"), QStringLiteral("10"),
-                        QStringLiteral("--json") }));
+        QStringLiteral("long=%1/ticks?interval=0&count=300&breakAfter=100").arg(base),
+        QStringLiteral("--target"), QStringLiteral("%1/ticks?interval=0&count=5").arg(base),
+        QStringLiteral("--reconnect-max-attempts"), QStringLiteral("1"),
+        QStringLiteral("--reconnect-max-delay"), QStringLiteral("10"), QStringLiteral("--json") }));
     const QString out = QString::fromUtf8(m_client.readAllStandardOutput());
     const QString err = QString::fromUtf8(m_client.readAllStandardError());
     QCOMPARE(m_client.exitCode(), 1);
@@ -409,11 +415,13 @@ void TstEndToEnd::streamsResumeOverBreaks()
     QCOMPARE(ticks.value(QStringLiteral("2")), all.first(5));
     // Two breaks, then the clean end at 300, and the attempt after it is answered 204: done.
     QCOMPARE(resumedFrom.value(QStringLiteral("long")),
-             QStringList({ QStringLiteral("tick-100"), QStringLiteral("tick-200"),
-                           QStringLiteral("tick-300") }));
+        QStringList({ QStringLiteral("tick-100"), QStringLiteral("tick-200"),
+            QStringLiteral("tick-300") }));
     QCOMPARE(closed.value(QStringLiteral("long")), 1);
     QCOMPARE(closed.value(QStringLiteral("2")), 1);
-    QCOMPARE(err.count(QStringLiteral("upstream answered HTTP 204 No Content: the stream asks not to be reconnected")), 2);
+    QCOMPARE(err.count(QStringLiteral(
+                 "upstream answered HTTP 204 No Content: the stream asks not to be reconnected")),
+        2);
     QVERIFY2(err.startsWith(QStringLiteral("[")), qPrintable(err)); // each error names its stream
 
     QVERIFY(terminatesCleanly(m_proxy, "ws-sse-proxy"));

@@ -33,8 +33,7 @@ struct SocketPair
     void drain() const
     {
         char buffer[64];
-        while (read(fds[0], buffer, sizeof buffer) > 0) {
-        }
+        while (read(fds[0], buffer, sizeof buffer) > 0) { }
     }
 };
 
@@ -186,11 +185,17 @@ private slots:
         SocketPair pair;
         QSocketNotifier notifier(pair.fds[0], QSocketNotifier::Read);
         int reads = 0;
-        connect(&notifier, &QSocketNotifier::activated, this, [&] { ++reads; pair.drain(); });
+        connect(&notifier, &QSocketNotifier::activated, this, [&] {
+            ++reads;
+            pair.drain();
+        });
         bool innerTimer = false;
         QTimer::singleShot(0, this, [&] {
             QEventLoop nested;
-            QTimer::singleShot(10, &nested, [&] { innerTimer = true; pair.send(); });
+            QTimer::singleShot(10, &nested, [&] {
+                innerTimer = true;
+                pair.send();
+            });
             connect(&notifier, &QSocketNotifier::activated, &nested, &QEventLoop::quit);
             nested.exec();
         });
@@ -278,7 +283,10 @@ private slots:
         auto first = std::make_unique<QSocketNotifier>(a.fds[0], QSocketNotifier::Read);
         QPointer<QSocketNotifier> second = new QSocketNotifier(b.fds[0], QSocketNotifier::Read);
         int secondActivations = 0;
-        connect(second, &QSocketNotifier::activated, this, [&] { ++secondActivations; b.drain(); });
+        connect(second, &QSocketNotifier::activated, this, [&] {
+            ++secondActivations;
+            b.drain();
+        });
         int firstActivations = 0;
         connect(first.get(), &QSocketNotifier::activated, this, [&] {
             ++firstActivations;
@@ -311,7 +319,8 @@ private slots:
     void postedEventsAndDeferredDeletes()
     {
         bool called = false;
-        QMetaObject::invokeMethod(this, [&] { called = true; }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [&] { called = true; }, Qt::QueuedConnection);
         QPointer<QObject> doomed = new QObject;
         doomed->deleteLater();
         QTRY_VERIFY(called);
@@ -324,7 +333,13 @@ private slots:
         QEventLoop loop;
         bool called = false;
         std::thread poster([&] {
-            QMetaObject::invokeMethod(&loop, [&] { called = true; loop.quit(); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                &loop,
+                [&] {
+                    called = true;
+                    loop.quit();
+                },
+                Qt::QueuedConnection);
         });
         QElapsedTimer clock;
         clock.start();
@@ -345,11 +360,14 @@ private slots:
         QThread *ranOn = nullptr;
         QAbstractEventDispatcher *dispatcher = nullptr;
         int timerFired = 0;
-        QMetaObject::invokeMethod(&context, [&] {
-            ranOn = QThread::currentThread();
-            dispatcher = QAbstractEventDispatcher::instance();
-            QTimer::singleShot(20, &context, [&] { timerFired = 1; });
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            &context,
+            [&] {
+                ranOn = QThread::currentThread();
+                dispatcher = QAbstractEventDispatcher::instance();
+                QTimer::singleShot(20, &context, [&] { timerFired = 1; });
+            },
+            Qt::QueuedConnection);
         QTRY_COMPARE(timerFired, 1);
         QCOMPARE(ranOn, &thread);
         QVERIFY(qobject_cast<EpollEventDispatcher *>(dispatcher));
@@ -363,7 +381,7 @@ private slots:
         const int precise = target.startTimer(500, Qt::PreciseTimer);
         const int coarse = target.startTimer(1000, Qt::CoarseTimer);
         const QList<QAbstractEventDispatcher::TimerInfo> timers
-                = QAbstractEventDispatcher::instance()->registeredTimers(&target);
+            = QAbstractEventDispatcher::instance()->registeredTimers(&target);
         QCOMPARE(timers.size(), 2);
         QCOMPARE(timers[0].timerId, precise);
         QCOMPARE(timers[1].timerType, Qt::CoarseTimer);

@@ -49,7 +49,8 @@ private slots:
         const TimerQueue::TimePoint deadline = *queue.nextDeadline();
         QVERIFY(deadline >= start() + milliseconds(intervalMs)); // never early
         QVERIFY(deadline <= start() + milliseconds(intervalMs) + milliseconds(intervalMs) / 20);
-        QCOMPARE(deadline.time_since_epoch() % milliseconds(gridMs), TimerQueue::Clock::duration(0));
+        QCOMPARE(
+            deadline.time_since_epoch() % milliseconds(gridMs), TimerQueue::Clock::duration(0));
     }
 
     void coarseTimerPeriodsDoNotDrift()

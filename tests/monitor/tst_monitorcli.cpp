@@ -24,7 +24,8 @@ void TestMonitorCli::initTestCase()
     QVERIFY(m_dir.isValid());
     QFile file(m_dir.filePath(QStringLiteral("settings.json")));
     QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(R"({"proxy": {"port": 4000}, "admin": {"host": "::1", "port": 4001}, "monitor": {"token": "from-file"}})");
+    file.write(
+        R"({"proxy": {"port": 4000}, "admin": {"host": "::1", "port": 4001}, "monitor": {"token": "from-file"}})");
     file.close();
     QFile bad(m_dir.filePath(QStringLiteral("bad.json")));
     QVERIFY(bad.open(QIODevice::WriteOnly));

@@ -77,7 +77,8 @@ private:
     // (empty) history batch received. Null when any step failed.
     TestClient *followNewSession(FeedRecorder *monitor);
     static QString localAddress(TestClient *client);
-    static QString cell(const MonitorWindow &window, qint64 id, int column, int role = Qt::DisplayRole);
+    static QString cell(
+        const MonitorWindow &window, qint64 id, int column, int role = Qt::DisplayRole);
     static MonitorWindowOptions windowOptions(const QUrl &url);
 
     QList<QPointer<TestUpstream::Exchange>> m_held;
@@ -92,9 +93,9 @@ void TestMonitorLive::routeHeld(const QByteArray &path, const HttpHeaderList &ex
 {
     m_held.clear();
     m_upstream->route(path, [this, extraHeaders](TestUpstream::Exchange *exchange) {
-        exchange->writeChunkedHead(200, HttpHeaderList { { "Content-Type", "text/event-stream" },
-                                                         { "X-Server-Name", "Held" } }
-                                                + extraHeaders);
+        exchange->writeChunkedHead(200,
+            HttpHeaderList { { "Content-Type", "text/event-stream" }, { "X-Server-Name", "Held" } }
+                + extraHeaders);
         m_held.append(exchange);
     });
 }
@@ -132,7 +133,7 @@ TestClient *TestMonitorLive::followNewSession(FeedRecorder *monitor)
 QString TestMonitorLive::localAddress(TestClient *client)
 {
     return client->socket().localAddress().toString() + u':'
-            + QString::number(client->socket().localPort());
+        + QString::number(client->socket().localPort());
 }
 
 QString TestMonitorLive::cell(const MonitorWindow &window, qint64 id, int column, int role)
@@ -197,8 +198,8 @@ void TestMonitorLive::feedReportsOneExchangeInOrder()
     QTRY_COMPARE(monitor.count(FeedType::SessionClosed), 1);
 
     QCOMPARE(monitor.lifecycle(),
-             QStringLiteral("hello,snapshot,session-opened,request-started,request-connected,"
-                            "request-finished,session-closed"));
+        QStringLiteral("hello,snapshot,session-opened,request-started,request-connected,"
+                       "request-finished,session-closed"));
     QCOMPARE(monitor.decodeErrors(), QStringList());
     const int connectedIndex = monitor.indexOf(FeedType::RequestConnected);
     const int finishedIndex = monitor.indexOf(FeedType::RequestFinished);
@@ -214,17 +215,19 @@ void TestMonitorLive::feedReportsOneExchangeInOrder()
     QVERIFY(opened.startedAt > 0);
     QCOMPARE(opened.finishedAt, 0);
 
-    const MonitorRequestStarted started = monitor.ofType(FeedType::RequestStarted).first().requestStarted;
+    const MonitorRequestStarted started
+        = monitor.ofType(FeedType::RequestStarted).first().requestStarted;
     QCOMPARE(started.sessionId, 1);
     QCOMPARE(started.method, QStringLiteral("GET"));
     QCOMPARE(started.url, QStringLiteral("http://127.0.0.1:%1/events").arg(m_upstream->port()));
     QCOMPARE(started.headers.value(QStringLiteral("accept")), QStringLiteral("text/event-stream"));
 
     const MonitorRequestConnected connected
-            = monitor.ofType(FeedType::RequestConnected).first().requestConnected;
+        = monitor.ofType(FeedType::RequestConnected).first().requestConnected;
     QCOMPARE(connected.sessionId, 1);
     QCOMPARE(connected.status, 200);
-    QCOMPARE(connected.headers.value(QStringLiteral("content-type")), QStringLiteral("text/event-stream"));
+    QCOMPARE(connected.headers.value(QStringLiteral("content-type")),
+        QStringLiteral("text/event-stream"));
     QCOMPARE(connected.headers.value(QStringLiteral("x-server-name")), QStringLiteral("Held"));
 
     const MonitorSession streaming = monitor.messages().at(updateIndex).sessions.first();
@@ -233,7 +236,8 @@ void TestMonitorLive::feedReportsOneExchangeInOrder()
     QVERIFY(streaming.bytesIn > 0);
     QVERIFY(streaming.bytesOut > 0);
 
-    const MonitorRequestFinished finished = monitor.ofType(FeedType::RequestFinished).first().requestFinished;
+    const MonitorRequestFinished finished
+        = monitor.ofType(FeedType::RequestFinished).first().requestFinished;
     QCOMPARE(finished.sessionId, 1);
     QCOMPARE(finished.outcome, MonitorOutcome::Completed);
     QCOMPARE(finished.reason, QStringLiteral("Server closed connection normally."));
@@ -256,9 +260,9 @@ void TestMonitorLive::feedReportsOneExchangeInOrder()
 
     // Totals catch up within a second: one session opened and closed, three events.
     QTRY_VERIFY_WITH_TIMEOUT(monitor.ofType(FeedType::Totals).size() >= 1
-                                     && monitor.ofType(FeedType::Totals).last().totals.sessionsOpen == 0
-                                     && monitor.ofType(FeedType::Totals).last().totals.eventsRelayed == 3,
-                             5000);
+            && monitor.ofType(FeedType::Totals).last().totals.sessionsOpen == 0
+            && monitor.ofType(FeedType::Totals).last().totals.eventsRelayed == 3,
+        5000);
     const MonitorTotals totals = monitor.ofType(FeedType::Totals).last().totals;
     QCOMPARE(totals.sessionsOpened, 1);
     QCOMPARE(totals.requestsActive, 0);
@@ -351,7 +355,7 @@ void TestMonitorLive::lastEventsComeBeforeSessionClosed()
     QCOMPARE(monitor.indexOf(FeedType::SessionEvents, closedIndex), -1);
     QCOMPARE(monitor.ofType(FeedType::SessionClosed).first().session.eventsRelayed, 5);
     QCOMPARE(monitor.ofType(FeedType::RequestFinished).first().requestFinished.outcome,
-             MonitorOutcome::Cancelled);
+        MonitorOutcome::Cancelled);
     QCOMPARE(monitor.count(FeedType::Error), 0);
 }
 
@@ -403,7 +407,8 @@ void TestMonitorLive::subscribeToUnknownSessionIsAnError()
     QVERIFY(monitor.open(monitorUrl()));
     monitor.send(MonitorMessages::subscribe(99));
     QTRY_COMPARE(monitor.count(FeedType::Error), 1);
-    QCOMPARE(monitor.ofType(FeedType::Error).first().message, QStringLiteral("subscribe: no session 99"));
+    QCOMPARE(monitor.ofType(FeedType::Error).first().message,
+        QStringLiteral("subscribe: no session 99"));
     QCOMPARE(monitor.count(FeedType::SessionEvents), 0);
     QVERIFY(monitor.socket().state() == QAbstractSocket::ConnectedState);
 }
@@ -412,18 +417,20 @@ void TestMonitorLive::badMessagesAreAnsweredWithError_data()
 {
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("error");
-    QTest::newRow("not JSON") << QStringLiteral("{")
-                              << QStringLiteral(
-                                     "message is not JSON: unterminated object at offset 1");
+    QTest::newRow("not JSON") << QStringLiteral(
+        "{") << QStringLiteral("message is not JSON: unterminated object at offset 1");
     QTest::newRow("array") << QStringLiteral("[]")
                            << QStringLiteral("message must be a JSON object, got an array");
-    QTest::newRow("no type") << QStringLiteral("{\"payload\":{}}") << QStringLiteral("type: missing");
+    QTest::newRow("no type") << QStringLiteral("{\"payload\":{}}")
+                             << QStringLiteral("type: missing");
     QTest::newRow("unknown type") << QStringLiteral("{\"type\":\"hullo\",\"payload\":{}}")
                                   << QStringLiteral("type: unknown message type \"hullo\"");
-    QTest::newRow("proxy's message") << QStringLiteral("{\"type\":\"pong\",\"payload\":{}}")
-                                     << QStringLiteral("type: \"pong\" is not a message a monitor sends");
-    QTest::newRow("subscribe without id") << QStringLiteral("{\"type\":\"subscribe\",\"payload\":{}}")
-                                          << QStringLiteral("payload.sessionId: missing");
+    QTest::newRow("proxy's message")
+        << QStringLiteral("{\"type\":\"pong\",\"payload\":{}}")
+        << QStringLiteral("type: \"pong\" is not a message a monitor sends");
+    QTest::newRow("subscribe without id")
+        << QStringLiteral("{\"type\":\"subscribe\",\"payload\":{}}")
+        << QStringLiteral("payload.sessionId: missing");
 }
 
 void TestMonitorLive::badMessagesAreAnsweredWithError()
@@ -495,8 +502,8 @@ void TestMonitorLive::monitorTokenIsRequired()
         return;
     }
     QTRY_VERIFY_WITH_TIMEOUT(socket.state() == QAbstractSocket::UnconnectedState
-                                     && socket.error() != QAbstractSocket::UnknownSocketError,
-                             5000);
+            && socket.error() != QAbstractSocket::UnknownSocketError,
+        5000);
     QCOMPARE(connected.size(), 0);
     QCOMPARE(messages.size(), 0);
     QCOMPARE(m_proxy->monitorHub()->monitorCount(), 0);
@@ -506,13 +513,13 @@ void TestMonitorLive::monitorTokenIsRequired()
     raw.connectToHost(QHostAddress::LocalHost, m_proxy->adminPort());
     QVERIFY(raw.waitForConnected(5000));
     QByteArray head = "GET /monitor" + (query.isEmpty() ? QByteArray() : "?" + query.toUtf8())
-            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
     if (!authorization.isEmpty())
         head += "Authorization: " + authorization + "\r\n";
     raw.write(head + "\r\n");
-    QTRY_VERIFY_WITH_TIMEOUT(raw.bytesAvailable() > 0 || raw.state() != QAbstractSocket::ConnectedState,
-                             5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        raw.bytesAvailable() > 0 || raw.state() != QAbstractSocket::ConnectedState, 5000);
     QTRY_VERIFY(raw.canReadLine());
     QCOMPARE(raw.readLine().trimmed(), QByteArray("HTTP/1.1 401 Unauthorized"));
 }
@@ -538,21 +545,23 @@ void TestMonitorLive::feedHidesCredentials()
     settings.admin.redactHeaders = { QStringLiteral("X-Api-Key") };
     startProxy(settings);
     routeHeld("/events", { { "Set-Cookie", "s=SECRET-5; Path=/" } });
-    m_upstream->route("/denied", TestUpstream::status(403, "Forbidden", "text/plain",
-                                                      "token SECRET-1 is not valid for key SECRET-3\n"));
+    m_upstream->route("/denied",
+        TestUpstream::status(
+            403, "Forbidden", "text/plain", "token SECRET-1 is not valid for key SECRET-3\n"));
     const QStringList secrets = { QStringLiteral("Bearer SECRET-1"), QStringLiteral("sid=SECRET-2"),
-                                  QStringLiteral("SECRET-3"), QStringLiteral("api_key=SECRET-4"),
-                                  QStringLiteral("s=SECRET-5") };
+        QStringLiteral("SECRET-3"), QStringLiteral("api_key=SECRET-4"),
+        QStringLiteral("s=SECRET-5") };
 
     FeedRecorder monitor;
     QVERIFY(monitor.open(monitorUrl()));
     TestClient *client = connectClient();
-    QJsonObject request = upstreamRequest(m_upstream->port(), QStringLiteral("/events?api_key=SECRET-4&x=1"));
+    QJsonObject request
+        = upstreamRequest(m_upstream->port(), QStringLiteral("/events?api_key=SECRET-4&x=1"));
     request.insert(QStringLiteral("headers"),
-                   QJsonObject { { QStringLiteral("Authorization"), QStringLiteral("Bearer SECRET-1") },
-                                 { QStringLiteral("Cookie"), QStringLiteral("sid=SECRET-2") },
-                                 { QStringLiteral("X-Api-Key"), QStringLiteral("SECRET-3") },
-                                 { QStringLiteral("X-Trace"), QStringLiteral("trace-7") } });
+        QJsonObject { { QStringLiteral("Authorization"), QStringLiteral("Bearer SECRET-1") },
+            { QStringLiteral("Cookie"), QStringLiteral("sid=SECRET-2") },
+            { QStringLiteral("X-Api-Key"), QStringLiteral("SECRET-3") },
+            { QStringLiteral("X-Trace"), QStringLiteral("trace-7") } });
     client->send(request);
     QTRY_COMPARE(monitor.count(FeedType::RequestConnected), 1);
     monitor.send(MonitorMessages::subscribe(1));
@@ -581,24 +590,28 @@ void TestMonitorLive::feedHidesCredentials()
     QCOMPARE(m_upstream->requests().first().target, QByteArray("/events?api_key=SECRET-4&x=1"));
     const QString clientError = client->ofType(MessageType::Error).first().text;
     QVERIFY2(clientError.startsWith(QStringLiteral("upstream answered HTTP 403"))
-                     && clientError.contains(QStringLiteral("token SECRET-1 is not valid for key SECRET-3")),
-             qPrintable(clientError));
+            && clientError.contains(QStringLiteral("token SECRET-1 is not valid for key SECRET-3")),
+        qPrintable(clientError));
 
     // Names, other values and x=1 show either way; the secret values only with redaction off.
-    const auto shown = [redact](const QString &value) {
-        return redact ? QStringLiteral("[redacted]") : value;
-    };
+    const auto shown
+        = [redact](const QString &value) { return redact ? QStringLiteral("[redacted]") : value; };
     const QString url = QStringLiteral("http://127.0.0.1:%1/events?api_key=%2&x=1")
-                                .arg(m_upstream->port())
-                                .arg(shown(QStringLiteral("SECRET-4")));
-    const MonitorRequestStarted started = monitor.ofType(FeedType::RequestStarted).first().requestStarted;
+                            .arg(m_upstream->port())
+                            .arg(shown(QStringLiteral("SECRET-4")));
+    const MonitorRequestStarted started
+        = monitor.ofType(FeedType::RequestStarted).first().requestStarted;
     QCOMPARE(started.url, url);
-    QCOMPARE(started.headers.value(QStringLiteral("authorization")), shown(QStringLiteral("Bearer SECRET-1")));
-    QCOMPARE(started.headers.value(QStringLiteral("cookie")), shown(QStringLiteral("sid=SECRET-2")));
+    QCOMPARE(started.headers.value(QStringLiteral("authorization")),
+        shown(QStringLiteral("Bearer SECRET-1")));
+    QCOMPARE(
+        started.headers.value(QStringLiteral("cookie")), shown(QStringLiteral("sid=SECRET-2")));
     QCOMPARE(started.headers.value(QStringLiteral("x-api-key")), shown(QStringLiteral("SECRET-3")));
     QCOMPARE(started.headers.value(QStringLiteral("x-trace")), QStringLiteral("trace-7"));
-    const MonitorRequestConnected connected = monitor.ofType(FeedType::RequestConnected).first().requestConnected;
-    QCOMPARE(connected.headers.value(QStringLiteral("set-cookie")), shown(QStringLiteral("s=SECRET-5; Path=/")));
+    const MonitorRequestConnected connected
+        = monitor.ofType(FeedType::RequestConnected).first().requestConnected;
+    QCOMPARE(connected.headers.value(QStringLiteral("set-cookie")),
+        shown(QStringLiteral("s=SECRET-5; Path=/")));
     QCOMPARE(connected.headers.value(QStringLiteral("x-server-name")), QStringLiteral("Held"));
 
     const QList<MonitorSession> snapshot = late.ofType(FeedType::Snapshot).first().sessions;
@@ -610,18 +623,19 @@ void TestMonitorLive::feedHidesCredentials()
     QString error = clientError;
     if (redact)
         error.replace(QStringLiteral("SECRET-1"), QStringLiteral("[redacted]"))
-                .replace(QStringLiteral("SECRET-3"), QStringLiteral("[redacted]"));
+            .replace(QStringLiteral("SECRET-3"), QStringLiteral("[redacted]"));
     QCOMPARE(monitor.ofType(FeedType::RequestFinished).last().requestFinished.error, error);
     QCOMPARE(monitor.lastUpdate(1)->lastError, error);
     const MonitorSession closed = monitor.ofType(FeedType::SessionClosed).first().session;
-    QCOMPARE(closed.url, QString(url).replace(QStringLiteral("/events"), QStringLiteral("/denied")));
+    QCOMPARE(
+        closed.url, QString(url).replace(QStringLiteral("/events"), QStringLiteral("/denied")));
     QCOMPARE(closed.requestHeaders, started.headers);
     QCOMPARE(closed.lastError, error);
 
     const QStringList raw = monitor.rawMessages() + late.rawMessages();
     const QString all = raw.join(u'\n');
     for (const char *name : { "\"authorization\":", "\"cookie\":", "\"x-api-key\":",
-                              "\"set-cookie\":", "api_key=", "&x=1\"" })
+             "\"set-cookie\":", "api_key=", "&x=1\"" })
         QVERIFY2(all.contains(QString::fromUtf8(name)), name);
     for (const QString &secret : secrets) {
         if (!redact) {
@@ -644,7 +658,8 @@ void TestMonitorLive::tableShowsLiveSessions()
 {
     startProxy();
     routeHeld("/held");
-    m_upstream->route("/done", TestUpstream::sse("data: one\n\nevent: two\ndata: 2\n\nid: 3\ndata: three\n\n"));
+    m_upstream->route(
+        "/done", TestUpstream::sse("data: one\n\nevent: two\ndata: 2\n\nid: 3\ndata: three\n\n"));
     MonitorWindow window(windowOptions(monitorUrl()));
     window.show();
     QTRY_COMPARE(window.feed()->state(), MonitorFeedClient::State::Connected);
@@ -670,14 +685,14 @@ void TestMonitorLive::tableShowsLiveSessions()
 
     QCOMPARE(cell(window, 1, SessionTableModel::ClientColumn), localAddress(streaming));
     QCOMPARE(cell(window, 1, SessionTableModel::UpstreamColumn),
-             QStringLiteral("GET http://127.0.0.1:%1/held").arg(m_upstream->port()));
+        QStringLiteral("GET http://127.0.0.1:%1/held").arg(m_upstream->port()));
     QCOMPARE(cell(window, 1, SessionTableModel::StateColumn), QStringLiteral("streaming"));
     QCOMPARE(cell(window, 1, SessionTableModel::StatusColumn), QStringLiteral("200"));
     QCOMPARE(cell(window, 1, SessionTableModel::ErrorColumn), QString());
 
     QCOMPARE(cell(window, 2, SessionTableModel::ClientColumn), localAddress(completed));
     QCOMPARE(cell(window, 2, SessionTableModel::UpstreamColumn),
-             QStringLiteral("GET http://127.0.0.1:%1/done").arg(m_upstream->port()));
+        QStringLiteral("GET http://127.0.0.1:%1/done").arg(m_upstream->port()));
     QCOMPARE(cell(window, 2, SessionTableModel::StatusColumn), QStringLiteral("200"));
     QTRY_COMPARE(window.sessionModel()->session(2)->requestsHandled, 1); // may come an update later
 
@@ -690,12 +705,14 @@ void TestMonitorLive::tableShowsLiveSessions()
     const SessionTableModel *model = window.sessionModel();
     QVERIFY(model->index(model->rowOf(3), 0).data(SessionTableModel::ClosedRole).toBool());
     QCOMPARE(model->index(model->rowOf(3), SessionTableModel::ClientColumn)
-                     .data(Qt::ForegroundRole).value<QColor>(),
-             QColor(Qt::gray));
+                 .data(Qt::ForegroundRole)
+                 .value<QColor>(),
+        QColor(Qt::gray));
     for (qint64 id : { 1, 2 }) {
         QVERIFY(!model->index(model->rowOf(id), 0).data(SessionTableModel::ClosedRole).toBool());
         QVERIFY(!model->index(model->rowOf(id), SessionTableModel::ClientColumn)
-                         .data(Qt::ForegroundRole).isValid());
+                     .data(Qt::ForegroundRole)
+                     .isValid());
     }
     QCOMPARE(model->openCount(), 2);
 
@@ -754,15 +771,19 @@ void TestMonitorLive::selectingSessionShowsItsEvents()
         QCOMPARE(log->eventAt(row).type, received.at(row).type);
         QCOMPARE(log->eventAt(row).id, received.at(row).lastEventId);
         QCOMPARE(log->eventAt(row).data, received.at(row).data);
-        QCOMPARE(logView->index(row, EventLogModel::TypeColumn).data().toString(), received.at(row).type);
-        QCOMPARE(logView->index(row, EventLogModel::IdColumn).data().toString(), received.at(row).lastEventId);
-        QCOMPARE(logView->index(row, EventLogModel::DataColumn).data().toString(), received.at(row).data);
+        QCOMPARE(logView->index(row, EventLogModel::TypeColumn).data().toString(),
+            received.at(row).type);
+        QCOMPARE(logView->index(row, EventLogModel::IdColumn).data().toString(),
+            received.at(row).lastEventId);
+        QCOMPARE(logView->index(row, EventLogModel::DataColumn).data().toString(),
+            received.at(row).data);
     }
     QCOMPARE(log->evictedCount(), 0);
-    QTRY_VERIFY(detail->findChild<QLabel *>(QStringLiteral("sessionTitle"))
-                        ->text()
-                        .startsWith(QStringLiteral("Session 2 · %1 · streaming · 7 events")
-                                            .arg(localAddress(client))));
+    QTRY_VERIFY(
+        detail->findChild<QLabel *>(QStringLiteral("sessionTitle"))
+            ->text()
+            .startsWith(
+                QStringLiteral("Session 2 · %1 · streaming · 7 events").arg(localAddress(client))));
 
     // The other session relays nothing into this log; the followed one ends and closes.
     QCOMPARE(other->events().size(), 0);
@@ -771,8 +792,8 @@ void TestMonitorLive::selectingSessionShowsItsEvents()
     client->socket().close();
     QTRY_COMPARE(cell(window, 2, SessionTableModel::StateColumn), QStringLiteral("closed"));
     QTRY_VERIFY(detail->findChild<QLabel *>(QStringLiteral("sessionTitle"))
-                        ->text()
-                        .contains(QStringLiteral("closed after")));
+                    ->text()
+                    .contains(QStringLiteral("closed after")));
     QCOMPARE(log->rowCount(), 7);
     QCOMPARE(detail->sessionId(), 2);
     // The proxy has forgotten the closed session: the monitor stops asking about it.
@@ -804,9 +825,11 @@ void TestMonitorLive::statusBarShowsTotals()
     MonitorWindow window(windowOptions(monitorUrl()));
     window.show();
     QTRY_COMPARE(window.feed()->state(), MonitorFeedClient::State::Connected);
-    QTRY_VERIFY(window.totalsLabel()->text().startsWith(QStringLiteral("Sessions 0 open / 0 · Events 0 (")));
+    QTRY_VERIFY(window.totalsLabel()->text().startsWith(
+        QStringLiteral("Sessions 0 open / 0 · Events 0 (")));
 
-    m_upstream->route("/fail", TestUpstream::status(503, "Service Unavailable", "text/plain", "busy\n"));
+    m_upstream->route(
+        "/fail", TestUpstream::status(503, "Service Unavailable", "text/plain", "busy\n"));
     TestClient *a = startRequest(QStringLiteral("/done"));
     TestClient *b = startRequest(QStringLiteral("/done"));
     QTRY_COMPARE(a->count(MessageType::Closed), 1);
@@ -820,9 +843,8 @@ void TestMonitorLive::statusBarShowsTotals()
     QCOMPARE(received, 12);
 
     // Totals come once a second.
-    QTRY_VERIFY_WITH_TIMEOUT(window.history().latest()
-                                     && window.history().latest()->eventsRelayed == received,
-                             5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        window.history().latest() && window.history().latest()->eventsRelayed == received, 5000);
     const MonitorTotals totals = *window.history().latest();
     QCOMPARE(totals.sessionsOpen, 2);
     QCOMPARE(totals.sessionsOpened, 2);
@@ -832,9 +854,10 @@ void TestMonitorLive::statusBarShowsTotals()
     QCOMPARE(totals.requestsActive, 0);
     QVERIFY(totals.bytesIn > 0 && totals.bytesOut > 0);
     const QString text = window.totalsLabel()->text();
-    QVERIFY2(text.startsWith(QStringLiteral("Sessions 2 open / 2 · Events 12 (")), qPrintable(text));
+    QVERIFY2(
+        text.startsWith(QStringLiteral("Sessions 2 open / 2 · Events 12 (")), qPrintable(text));
     QVERIFY2(text.endsWith(QStringLiteral(" · Requests: 3 completed, 1 upstream-error")),
-             qPrintable(text));
+        qPrintable(text));
 
     // The failed request shows in its session's row: status and last error, in red.
     const QString error = a->ofType(MessageType::Error).first().text;
@@ -845,8 +868,9 @@ void TestMonitorLive::statusBarShowsTotals()
     QCOMPARE(cell(window, 1, SessionTableModel::EventsColumn), QLocale().toString(4));
     const SessionTableModel *model = window.sessionModel();
     QCOMPARE(model->index(model->rowOf(1), SessionTableModel::ErrorColumn)
-                     .data(Qt::ForegroundRole).value<QColor>(),
-             QColor(0xc6, 0x28, 0x28));
+                 .data(Qt::ForegroundRole)
+                 .value<QColor>(),
+        QColor(0xc6, 0x28, 0x28));
     QCOMPARE(cell(window, 2, SessionTableModel::ErrorColumn), QString());
 }
 

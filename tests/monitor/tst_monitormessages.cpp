@@ -283,9 +283,8 @@ void TestMonitorMessages::rejects_data()
         return s;
     };
 
-    QTest::newRow("not json") << QStringLiteral("{")
-                              << QStringLiteral(
-                                     "message is not JSON: unterminated object at offset 1");
+    QTest::newRow("not json") << QStringLiteral(
+        "{") << QStringLiteral("message is not JSON: unterminated object at offset 1");
     QTest::newRow("array") << QStringLiteral("[]")
                            << QStringLiteral("message must be a JSON object, got an array");
     QTest::newRow("scalar") << QStringLiteral("42")
@@ -344,16 +343,17 @@ void TestMonitorMessages::rejects_data()
         << QStringLiteral(R"({"type":"session-opened","payload":%1})")
                .arg(withSession(QStringLiteral("\"reconnecting\""), QStringLiteral("\"closed\"")))
         << QStringLiteral("payload.requests[1].state: unknown state \"closed\"");
-    QTest::newRow("request no state")
-        << QStringLiteral(R"({"type":"session-opened","payload":{"id":1,"state":"streaming","startedAt":1,"requests":[{"id":"a"}]}})")
-        << QStringLiteral("payload.requests[0].state: missing");
+    QTest::newRow("request no state") << QStringLiteral(
+        R"({"type":"session-opened","payload":{"id":1,"state":"streaming","startedAt":1,"requests":[{"id":"a"}]}})")
+                                      << QStringLiteral("payload.requests[0].state: missing");
     QTest::newRow("request zero attempts")
         << QStringLiteral(R"({"type":"session-opened","payload":%1})")
                .arg(withSession(QStringLiteral("\"attempts\":3"), QStringLiteral("\"attempts\":0")))
         << QStringLiteral("payload.requests[1].attempts: must be an integer from 1 to 1073741824");
     QTest::newRow("request negative events")
         << QStringLiteral(R"({"type":"session-closed","payload":%1})")
-               .arg(withSession(QStringLiteral("\"eventsRelayed\":40"), QStringLiteral("\"eventsRelayed\":-40")))
+               .arg(withSession(
+                   QStringLiteral("\"eventsRelayed\":40"), QStringLiteral("\"eventsRelayed\":-40")))
         << QStringLiteral("payload.requests[0].eventsRelayed: must be a non-negative integer");
     QTest::newRow("request id number")
         << QStringLiteral(R"({"type":"session-opened","payload":%1})")
@@ -361,15 +361,16 @@ void TestMonitorMessages::rejects_data()
         << QStringLiteral("payload.requests[1].id: must be a string");
     QTest::newRow("request status too big")
         << QStringLiteral(R"({"type":"session-opened","payload":%1})")
-               .arg(withSession(QStringLiteral("\"status\":0,\"url\":\"http://localhost:8081/news\""),
+               .arg(withSession(
+                   QStringLiteral("\"status\":0,\"url\":\"http://localhost:8081/news\""),
                    QStringLiteral("\"status\":1000,\"url\":\"http://localhost:8081/news\"")))
         << QStringLiteral("payload.requests[2].status: must be an integer from 0 to 999");
-    QTest::newRow("requests not array")
-        << QStringLiteral(R"({"type":"session-opened","payload":{"id":1,"state":"idle","startedAt":1,"requests":{}}})")
-        << QStringLiteral("payload.requests: must be an array");
-    QTest::newRow("request not object")
-        << QStringLiteral(R"({"type":"session-opened","payload":{"id":1,"state":"idle","startedAt":1,"requests":["a"]}})")
-        << QStringLiteral("payload.requests[0]: must be an object");
+    QTest::newRow("requests not array") << QStringLiteral(
+        R"({"type":"session-opened","payload":{"id":1,"state":"idle","startedAt":1,"requests":{}}})")
+                                        << QStringLiteral("payload.requests: must be an array");
+    QTest::newRow("request not object") << QStringLiteral(
+        R"({"type":"session-opened","payload":{"id":1,"state":"idle","startedAt":1,"requests":["a"]}})")
+                                        << QStringLiteral("payload.requests[0]: must be an object");
     QTest::newRow("session no startedAt")
         << QStringLiteral(R"({"type":"session-opened","payload":{"id":1,"state":"idle"}})")
         << QStringLiteral("payload.startedAt: missing");
@@ -397,14 +398,16 @@ void TestMonitorMessages::rejects_data()
         << QStringLiteral("payload.status: must be an integer from 100 to 999");
     QTest::newRow("request-started id number") << QStringLiteral(
         R"({"type":"request-started","payload":{"sessionId":1,"time":1,"method":"GET","url":"u","requestId":1}})")
-                                               << QStringLiteral("payload.requestId: must be a string");
-    QTest::newRow("request-connected id array")
-        << QStringLiteral(
-               R"({"type":"request-connected","payload":{"sessionId":1,"time":1,"status":200,"requestId":[]}})")
-        << QStringLiteral("payload.requestId: must be a string");
+                                               << QStringLiteral(
+                                                      "payload.requestId: must be a string");
+    QTest::newRow("request-connected id array") << QStringLiteral(
+        R"({"type":"request-connected","payload":{"sessionId":1,"time":1,"status":200,"requestId":[]}})")
+                                                << QStringLiteral(
+                                                       "payload.requestId: must be a string");
     QTest::newRow("request-finished started string") << QStringLiteral(
         R"({"type":"request-finished","payload":{"sessionId":1,"time":1,"outcome":"rejected","reason":"x","started":"no"}})")
-                                                     << QStringLiteral("payload.started: must be true or false");
+                                                     << QStringLiteral("payload.started: must be "
+                                                                       "true or false");
     QTest::newRow("request-started no url") << QStringLiteral(
         R"({"type":"request-started","payload":{"sessionId":1,"time":1,"method":"GET"}})")
                                             << QStringLiteral("payload.url: missing");
@@ -543,7 +546,7 @@ void TestMonitorMessages::outcomeNames()
     QVERIFY(!MonitorSession::stateFromName(u"open"));
     QStringList requestStates;
     for (auto state : { MonitorRequest::State::Connecting, MonitorRequest::State::Streaming,
-                        MonitorRequest::State::Reconnecting }) {
+             MonitorRequest::State::Reconnecting }) {
         QCOMPARE(MonitorRequest::stateFromName(MonitorRequest::stateName(state)),
             std::optional<MonitorRequest::State>(state));
         requestStates.append(MonitorRequest::stateName(state));
@@ -575,7 +578,8 @@ void TestMonitorMessages::settingsSummaryNeverShowsTokens_data()
     QTest::addColumn<QStringList>("authTokens");
     QTest::addColumn<bool>("redact");
     const QString admin = QStringLiteral("admin-s3cret");
-    const QStringList auth = { QStringLiteral("client-s3cret-1"), QStringLiteral("client-s3cret-2") };
+    const QStringList auth
+        = { QStringLiteral("client-s3cret-1"), QStringLiteral("client-s3cret-2") };
     QTest::newRow("none") << QString() << QStringList() << true;
     QTest::newRow("admin.token") << admin << QStringList() << true;
     QTest::newRow("proxy.authTokens") << QString() << auth << true;

@@ -253,11 +253,14 @@ void TestMonitorWindow::showsSelectedSessionsRequests()
     QCOMPARE(requests->requests(), two.requests);
     QCOMPARE(label->text(), QStringLiteral("Requests: 2 running"));
     const QAbstractItemModel *shown = window.detailPanel()->requestView()->model();
-    QCOMPARE(shown->index(0, RequestTableModel::IdColumn).data().toString(), QStringLiteral("(none)"));
-    QCOMPARE(shown->index(1, RequestTableModel::IdColumn).data().toString(), QStringLiteral("prices"));
+    QCOMPARE(
+        shown->index(0, RequestTableModel::IdColumn).data().toString(), QStringLiteral("(none)"));
+    QCOMPARE(
+        shown->index(1, RequestTableModel::IdColumn).data().toString(), QStringLiteral("prices"));
     QCOMPARE(shown->index(1, RequestTableModel::StateColumn).data().toString(),
         QStringLiteral("reconnecting"));
-    QCOMPARE(shown->index(1, RequestTableModel::AttemptsColumn).data().toString(), QStringLiteral("2"));
+    QCOMPARE(
+        shown->index(1, RequestTableModel::AttemptsColumn).data().toString(), QStringLiteral("2"));
 
     // prices is back and a third stream starts: the next update shows both changes.
     prices.state = MonitorRequest::State::Streaming;
@@ -269,18 +272,21 @@ void TestMonitorWindow::showsSelectedSessionsRequests()
     two.requests = { idless, prices, news };
     server.send(MonitorMessages::sessionUpdated({ two }));
     QTRY_COMPARE(requests->rowCount(), 3);
-    QCOMPARE(shown->index(1, RequestTableModel::StateColumn).data().toString(), QStringLiteral("streaming"));
+    QCOMPARE(shown->index(1, RequestTableModel::StateColumn).data().toString(),
+        QStringLiteral("streaming"));
     QCOMPARE(label->text(), QStringLiteral("Requests: 3 running"));
 
     // Between updates the request messages change the rows at once.
     MonitorRequestConnected connected { 2, now, 200, {}, QStringLiteral("news") };
     server.send(MonitorMessages::requestConnected(connected));
-    QTRY_COMPARE(shown->index(2, RequestTableModel::StatusColumn).data().toString(), QStringLiteral("200"));
-    MonitorRequestFinished finished { 2, now, MonitorOutcome::Cancelled, {}, QStringLiteral("cancelled by client"),
-        20, QString(), true };
+    QTRY_COMPARE(
+        shown->index(2, RequestTableModel::StatusColumn).data().toString(), QStringLiteral("200"));
+    MonitorRequestFinished finished { 2, now, MonitorOutcome::Cancelled, {},
+        QStringLiteral("cancelled by client"), 20, QString(), true };
     server.send(MonitorMessages::requestFinished(finished));
     QTRY_COMPARE(requests->rowCount(), 2);
-    QCOMPARE(shown->index(0, RequestTableModel::IdColumn).data().toString(), QStringLiteral("prices"));
+    QCOMPARE(
+        shown->index(0, RequestTableModel::IdColumn).data().toString(), QStringLiteral("prices"));
 
     // Another session: its own (none).
     window.selectSession(1);

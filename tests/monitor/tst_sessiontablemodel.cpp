@@ -59,10 +59,12 @@ QString requests(const QStringList &idStates)
 {
     QStringList items;
     for (const QString &idState : idStates) {
-        items.append(QStringLiteral(R"({"id":"%1","method":"GET","url":"http:\/\/h\/%1","state":"%2","status":%3})")
-                         .arg(idState.section(u':', 0, 0), idState.section(u':', 1),
-                             idState.endsWith(QStringLiteral(":connecting")) ? QStringLiteral("0")
-                                                                              : QStringLiteral("200")));
+        items.append(
+            QStringLiteral(
+                R"({"id":"%1","method":"GET","url":"http:\/\/h\/%1","state":"%2","status":%3})")
+                .arg(idState.section(u':', 0, 0), idState.section(u':', 1),
+                    idState.endsWith(QStringLiteral(":connecting")) ? QStringLiteral("0")
+                                                                    : QStringLiteral("200")));
     }
     return QStringLiteral(R"(,"requests":[%1])").arg(items.join(u','));
 }
@@ -168,27 +170,29 @@ void TestSessionTableModel::feeds_data()
     QTest::newRow("requests side by side shown with state") << QStringList {
         updated(session(3, "streaming", requests({ ":streaming", "a:connecting", "b:streaming" })))
     } << QStringLiteral("3 streaming (3 requests) 0");
-    QTest::newRow("requests and queue") << QStringList {
-        updated(session(3, "streaming",
-            requests({ ":streaming", "a:connecting" }) + QStringLiteral(R"(,"queued":1)")))
-    } << QStringLiteral("3 streaming (2 requests, +1 queued) 0");
+    QTest::newRow("requests and queue") << QStringList { updated(session(3, "streaming",
+        requests({ ":streaming", "a:connecting" }) + QStringLiteral(R"(,"queued":1)"))) }
+                                        << QStringLiteral("3 streaming (2 requests, +1 queued) 0");
     // Of two requests, the one that streams ends: the other still connects.
     QTest::newRow("one of two ends") << QStringList {
         updated(session(3, "streaming", requests({ "a:streaming", "b:connecting" }))),
         message("request-finished",
-            QStringLiteral(R"({"sessionId":3,"time":2,"outcome":"cancelled","reason":"cancelled by client","requestId":"a"})")),
+            QStringLiteral(
+                R"({"sessionId":3,"time":2,"outcome":"cancelled","reason":"cancelled by client","requestId":"a"})")),
     } << QStringLiteral("3 connecting 0");
     // A second request with a running id is refused: the running one goes on.
     QTest::newRow("rejection of a running id") << QStringList {
         updated(session(3, "streaming", requests({ "a:streaming" }))),
         message("request-finished",
-            QStringLiteral(R"({"sessionId":3,"time":2,"outcome":"rejected","reason":"rejected","error":"id \"a\" is already in use","requestId":"a","started":false})")),
+            QStringLiteral(
+                R"({"sessionId":3,"time":2,"outcome":"rejected","reason":"rejected","error":"id \"a\" is already in use","requestId":"a","started":false})")),
     } << QStringLiteral("3 streaming 0 id \"a\" is already in use");
     // A new request beside one that streams leaves the session streaming.
     QTest::newRow("start beside a stream") << QStringList {
         updated(session(3, "streaming", requests({ "a:streaming" }))),
         message("request-started",
-            QStringLiteral(R"({"sessionId":3,"time":1,"method":"GET","url":"http:\/\/h/b","requestId":"b"})")),
+            QStringLiteral(
+                R"({"sessionId":3,"time":1,"method":"GET","url":"http:\/\/h/b","requestId":"b"})")),
     } << QStringLiteral("3 streaming 0");
     QTest::newRow("queued shown with state") << QStringList {
         message("session-opened", session(3, "streaming", QStringLiteral(R"(,"queued":2)")))
@@ -307,14 +311,17 @@ void TestSessionTableModel::workerColumn()
     // Which worker (event loop thread) serves a session; 0 when a proxy does not say (older
     // proxies, or proxy.workers 1).
     feed({ message("session-opened", session(1, "idle", QStringLiteral(R"(,"worker":0)"))),
-           message("session-opened", session(2, "idle", QStringLiteral(R"(,"worker":1)"))),
-           message("session-opened", session(3, "idle")) });
+        message("session-opened", session(2, "idle", QStringLiteral(R"(,"worker":1)"))),
+        message("session-opened", session(3, "idle")) });
     QCOMPARE(m_model->headerData(SessionTableModel::WorkerColumn, Qt::Horizontal).toString(),
-             QStringLiteral("Worker"));
+        QStringLiteral("Worker"));
     QCOMPARE(m_model->index(0, SessionTableModel::WorkerColumn).data().toInt(), 0);
     QCOMPARE(m_model->index(1, SessionTableModel::WorkerColumn).data().toInt(), 1);
     QCOMPARE(m_model->index(2, SessionTableModel::WorkerColumn).data().toInt(), 0);
-    QCOMPARE(m_model->index(1, SessionTableModel::WorkerColumn).data(SessionTableModel::SortRole).toInt(), 1);
+    QCOMPARE(m_model->index(1, SessionTableModel::WorkerColumn)
+                 .data(SessionTableModel::SortRole)
+                 .toInt(),
+        1);
 }
 
 // The rows of the request table: they come with the session's full state; the request-*
@@ -330,13 +337,15 @@ void TestSessionTableModel::requestsOfASession()
     const auto ids = [this] {
         QStringList result;
         for (const MonitorRequest &r : m_model->session(4)->requests)
-            result.append(r.id + u':' + MonitorRequest::stateName(r.state) + u':' + QString::number(r.status));
+            result.append(r.id + u':' + MonitorRequest::stateName(r.state) + u':'
+                + QString::number(r.status));
         return result.join(u' ');
     };
     QCOMPARE(ids(), QStringLiteral("a:connecting:0"));
 
     feed({ message("request-started",
-        QStringLiteral(R"({"sessionId":4,"time":1,"method":"GET","url":"http:\/\/h/b","requestId":"b"})")) });
+        QStringLiteral(
+            R"({"sessionId":4,"time":1,"method":"GET","url":"http:\/\/h/b","requestId":"b"})")) });
     QCOMPARE(ids(), QStringLiteral("a:connecting:0")); // b comes with the next update
     feed({ message("request-connected",
         QStringLiteral(R"({"sessionId":4,"time":2,"status":200,"requestId":"a"})")) });
@@ -347,14 +356,17 @@ void TestSessionTableModel::requestsOfASession()
 
     // A rejection with b's id ends nothing; b's own end does.
     feed({ message("request-finished",
-        QStringLiteral(R"({"sessionId":4,"time":3,"outcome":"rejected","reason":"r","requestId":"b","started":false})")) });
+        QStringLiteral(
+            R"({"sessionId":4,"time":3,"outcome":"rejected","reason":"r","requestId":"b","started":false})")) });
     QCOMPARE(ids(), QStringLiteral("a:streaming:200 b:connecting:0"));
     feed({ message("request-finished",
-        QStringLiteral(R"({"sessionId":4,"time":3,"outcome":"upstream-error","reason":"r","requestId":"b"})")) });
+        QStringLiteral(
+            R"({"sessionId":4,"time":3,"outcome":"upstream-error","reason":"r","requestId":"b"})")) });
     QCOMPARE(ids(), QStringLiteral("a:streaming:200"));
     QCOMPARE(m_model->session(4)->state, MonitorSession::State::Streaming);
     feed({ message("request-finished",
-        QStringLiteral(R"({"sessionId":4,"time":4,"outcome":"completed","reason":"r","requestId":"a"})")) });
+        QStringLiteral(
+            R"({"sessionId":4,"time":4,"outcome":"completed","reason":"r","requestId":"a"})")) });
     QCOMPARE(ids(), QString());
     QCOMPARE(m_model->session(4)->state, MonitorSession::State::Idle);
 
@@ -370,14 +382,17 @@ void TestSessionTableModel::connectedOfAnotherRequestKeepsTheSessionsStatus()
 {
     feed({ updated(session(4, "streaming", requests({ "a:connecting" }))),
         message("request-started",
-            QStringLiteral(R"({"sessionId":4,"time":1,"method":"GET","url":"http:\/\/h/b","requestId":"b"})")),
+            QStringLiteral(
+                R"({"sessionId":4,"time":1,"method":"GET","url":"http:\/\/h/b","requestId":"b"})")),
         message("request-connected",
-            QStringLiteral(R"({"sessionId":4,"time":2,"status":503,"headers":{"x":"a"},"requestId":"a"})")) });
+            QStringLiteral(
+                R"({"sessionId":4,"time":2,"status":503,"headers":{"x":"a"},"requestId":"a"})")) });
     QCOMPARE(m_model->session(4)->status, 0);
     QCOMPARE(m_model->session(4)->responseHeaders.size(), 0);
     QCOMPARE(m_model->session(4)->requests.at(0).status, 503);
     feed({ message("request-connected",
-        QStringLiteral(R"({"sessionId":4,"time":3,"status":200,"headers":{"x":"b"},"requestId":"b"})")) });
+        QStringLiteral(
+            R"({"sessionId":4,"time":3,"status":200,"headers":{"x":"b"},"requestId":"b"})")) });
     QCOMPARE(m_model->session(4)->status, 200);
     QCOMPARE(m_model->session(4)->responseHeaders.value(QStringLiteral("x")), QStringLiteral("b"));
 }

@@ -12,10 +12,12 @@ AdminResponse adminGet(quint16 port, const QByteArray &path)
         return {};
     socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QByteArray all;
-    const bool closed = QTest::qWaitFor([&] {
-        all += socket.readAll();
-        return socket.state() == QAbstractSocket::UnconnectedState;
-    }, 5000);
+    const bool closed = QTest::qWaitFor(
+        [&] {
+            all += socket.readAll();
+            return socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        5000);
     all += socket.readAll();
     AdminResponse response;
     if (!closed)

@@ -34,8 +34,7 @@ ProxyServer *ProxyTestBase::startProxyWithOwnClient(Settings settings, bool allo
     // The test upstreams listen on loopback, which the default policy denies.
     if (allowLoopbackUpstreams && settings.proxy.upstreamAllow.isEmpty())
         settings.proxy.upstreamAllow = QStringList { QStringLiteral("127.0.0.0/8"),
-                                                     QStringLiteral("[::1]"),
-                                                     QStringLiteral("localhost") };
+            QStringLiteral("[::1]"), QStringLiteral("localhost") };
     // The admin endpoints on the proxy's own (loopback) listener unless a test says otherwise,
     // so that parallel tests do not all reach for admin.port 3002.
     if (settings.admin.host == u"localhost" && settings.admin.port == 3002)

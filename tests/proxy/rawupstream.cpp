@@ -26,8 +26,9 @@ qsizetype completeRequestBytes(const QByteArray &buffer)
 } // namespace
 
 RawUpstream::RawUpstream(const QList<Step> &script, const QHostAddress &address,
-                         const QSslConfiguration &tls, QObject *parent)
-    : QObject(parent), m_script(script)
+    const QSslConfiguration &tls, QObject *parent)
+    : QObject(parent)
+    , m_script(script)
 {
     if (tls.isNull()) {
         m_server = std::make_unique<QTcpServer>();
@@ -36,7 +37,8 @@ RawUpstream::RawUpstream(const QList<Step> &script, const QHostAddress &address,
         server->setSslConfiguration(tls);
         m_server = std::move(server);
     }
-    connect(m_server.get(), &QTcpServer::pendingConnectionAvailable, this, &RawUpstream::onNewConnection);
+    connect(m_server.get(), &QTcpServer::pendingConnectionAvailable, this,
+        &RawUpstream::onNewConnection);
     m_server->listen(address, 0);
 }
 

@@ -26,13 +26,14 @@ public:
         QByteArray bytes;
     };
     static Step write(const QByteArray &bytes) { return { Step::Kind::Write, bytes }; }
-    static Step close() { return { Step::Kind::Close, {} }; }   // FIN after what was written
-    static Step reset() { return { Step::Kind::Reset, {} }; }   // RST (SO_LINGER 0)
-    static Step hold() { return { Step::Kind::Hold, {} }; }     // stay open, say nothing more
+    static Step close() { return { Step::Kind::Close, {} }; } // FIN after what was written
+    static Step reset() { return { Step::Kind::Reset, {} }; } // RST (SO_LINGER 0)
+    static Step hold() { return { Step::Kind::Hold, {} }; } // stay open, say nothing more
 
     // `tls`: a configuration with a local certificate and key, or a null one for plain TCP.
-    explicit RawUpstream(const QList<Step> &script, const QHostAddress &address = QHostAddress::LocalHost,
-                         const QSslConfiguration &tls = QSslConfiguration(), QObject *parent = nullptr);
+    explicit RawUpstream(const QList<Step> &script,
+        const QHostAddress &address = QHostAddress::LocalHost,
+        const QSslConfiguration &tls = QSslConfiguration(), QObject *parent = nullptr);
     ~RawUpstream() override;
 
     quint16 port() const;

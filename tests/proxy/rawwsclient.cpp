@@ -29,21 +29,24 @@ QByteArray maskedFrame(quint8 opcode, const QByteArray &payload, bool fin)
     return frame;
 }
 
-std::unique_ptr<QTcpSocket> upgrade(quint16 port, const QByteArray &path,
-                                    const QByteArray &extraHeaders, QByteArray *head)
+std::unique_ptr<QTcpSocket> upgrade(
+    quint16 port, const QByteArray &path, const QByteArray &extraHeaders, QByteArray *head)
 {
     auto socket = std::make_unique<QTcpSocket>();
     socket->connectToHost(QHostAddress::LocalHost, port);
     if (!socket->waitForConnected(5000))
         return nullptr;
     socket->write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port)
-                  + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                  + extraHeaders + "\r\n");
+        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + extraHeaders + "\r\n");
     // The proxy runs in this process: wait by spinning its event loop, not by blocking.
-    if (!QTest::qWaitFor([&] { return socket->peek(65536).contains("\r\n\r\n")
-                                      || socket->state() != QAbstractSocket::ConnectedState; },
-                         5000))
+    if (!QTest::qWaitFor(
+            [&] {
+                return socket->peek(65536).contains("\r\n\r\n")
+                    || socket->state() != QAbstractSocket::ConnectedState;
+            },
+            5000))
         return nullptr;
     const qsizetype end = socket->peek(65536).indexOf("\r\n\r\n");
     const QByteArray answer = end < 0 ? socket->readAll() : socket->read(end + 4);
@@ -52,7 +55,8 @@ std::unique_ptr<QTcpSocket> upgrade(quint16 port, const QByteArray &path,
     return answer.startsWith("HTTP/1.1 101") ? std::move(socket) : nullptr;
 }
 
-int upgradeStatus(quint16 port, const QByteArray &path, const QByteArray &extraHeaders, QByteArray *head)
+int upgradeStatus(
+    quint16 port, const QByteArray &path, const QByteArray &extraHeaders, QByteArray *head)
 {
     QByteArray answer;
     upgrade(port, path, extraHeaders, &answer);

@@ -12,16 +12,18 @@ namespace RawWsClient {
 
 // One masked frame (clients must mask). `fin` false: more frames of the message follow.
 QByteArray maskedFrame(quint8 opcode, const QByteArray &payload, bool fin = true);
-inline QByteArray maskedTextFrame(const QByteArray &payload) { return maskedFrame(0x1, payload); }
+inline QByteArray maskedTextFrame(const QByteArray &payload)
+{
+    return maskedFrame(0x1, payload);
+}
 
 // Sends an upgrade request for `path` with `extraHeaders` (each ending in "\r\n") and waits for
 // the answer's head, which `*head` receives. Returns the socket after a 101, else null.
 std::unique_ptr<QTcpSocket> upgrade(quint16 port, const QByteArray &path = "/proxy",
-                                    const QByteArray &extraHeaders = QByteArray(),
-                                    QByteArray *head = nullptr);
+    const QByteArray &extraHeaders = QByteArray(), QByteArray *head = nullptr);
 
 // The status code the proxy answers an upgrade of `path` with (101 when it upgrades).
 int upgradeStatus(quint16 port, const QByteArray &path, const QByteArray &extraHeaders,
-                  QByteArray *head = nullptr);
+    QByteArray *head = nullptr);
 
 } // namespace RawWsClient

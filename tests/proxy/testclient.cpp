@@ -1,6 +1,7 @@
 #include "testclient.h"
 
-TestClient::TestClient(QObject *parent) : QObject(parent)
+TestClient::TestClient(QObject *parent)
+    : QObject(parent)
 {
     connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
         m_raw.append(text);
@@ -15,13 +16,14 @@ TestClient::TestClient(QObject *parent) : QObject(parent)
 
 void TestClient::send(const QJsonObject &object)
 {
-    m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)));
+    m_socket.sendTextMessage(
+        QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)));
 }
 
 int TestClient::count(ProxyMessages::Message::Type type) const
 {
-    return int(std::count_if(m_messages.begin(), m_messages.end(),
-                             [type](const auto &m) { return m.type == type; }));
+    return int(std::count_if(
+        m_messages.begin(), m_messages.end(), [type](const auto &m) { return m.type == type; }));
 }
 
 QList<ProxyMessages::Message> TestClient::ofType(ProxyMessages::Message::Type type) const
@@ -66,12 +68,24 @@ QString TestClient::sequenceOf(const std::optional<QString> &id) const
         if (id && m.id != *id)
             continue;
         switch (m.type) {
-        case ProxyMessages::Message::Type::Connected: names << QStringLiteral("connected"); break;
-        case ProxyMessages::Message::Type::SseEvent: names << QStringLiteral("sse-event"); break;
-        case ProxyMessages::Message::Type::Data: names << QStringLiteral("data"); break;
-        case ProxyMessages::Message::Type::Error: names << QStringLiteral("error"); break;
-        case ProxyMessages::Message::Type::Closed: names << QStringLiteral("closed"); break;
-        case ProxyMessages::Message::Type::Reconnecting: names << QStringLiteral("reconnecting"); break;
+        case ProxyMessages::Message::Type::Connected:
+            names << QStringLiteral("connected");
+            break;
+        case ProxyMessages::Message::Type::SseEvent:
+            names << QStringLiteral("sse-event");
+            break;
+        case ProxyMessages::Message::Type::Data:
+            names << QStringLiteral("data");
+            break;
+        case ProxyMessages::Message::Type::Error:
+            names << QStringLiteral("error");
+            break;
+        case ProxyMessages::Message::Type::Closed:
+            names << QStringLiteral("closed");
+            break;
+        case ProxyMessages::Message::Type::Reconnecting:
+            names << QStringLiteral("reconnecting");
+            break;
         }
     }
     return names.join(u',');
@@ -87,8 +101,7 @@ void TestClient::clear()
 QJsonObject upstreamRequest(quint16 port, const QString &path, const QString &method)
 {
     return QJsonObject { { QStringLiteral("protocol"), QStringLiteral("http") },
-                         { QStringLiteral("address"), QStringLiteral("127.0.0.1") },
-                         { QStringLiteral("port"), int(port) },
-                         { QStringLiteral("path"), path },
-                         { QStringLiteral("method"), method } };
+        { QStringLiteral("address"), QStringLiteral("127.0.0.1") },
+        { QStringLiteral("port"), int(port) }, { QStringLiteral("path"), path },
+        { QStringLiteral("method"), method } };
 }

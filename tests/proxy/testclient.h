@@ -48,4 +48,5 @@ private:
 };
 
 // A request object for the test upstream on loopback.
-QJsonObject upstreamRequest(quint16 port, const QString &path, const QString &method = QStringLiteral("GET"));
+QJsonObject upstreamRequest(
+    quint16 port, const QString &path, const QString &method = QStringLiteral("GET"));

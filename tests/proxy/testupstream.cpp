@@ -21,7 +21,9 @@ bool TestUpstream::Recorded::hasHeader(QByteArrayView name) const
 }
 
 TestUpstream::Exchange::Exchange(QTcpSocket *socket, Recorded request, QObject *parent)
-    : QObject(parent), m_socket(socket), m_request(std::move(request))
+    : QObject(parent)
+    , m_socket(socket)
+    , m_request(std::move(request))
 {
 }
 
@@ -30,8 +32,8 @@ bool TestUpstream::Exchange::isOpen() const
     return m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
 }
 
-void TestUpstream::Exchange::writeHead(int status, const HttpHeaderList &headers,
-                                       const QByteArray &reason)
+void TestUpstream::Exchange::writeHead(
+    int status, const HttpHeaderList &headers, const QByteArray &reason)
 {
     if (!isOpen())
         return;
@@ -83,7 +85,8 @@ void TestUpstream::Exchange::reset()
     m_socket->abort();
 }
 
-TestUpstream::TestUpstream(QObject *parent) : QObject(parent)
+TestUpstream::TestUpstream(QObject *parent)
+    : QObject(parent)
 {
     connect(&m_server, &QTcpServer::newConnection, this, &TestUpstream::onNewConnection);
     m_server.listen(QHostAddress::LocalHost, 0);
@@ -134,7 +137,8 @@ void TestUpstream::onReadyRead(QTcpSocket *socket)
 TestUpstream::Handler TestUpstream::sse(const QByteArray &body, const HttpHeaderList &extraHeaders)
 {
     return [body, extraHeaders](Exchange *exchange) {
-        HttpHeaderList headers { { "Content-Type", "text/event-stream" }, { "Cache-Control", "no-cache" } };
+        HttpHeaderList headers { { "Content-Type", "text/event-stream" },
+            { "Cache-Control", "no-cache" } };
         headers += extraHeaders;
         exchange->writeHead(200, headers);
         exchange->write(body);
@@ -143,12 +147,11 @@ TestUpstream::Handler TestUpstream::sse(const QByteArray &body, const HttpHeader
 }
 
 TestUpstream::Handler TestUpstream::status(int code, const QByteArray &reason,
-                                           const QByteArray &contentType, const QByteArray &body,
-                                           const HttpHeaderList &extraHeaders)
+    const QByteArray &contentType, const QByteArray &body, const HttpHeaderList &extraHeaders)
 {
     return [=](Exchange *exchange) {
         HttpHeaderList headers { { "Content-Type", contentType },
-                                 { "Content-Length", QByteArray::number(body.size()) } };
+            { "Content-Length", QByteArray::number(body.size()) } };
         headers += extraHeaders;
         exchange->writeHead(code, headers, reason);
         exchange->write(body);

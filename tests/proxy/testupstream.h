@@ -40,8 +40,8 @@ public:
         bool isOpen() const;
 
         // `Connection: close` framing: the body ends when the connection does.
-        void writeHead(int status, const HttpHeaderList &headers = {},
-                       const QByteArray &reason = "OK");
+        void writeHead(
+            int status, const HttpHeaderList &headers = {}, const QByteArray &reason = "OK");
         // Chunked framing: end() sends the final chunk; reset() breaks off mid-body.
         void writeChunkedHead(int status, const HttpHeaderList &headers = {});
         void write(const QByteArray &bytes);
@@ -58,7 +58,10 @@ public:
 
     explicit TestUpstream(QObject *parent = nullptr);
     quint16 port() const { return m_server.serverPort(); }
-    void route(const QByteArray &path, Handler handler) { m_routes.insert(path, std::move(handler)); }
+    void route(const QByteArray &path, Handler handler)
+    {
+        m_routes.insert(path, std::move(handler));
+    }
 
     const QList<Recorded> &requests() const { return m_requests; }
     int openConnections() const { return m_openConnections; }
@@ -68,7 +71,7 @@ public:
     // Common handlers.
     static Handler sse(const QByteArray &body, const HttpHeaderList &extraHeaders = {});
     static Handler status(int code, const QByteArray &reason, const QByteArray &contentType,
-                          const QByteArray &body, const HttpHeaderList &extraHeaders = {});
+        const QByteArray &body, const HttpHeaderList &extraHeaders = {});
     // Sends `event` every `intervalMs` until the client leaves.
     static Handler ticking(int intervalMs);
     // Writes events as fast as the socket drains (keeps ~256 KiB queued) until the client leaves.

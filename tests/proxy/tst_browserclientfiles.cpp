@@ -25,8 +25,8 @@ private slots:
 void TestBrowserClientFiles::compiledIn()
 {
     // qt_add_resources in a static library: the resources must reach the programs linking it.
-    for (const char *name : { ":/browser/client.js", ":/browser/demo.html", ":/browser/demo.js",
-                              ":/browser/demo.css" })
+    for (const char *name :
+        { ":/browser/client.js", ":/browser/demo.html", ":/browser/demo.js", ":/browser/demo.css" })
         QVERIFY2(QFile::exists(QString::fromLatin1(name)), name);
     const BrowserClientFiles files("/proxy");
     QCOMPARE(files.paths().size(), 4);
@@ -39,18 +39,22 @@ void TestBrowserClientFiles::served_data()
     QTest::addColumn<QByteArray>("header");
     QTest::addColumn<QByteArray>("bodyPart");
     // Module scripts are fetched with CORS: without the header another origin cannot import it.
-    QTest::newRow("module") << QByteArray("/client.js") << QByteArray("text/javascript; charset=utf-8")
+    QTest::newRow("module") << QByteArray("/client.js")
+                            << QByteArray("text/javascript; charset=utf-8")
                             << QByteArray("Access-Control-Allow-Origin: *")
                             << QByteArray("export class SseProxy");
     // The page shows upstream data: scripts from this origin only, no framing by other sites.
     QTest::newRow("page") << QByteArray("/demo") << QByteArray("text/html; charset=utf-8")
-                          << QByteArray("Content-Security-Policy: default-src 'none'; script-src 'self';")
+                          << QByteArray(
+                                 "Content-Security-Policy: default-src 'none'; script-src 'self';")
                           << QByteArray("<script type=\"module\" src=\"demo.js\">");
-    QTest::newRow("page script") << QByteArray("/demo.js") << QByteArray("text/javascript; charset=utf-8")
+    QTest::newRow("page script") << QByteArray("/demo.js")
+                                 << QByteArray("text/javascript; charset=utf-8")
                                  << QByteArray("X-Content-Type-Options: nosniff")
                                  << QByteArray("import { SseProxy } from \"./client.js\"");
     QTest::newRow("page style") << QByteArray("/demo.css") << QByteArray("text/css; charset=utf-8")
-                                << QByteArray("X-Content-Type-Options: nosniff") << QByteArray(":root");
+                                << QByteArray("X-Content-Type-Options: nosniff")
+                                << QByteArray(":root");
 }
 
 void TestBrowserClientFiles::served()
@@ -77,8 +81,9 @@ void TestBrowserClientFiles::demoLearnsTheProxyPath()
     ProxyServer *proxy = startProxy(settings);
     const AdminResponse response = adminGet(proxy->port(), "/demo");
     QCOMPARE(response.status, 200);
-    QVERIFY2(response.body.contains("<meta name=\"ws-sse-proxy-path\" content=\"/streams&quot;&lt;x&gt;\">"),
-             response.body);
+    QVERIFY2(response.body.contains(
+                 "<meta name=\"ws-sse-proxy-path\" content=\"/streams&quot;&lt;x&gt;\">"),
+        response.body);
     QVERIFY(!response.body.contains("@PROXY_PATH@"));
 }
 

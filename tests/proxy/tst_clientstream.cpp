@@ -26,13 +26,13 @@ public:
         if (request.address.isEmpty())
             request.address = QStringLiteral("upstream.test");
         stream = std::make_unique<ClientStream>(
-                request,
-                [this](const ProxyRequest &sent) {
-                    requests.append(sent);
-                    reply = new FakeReply;
-                    return reply;
-                },
-                options);
+            request,
+            [this](const ProxyRequest &sent) {
+                requests.append(sent);
+                reply = new FakeReply;
+                return reply;
+            },
+            options);
         events = std::make_unique<QSignalSpy>(stream.get(), &ClientStream::eventReceived);
         reconnecting = std::make_unique<QSignalSpy>(stream.get(), &ClientStream::reconnecting);
         finished = std::make_unique<QSignalSpy>(stream.get(), &ClientStream::finished);
@@ -100,7 +100,7 @@ private slots:
 
 void TestClientStream::withoutReconnectOneAttempt()
 {
-    Harness h(ProxyRequest{});
+    Harness h(ProxyRequest {});
     h.reply->respond(200, "OK", eventStream);
     h.reply->deliver("data: 1\n\n");
     h.reply->end(QNetworkReply::RemoteHostClosedError, QStringLiteral("reset"));
@@ -122,7 +122,8 @@ void TestClientStream::resumesAfterABreakFromTheLastEventId()
     QCOMPARE(h.reconnect(0).attempt, 1);
     QCOMPARE(h.reconnect(0).delayMs, 1);
     QCOMPARE(h.reconnect(0).lastEventId, QStringLiteral("2"));
-    QVERIFY2(h.reconnect(0).reason.contains(QStringLiteral("upstream.test:80")), qPrintable(h.reconnect(0).reason));
+    QVERIFY2(h.reconnect(0).reason.contains(QStringLiteral("upstream.test:80")),
+        qPrintable(h.reconnect(0).reason));
     QVERIFY(h.stream->isWaiting());
 
     QTRY_COMPARE(h.requests.size(), 2);
@@ -168,7 +169,8 @@ void TestClientStream::delayFromRetryCapped_data()
     QTest::newRow("request cap") << QByteArray("retry: 5000\n") << 700 << 30000 << 700;
     QTest::newRow("setting cap") << QByteArray("retry: 5000\n") << 0 << 800 << 800;
     QTest::newRow("setting caps the request's") << QByteArray() << 2000 << 900 << 900;
-    QTest::newRow("huge retry") << QByteArray("retry: 99999999999999999999999\n") << 0 << 30000 << 30000;
+    QTest::newRow("huge retry") << QByteArray("retry: 99999999999999999999999\n") << 0 << 30000
+                                << 30000;
 }
 
 void TestClientStream::delayFromRetryCapped()
@@ -215,16 +217,23 @@ void TestClientStream::refusalsEndForGood_data()
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QString>("error");
 
-    QTest::newRow("204") << 204 << eventStream << QByteArray()
-                         << QStringLiteral("upstream answered HTTP 204 No Content: the stream asks not to be reconnected");
-    QTest::newRow("204 without a Content-Type") << 204 << HttpHeaderList() << QByteArray()
-                         << QStringLiteral("upstream answered HTTP 204 No Content: the stream asks not to be reconnected");
-    QTest::newRow("404") << 404 << HttpHeaderList { { "Content-Type", "text/plain" } } << QByteArray("gone")
+    QTest::newRow("204")
+        << 204 << eventStream << QByteArray()
+        << QStringLiteral(
+               "upstream answered HTTP 204 No Content: the stream asks not to be reconnected");
+    QTest::newRow("204 without a Content-Type")
+        << 204 << HttpHeaderList() << QByteArray()
+        << QStringLiteral(
+               "upstream answered HTTP 204 No Content: the stream asks not to be reconnected");
+    QTest::newRow("404") << 404 << HttpHeaderList { { "Content-Type", "text/plain" } }
+                         << QByteArray("gone")
                          << QStringLiteral("upstream answered HTTP 404 Not Found: gone");
     QTest::newRow("500") << 500 << eventStream << QByteArray()
                          << QStringLiteral("upstream answered HTTP 500 Internal Server Error");
-    QTest::newRow("wrong content type") << 200 << HttpHeaderList { { "Content-Type", "text/html" } } << QByteArray("<p>")
-                                        << QStringLiteral("upstream answered with Content-Type \"text/html\", not text/event-stream: <p>");
+    QTest::newRow("wrong content type")
+        << 200 << HttpHeaderList { { "Content-Type", "text/html" } } << QByteArray("<p>")
+        << QStringLiteral(
+               "upstream answered with Content-Type \"text/html\", not text/event-stream: <p>");
     QTest::newRow("parser limit") << 200 << eventStream << QByteArray(2048, 'x')
                                   << QStringLiteral("upstream event stream rejected: ");
 }
@@ -239,7 +248,10 @@ void TestClientStream::refusalsEndForGood()
     ClientStream::Options options;
     options.upstream.limits.maxLineBytes = 1024;
     Harness h(reconnecting(0, 1), options);
-    const QByteArray reason = status == 204 ? "No Content" : status == 404 ? "Not Found" : status == 500 ? "Internal Server Error" : "OK";
+    const QByteArray reason = status == 204 ? "No Content"
+        : status == 404                     ? "Not Found"
+        : status == 500                     ? "Internal Server Error"
+                                            : "OK";
     h.reply->respond(status, reason, headers);
     if (!body.isEmpty())
         h.reply->deliver(body);
@@ -263,7 +275,8 @@ void TestClientStream::endDuringTheWait()
     QVERIFY(!h.stream->isWaiting());
     // Well past the 50 ms: no second request was made.
     QSignalSpy later(h.stream.get(), &QObject::objectNameChanged);
-    QTimer::singleShot(150, h.stream.get(), [&h] { h.stream->setObjectName(QStringLiteral("later")); });
+    QTimer::singleShot(
+        150, h.stream.get(), [&h] { h.stream->setObjectName(QStringLiteral("later")); });
     QVERIFY(later.wait(2000));
     QCOMPARE(h.requests.size(), 1);
     QCOMPARE(h.finished->size(), 1);
@@ -284,9 +297,10 @@ void TestClientStream::attemptsRunOut()
     h.reply->end(QNetworkReply::ConnectionRefusedError, QStringLiteral("refused"));
     QCOMPARE(h.finished->size(), 1);
     QCOMPARE(h.outcome(), RequestOutcome::UpstreamError);
-    QVERIFY2(h.error().startsWith(QStringLiteral("stopped reconnecting after 3 attempts in a row "
-                                                  "without an event (reconnect.maxAttempts); the last ended: ")),
-             qPrintable(h.error()));
+    QVERIFY2(h.error().startsWith(
+                 QStringLiteral("stopped reconnecting after 3 attempts in a row "
+                                "without an event (reconnect.maxAttempts); the last ended: ")),
+        qPrintable(h.error()));
 
     // Asking for more than the proxy allows gets the proxy's limit, named as such.
     Harness capped(reconnecting(100, 1), options);
@@ -296,8 +310,9 @@ void TestClientStream::attemptsRunOut()
     }
     capped.reply->end(QNetworkReply::ConnectionRefusedError, QStringLiteral("refused"));
     QCOMPARE(capped.finished->size(), 1);
-    QVERIFY2(capped.error().contains(QStringLiteral("after 5 attempts in a row without an event (proxy.maxReconnectAttempts)")),
-             qPrintable(capped.error()));
+    QVERIFY2(capped.error().contains(QStringLiteral(
+                 "after 5 attempts in a row without an event (proxy.maxReconnectAttempts)")),
+        qPrintable(capped.error()));
 }
 
 // Attack row: a client's maxDelayMs of 1 against a dead upstream must not make the proxy ask

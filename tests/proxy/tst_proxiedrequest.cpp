@@ -141,7 +141,10 @@ void TestProxiedRequest::reportsHeaderLatency()
     QCOMPARE(run.connected->size(), 1);
     const double seconds = run.connected->first().at(2).toDouble();
     QVERIFY2(seconds * 1e9 >= double(insideNs) && seconds * 1e9 <= double(aroundNs),
-             qPrintable(QStringLiteral("%1 s, not within [%2, %3] ns").arg(seconds).arg(insideNs).arg(aroundNs)));
+        qPrintable(QStringLiteral("%1 s, not within [%2, %3] ns")
+                       .arg(seconds)
+                       .arg(insideNs)
+                       .arg(aroundNs)));
 }
 
 void TestProxiedRequest::countsBodyBytes_data()
@@ -174,13 +177,18 @@ void TestProxiedRequest::rejectedResponses_data()
     QTest::addColumn<QByteArray>("contentType");
     QTest::addColumn<QString>("error");
     QTest::newRow("404") << 404 << QByteArray("Not Found") << QByteArray("text/plain")
-                         << QStringLiteral("upstream answered HTTP 404 Not Found: no such stream data: x");
-    QTest::newRow("302, no reason phrase") << 302 << QByteArray() << QByteArray("text/event-stream")
-                                           << QStringLiteral("upstream answered HTTP 302: no such stream data: x");
+                         << QStringLiteral(
+                                "upstream answered HTTP 404 Not Found: no such stream data: x");
+    QTest::newRow("302, no reason phrase")
+        << 302 << QByteArray() << QByteArray("text/event-stream")
+        << QStringLiteral("upstream answered HTTP 302: no such stream data: x");
     QTest::newRow("html") << 200 << QByteArray("OK") << QByteArray("text/html")
-                          << QStringLiteral("upstream answered with Content-Type \"text/html\", not text/event-stream: no such stream data: x");
-    QTest::newRow("no content type") << 200 << QByteArray("OK") << QByteArray()
-                                     << QStringLiteral("upstream answered without a Content-Type, not text/event-stream: no such stream data: x");
+                          << QStringLiteral("upstream answered with Content-Type \"text/html\", "
+                                            "not text/event-stream: no such stream data: x");
+    QTest::newRow("no content type")
+        << 200 << QByteArray("OK") << QByteArray()
+        << QStringLiteral("upstream answered without a Content-Type, not text/event-stream: no "
+                          "such stream data: x");
 }
 
 void TestProxiedRequest::rejectedResponses()
@@ -191,7 +199,8 @@ void TestProxiedRequest::rejectedResponses()
     QFETCH(QString, error);
     Run run;
     run.reply->respond(status, reasonPhrase,
-                       contentType.isEmpty() ? HttpHeaderList() : HttpHeaderList { { "Content-Type", contentType } });
+        contentType.isEmpty() ? HttpHeaderList()
+                              : HttpHeaderList { { "Content-Type", contentType } });
     run.reply->deliver("no such stream\n\ndata: x\n\n");
     run.reply->end();
     QCOMPARE(run.connected->size(), 1); // the client sees the head it was refused with
@@ -231,20 +240,23 @@ void TestProxiedRequest::finishedOnceForEachEnd_data()
                                << reason(ProxyMessages::reasonUpstreamEnded) << QString() << false;
     QTest::newRow("upstream error") << "break" << RequestOutcome::UpstreamError << upstreamError
                                     << QStringLiteral("broke off mid-stream") << false;
-    QTest::newRow("reply aborted by another") << "abort reply" << RequestOutcome::UpstreamError
-                                              << upstreamError << QStringLiteral("failed: Operation canceled") << false;
-    QTest::newRow("silence timeout") << "silence" << RequestOutcome::Timeout << reason(ProxyMessages::reasonTimeout)
-                                     << QStringLiteral("no data from upstream for 50 ms (proxy.sseTimeout)") << true;
+    QTest::newRow("reply aborted by another")
+        << "abort reply" << RequestOutcome::UpstreamError << upstreamError
+        << QStringLiteral("failed: Operation canceled") << false;
+    QTest::newRow("silence timeout")
+        << "silence" << RequestOutcome::Timeout << reason(ProxyMessages::reasonTimeout)
+        << QStringLiteral("no data from upstream for 50 ms (proxy.sseTimeout)") << true;
     QTest::newRow("line limit") << "long line" << RequestOutcome::UpstreamError << upstreamError
                                 << QStringLiteral("event stream rejected") << true;
     QTest::newRow("event limit") << "long event" << RequestOutcome::UpstreamError << upstreamError
                                  << QStringLiteral("event stream rejected") << true;
-    QTest::newRow("cancel") << "cancel" << RequestOutcome::Cancelled << reason(ProxyMessages::reasonCancelled)
-                            << QString() << true;
-    QTest::newRow("client gone") << "gone" << RequestOutcome::ClientGone << QStringLiteral("client disconnected")
-                                 << QString() << true;
-    QTest::newRow("client stalled") << "stalled" << RequestOutcome::ClientStalled
-                                    << reason(ProxyMessages::reasonClientStalled) << QStringLiteral("not reading") << true;
+    QTest::newRow("cancel") << "cancel" << RequestOutcome::Cancelled
+                            << reason(ProxyMessages::reasonCancelled) << QString() << true;
+    QTest::newRow("client gone") << "gone" << RequestOutcome::ClientGone
+                                 << QStringLiteral("client disconnected") << QString() << true;
+    QTest::newRow("client stalled")
+        << "stalled" << RequestOutcome::ClientStalled << reason(ProxyMessages::reasonClientStalled)
+        << QStringLiteral("not reading") << true;
     QTest::newRow("shutdown") << "shutdown" << RequestOutcome::ShuttingDown
                               << reason(ProxyMessages::reasonShuttingDown) << QString() << true;
 }
@@ -273,9 +285,11 @@ void TestProxiedRequest::finishedOnceForEachEnd()
     else if (how == u"long line")
         run.reply->deliver("data: " + QByteArray(100, 'x') + "\n\n");
     else if (how == u"long event")
-        run.reply->deliver(QByteArray("data: 0123456789012345678901234567890123456789\n").repeated(3) + "\n");
+        run.reply->deliver(
+            QByteArray("data: 0123456789012345678901234567890123456789\n").repeated(3) + "\n");
     else if (how == u"stalled")
-        run.request->end(RequestOutcome::ClientStalled, QStringLiteral("client not reading"), reason);
+        run.request->end(
+            RequestOutcome::ClientStalled, QStringLiteral("client not reading"), reason);
     else if (how != u"silence")
         run.request->end(outcome, QString(), reason);
     QTRY_COMPARE(run.finished->size(), 1);
@@ -328,7 +342,7 @@ void TestProxiedRequest::pauseFromAnEventStopsFurtherReads()
 {
     Run run;
     QObject::connect(run.request.get(), &ProxiedRequest::eventReceived, run.request.get(),
-                     [&run]() { run.request->pause(); });
+        [&run]() { run.request->pause(); });
     run.reply->respond(200, "OK", eventStream);
     run.reply->deliver("data: 1\n\n");
     QVERIFY(run.request->isPaused());

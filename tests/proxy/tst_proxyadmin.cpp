@@ -98,7 +98,8 @@ void TestProxyAdmin::metricsFormat()
     // Every sample belongs to a family announced with # HELP and # TYPE; counters end in _total.
     QHash<QByteArray, QByteArray> types;
     const QRegularExpression typeLine(QStringLiteral("^# TYPE (\\w+) (counter|gauge|histogram)$"));
-    const QRegularExpression sampleLine(QStringLiteral("^(\\w+)(\\{[a-z]+=\"[^\"]*\"\\})? [0-9.e+-]+$"));
+    const QRegularExpression sampleLine(
+        QStringLiteral("^(\\w+)(\\{[a-z]+=\"[^\"]*\"\\})? [0-9.e+-]+$"));
     for (const QByteArray &line : response.body.split('\n')) {
         if (line.isEmpty() || line.startsWith("# HELP "))
             continue;
@@ -113,15 +114,17 @@ void TestProxyAdmin::metricsFormat()
         QVERIFY2(sample.hasMatch(), qPrintable(text));
         QByteArray family = sample.captured(1).toUtf8();
         for (const char *suffix : { "_bucket", "_sum", "_count" }) {
-            if (family.endsWith(suffix) && types.value(family.chopped(qstrlen(suffix))) == "histogram")
+            if (family.endsWith(suffix)
+                && types.value(family.chopped(qstrlen(suffix))) == "histogram")
                 family.chop(qstrlen(suffix));
         }
         QVERIFY2(types.contains(family), qPrintable(text));
     }
-    for (const char *family : { "wssp_sessions_open", "wssp_sessions_opened_total", "wssp_requests_total",
-                                "wssp_events_relayed_total", "wssp_upstream_received_bytes_total",
-                                "wssp_client_sent_bytes_total", "wssp_queued_requests",
-                                "wssp_backpressure_pauses_total", "wssp_upstream_response_seconds" })
+    for (const char *family :
+        { "wssp_sessions_open", "wssp_sessions_opened_total", "wssp_requests_total",
+            "wssp_events_relayed_total", "wssp_upstream_received_bytes_total",
+            "wssp_client_sent_bytes_total", "wssp_queued_requests",
+            "wssp_backpressure_pauses_total", "wssp_upstream_response_seconds" })
         QVERIFY2(types.contains(family), family);
 }
 
@@ -142,20 +145,26 @@ void TestProxyAdmin::metricsCountEventsExactly()
     QCOMPARE(client->events().size(), eventCount);
     const auto after = prometheusSamples(adminGet(m_proxy->port(), "/metrics").body);
 
-    QCOMPARE(after.value("wssp_events_relayed_total") - before.value("wssp_events_relayed_total"), double(eventCount));
+    QCOMPARE(after.value("wssp_events_relayed_total") - before.value("wssp_events_relayed_total"),
+        double(eventCount));
     QCOMPARE(after.value("wssp_requests_total{outcome=\"completed\"}")
-                     - before.value("wssp_requests_total{outcome=\"completed\"}"), 1.0);
-    QCOMPARE(after.value("wssp_upstream_received_bytes_total") - before.value("wssp_upstream_received_bytes_total"),
-             double(body.size()));
+            - before.value("wssp_requests_total{outcome=\"completed\"}"),
+        1.0);
+    QCOMPARE(after.value("wssp_upstream_received_bytes_total")
+            - before.value("wssp_upstream_received_bytes_total"),
+        double(body.size()));
     qint64 sentToClient = 0;
     for (const QString &message : client->rawMessages())
         sentToClient += message.toUtf8().size();
-    QCOMPARE(after.value("wssp_client_sent_bytes_total") - before.value("wssp_client_sent_bytes_total"),
-             double(sentToClient));
-    QCOMPARE(after.value("wssp_sessions_opened_total") - before.value("wssp_sessions_opened_total"), 1.0);
+    QCOMPARE(
+        after.value("wssp_client_sent_bytes_total") - before.value("wssp_client_sent_bytes_total"),
+        double(sentToClient));
+    QCOMPARE(after.value("wssp_sessions_opened_total") - before.value("wssp_sessions_opened_total"),
+        1.0);
     QCOMPARE(after.value("wssp_sessions_open"), 1.0);
     QCOMPARE(after.value("wssp_upstream_response_seconds_count")
-                     - before.value("wssp_upstream_response_seconds_count"), 1.0);
+            - before.value("wssp_upstream_response_seconds_count"),
+        1.0);
     QCOMPARE(after.value("wssp_upstream_response_seconds_bucket{le=\"+Inf\"}"), 1.0);
 }
 

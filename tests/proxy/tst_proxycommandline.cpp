@@ -46,15 +46,16 @@ void TestProxyCommandLine::defaultsWithoutAFile()
 
 void TestProxyCommandLine::optionsOverTheFile()
 {
-    const QString file = m_files.write(R"({"proxy": {"port": 4000, "path": "/p", "eventDispatcher": "qt",
+    const QString file
+        = m_files.write(R"({"proxy": {"port": 4000, "path": "/p", "eventDispatcher": "qt",
                                                      "drainSeconds": 5}, "admin": {"port": 4001}})");
     QVERIFY(!file.isEmpty());
-    const std::optional<ProxyCommandLine> parsed = parseProxyCommandLine(command(
-            { QStringLiteral("--settings"), file, QStringLiteral("--port"), QStringLiteral("0"),
-              QStringLiteral("--admin-host"), QString(), QStringLiteral("--sse-timeout"),
-              QStringLiteral("250"), QStringLiteral("-q") }));
+    const std::optional<ProxyCommandLine> parsed = parseProxyCommandLine(
+        command({ QStringLiteral("--settings"), file, QStringLiteral("--port"), QStringLiteral("0"),
+            QStringLiteral("--admin-host"), QString(), QStringLiteral("--sse-timeout"),
+            QStringLiteral("250"), QStringLiteral("-q") }));
     QVERIFY(parsed);
-    QCOMPARE(parsed->settings.proxy.port, 0);           // the option wins
+    QCOMPARE(parsed->settings.proxy.port, 0); // the option wins
     QCOMPARE(parsed->settings.proxy.path, QStringLiteral("/p")); // the file, where no option
     QCOMPARE(parsed->settings.proxy.eventDispatcher, QStringLiteral("qt"));
     QCOMPARE(parsed->settings.proxy.drainSeconds, 5);
@@ -67,27 +68,32 @@ void TestProxyCommandLine::optionsOverTheFile()
 void TestProxyCommandLine::helpAndVersion()
 {
     QCOMPARE(parseProxyCommandLine(command({ QStringLiteral("--help") }))->action,
-             ProxyCommandLine::Action::ShowHelp);
+        ProxyCommandLine::Action::ShowHelp);
     QCOMPARE(parseProxyCommandLine(command({ QStringLiteral("--version") }))->action,
-             ProxyCommandLine::Action::ShowVersion);
+        ProxyCommandLine::Action::ShowVersion);
     // Help wins over anything else on the line, even a bad value: it is what was asked.
-    QCOMPARE(parseProxyCommandLine(command({ QStringLiteral("--port"), QStringLiteral("x"),
-                                             QStringLiteral("-h") }))->action,
-             ProxyCommandLine::Action::ShowHelp);
+    QCOMPARE(parseProxyCommandLine(
+                 command({ QStringLiteral("--port"), QStringLiteral("x"), QStringLiteral("-h") }))
+                 ->action,
+        ProxyCommandLine::Action::ShowHelp);
 }
 
 void TestProxyCommandLine::refused_data()
 {
     QTest::addColumn<QStringList>("arguments");
-    QTest::newRow("unknown option") << QStringList { QStringLiteral("--prot"), QStringLiteral("1") };
+    QTest::newRow("unknown option")
+        << QStringList { QStringLiteral("--prot"), QStringLiteral("1") };
     QTest::newRow("stray argument") << QStringList { QStringLiteral("3001") };
-    QTest::newRow("port not a number") << QStringList { QStringLiteral("--port"), QStringLiteral("x") };
-    QTest::newRow("port too big") << QStringList { QStringLiteral("--port"), QStringLiteral("65536") };
+    QTest::newRow("port not a number")
+        << QStringList { QStringLiteral("--port"), QStringLiteral("x") };
+    QTest::newRow("port too big") << QStringList { QStringLiteral("--port"),
+        QStringLiteral("65536") };
     QTest::newRow("admin port negative")
-            << QStringList { QStringLiteral("--admin-port"), QStringLiteral("-1") };
-    QTest::newRow("path without slash") << QStringList { QStringLiteral("--path"), QStringLiteral("p") };
+        << QStringList { QStringLiteral("--admin-port"), QStringLiteral("-1") };
+    QTest::newRow("path without slash")
+        << QStringList { QStringLiteral("--path"), QStringLiteral("p") };
     QTest::newRow("missing settings file")
-            << QStringList { QStringLiteral("--settings"), QStringLiteral("/nonexistent/s.json") };
+        << QStringList { QStringLiteral("--settings"), QStringLiteral("/nonexistent/s.json") };
 }
 
 void TestProxyCommandLine::refused()

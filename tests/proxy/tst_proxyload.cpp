@@ -1,8 +1,8 @@
 // The proxy under load (bounded in count and time, loopback only): many concurrent streams
 // to one host, a client that stops reading, and shutdown with clients connected.
 
-#include "eventdispatchermain.h"
 #include "clientsession.h"
+#include "eventdispatchermain.h"
 #include "proxytestbase.h"
 #include "rawwsclient.h"
 #include "upstreampool.h"
@@ -62,7 +62,8 @@ std::unique_ptr<QTcpSocket> TestProxyLoad::openNonReadingClient(const QJsonObjec
     // From here on Qt buffers at most one byte for us: the kernel's buffers fill, then TCP's
     // window closes and the proxy's writes to this client back up.
     socket->setReadBufferSize(1);
-    socket->write(RawWsClient::maskedTextFrame(QJsonDocument(request).toJson(QJsonDocument::Compact)));
+    socket->write(
+        RawWsClient::maskedTextFrame(QJsonDocument(request).toJson(QJsonDocument::Compact)));
     return socket;
 }
 
@@ -70,7 +71,11 @@ void TestProxyLoad::hundredConcurrentStreamsFromOneHost()
 {
     constexpr int clientCount = 100;
     startProxy();
-    const auto threadCount = []() { return QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(); };
+    const auto threadCount = []() {
+        return QDir(QStringLiteral("/proc/self/task"))
+            .entryList(QDir::Dirs | QDir::NoDotAndDotDot)
+            .size();
+    };
     const qsizetype threadsBefore = threadCount();
     m_upstream->route("/tick", TestUpstream::ticking(100));
     QList<TestClient *> clients;
@@ -82,8 +87,8 @@ void TestProxyLoad::hundredConcurrentStreamsFromOneHost()
     }
     // Every one of them streams at the same time: a single QNAM would hold all but six back.
     QTRY_VERIFY_WITH_TIMEOUT(std::all_of(clients.begin(), clients.end(),
-                                         [](TestClient *c) { return c->events().size() >= 2; }),
-                             20000);
+                                 [](TestClient *c) { return c->events().size() >= 2; }),
+        20000);
     QCOMPARE(m_upstream->openConnections(), clientCount);
     QCOMPARE(m_proxy->activeUpstreamStreams(), clientCount);
     const bool qtClient = m_proxy->settings().proxy.upstreamClient == u"qt";
@@ -96,7 +101,9 @@ void TestProxyLoad::hundredConcurrentStreamsFromOneHost()
     if (qtClient) // six streams per QNAM and host
         QVERIFY(managers >= (clientCount + 5) / 6);
     if (!qtClient) // (Qt: a thread per six)
-        QVERIFY2(threadCount() <= threadsBefore, qPrintable(QStringLiteral("%1 threads, %2 before").arg(threadCount()).arg(threadsBefore)));
+        QVERIFY2(threadCount() <= threadsBefore,
+            qPrintable(
+                QStringLiteral("%1 threads, %2 before").arg(threadCount()).arg(threadsBefore)));
     for (TestClient *client : clients) {
         QCOMPARE(client->count(MessageType::Error), 0);
         QCOMPARE(client->events().first().type, QStringLiteral("tick"));
@@ -124,7 +131,8 @@ void TestProxyLoad::nonReadingClientCostsBoundedMemory()
     m_upstream->route("/tick", TestUpstream::ticking(20));
 
     const qint64 rssBefore = residentBytes();
-    auto stalled = openNonReadingClient(upstreamRequest(m_upstream->port(), QStringLiteral("/flood")));
+    auto stalled
+        = openNonReadingClient(upstreamRequest(m_upstream->port(), QStringLiteral("/flood")));
     QVERIFY(stalled);
     QTRY_VERIFY_WITH_TIMEOUT(m_proxy->metrics().backpressurePauses >= 1, 10000);
 
@@ -139,8 +147,9 @@ void TestProxyLoad::nonReadingClientCostsBoundedMemory()
     const qint64 writtenDuring = m_upstream->bytesWritten() - writtenBefore;
     const qint64 rssGrowth = residentBytes() - rssBefore;
     qInfo("upstream wrote %lld bytes in total, %lld during the 1 s window; RSS grew %lld KiB",
-          m_upstream->bytesWritten(), writtenDuring, rssGrowth / 1024);
-    QVERIFY2(m_upstream->bytesWritten() < 64 * 1024 * 1024, "the proxy kept reading a paused upstream");
+        m_upstream->bytesWritten(), writtenDuring, rssGrowth / 1024);
+    QVERIFY2(
+        m_upstream->bytesWritten() < 64 * 1024 * 1024, "the proxy kept reading a paused upstream");
     QVERIFY(writtenDuring < 4 * 1024 * 1024);
     QVERIFY2(rssGrowth < 96 * 1024 * 1024, "memory grew with a client that does not read");
     QCOMPARE(m_proxy->sessionCount(), 2);
@@ -153,14 +162,17 @@ void TestProxyLoad::stalledClientIsDropped()
     startProxy(settings);
     m_upstream->route("/flood", m_upstream->flood(1024));
     QSignalSpy closedSpy(m_proxy.get(), &ProxyServer::sessionClosed);
-    auto stalled = openNonReadingClient(upstreamRequest(m_upstream->port(), QStringLiteral("/flood")));
+    auto stalled
+        = openNonReadingClient(upstreamRequest(m_upstream->port(), QStringLiteral("/flood")));
     QVERIFY(stalled);
     QTRY_VERIFY_WITH_TIMEOUT(m_proxy->metrics().backpressurePauses >= 1, 10000);
     // A request queued behind the stalled one must not start when the client is dropped.
-    stalled->write(RawWsClient::maskedTextFrame(QJsonDocument(upstreamRequest(m_upstream->port(), QStringLiteral("/flood")))
-                                           .toJson(QJsonDocument::Compact)));
+    stalled->write(RawWsClient::maskedTextFrame(
+        QJsonDocument(upstreamRequest(m_upstream->port(), QStringLiteral("/flood")))
+            .toJson(QJsonDocument::Compact)));
     QTRY_COMPARE_WITH_TIMEOUT(m_proxy->metrics().queuedRequests, 1, 5000);
-    QTRY_COMPARE_WITH_TIMEOUT(m_proxy->metrics().requests[size_t(RequestOutcome::ClientStalled)], 1u, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_proxy->metrics().requests[size_t(RequestOutcome::ClientStalled)], 1u, 5000);
     QCOMPARE(m_proxy->metrics().queuedRequests, 0);
     QCOMPARE(m_upstream->requests().size(), 1);
     QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 0, 2000);
@@ -186,7 +198,8 @@ void TestProxyLoad::everyStreamOfABackedUpSocketPauses()
     auto stalled = openNonReadingClient(flood("a"));
     QVERIFY(stalled);
     for (const char *id : { "b", "c" })
-        stalled->write(RawWsClient::maskedTextFrame(QJsonDocument(flood(id)).toJson(QJsonDocument::Compact)));
+        stalled->write(
+            RawWsClient::maskedTextFrame(QJsonDocument(flood(id)).toJson(QJsonDocument::Compact)));
     QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 3, 5000);
     QTRY_VERIFY_WITH_TIMEOUT(m_proxy->metrics().backpressurePauses >= 1, 10000);
 
@@ -194,11 +207,14 @@ void TestProxyLoad::everyStreamOfABackedUpSocketPauses()
     const qint64 writtenBefore = m_upstream->bytesWritten();
     QTest::qWait(600);
     const qint64 writtenDuring = m_upstream->bytesWritten() - writtenBefore;
-    qInfo("upstreams wrote %lld bytes in total, %lld during the window", m_upstream->bytesWritten(), writtenDuring);
-    QVERIFY2(m_upstream->bytesWritten() < 64 * 1024 * 1024, "the proxy kept reading a paused upstream");
+    qInfo("upstreams wrote %lld bytes in total, %lld during the window", m_upstream->bytesWritten(),
+        writtenDuring);
+    QVERIFY2(
+        m_upstream->bytesWritten() < 64 * 1024 * 1024, "the proxy kept reading a paused upstream");
     QVERIFY(writtenDuring < 8 * 1024 * 1024);
 
-    QTRY_COMPARE_WITH_TIMEOUT(m_proxy->metrics().requests[size_t(RequestOutcome::ClientStalled)], 3u, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_proxy->metrics().requests[size_t(RequestOutcome::ClientStalled)], 3u, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 0, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(m_proxy->sessionCount(), 0, 10000);
 }
@@ -232,7 +248,8 @@ void TestProxyLoad::shutdownTellsEveryClient()
     TestClient late;
     late.open(m_proxy->proxyUrl());
     QSignalSpy lateDisconnected(&late.socket(), &QWebSocket::disconnected);
-    QTRY_VERIFY(lateDisconnected.size() >= 1 || late.socket().state() == QAbstractSocket::UnconnectedState);
+    QTRY_VERIFY(
+        lateDisconnected.size() >= 1 || late.socket().state() == QAbstractSocket::UnconnectedState);
     QVERIFY(!late.isConnected());
 }
 

@@ -1,8 +1,8 @@
 // The real ws-sse-proxy executable (from WSSP_BIN_DIR): exit statuses and messages for bad
 // settings and options, a port in use, a clean shutdown on SIGINT and SIGTERM with a client
 // mid-stream, and the HTTP routes of its listener (/healthz, /metrics, 404s).
-#include <QElapsedTimer>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -22,7 +22,7 @@
 
 namespace {
 
-constexpr int startMs = 10000;   // one process start, generous for sanitizer builds
+constexpr int startMs = 10000; // one process start, generous for sanitizer builds
 constexpr int shutdownMs = 2000; // the proxy's promise: gone within 2 s of a signal
 
 // A one-shot SSE upstream inside the test: answers the first request with a stream head and
@@ -30,7 +30,8 @@ constexpr int shutdownMs = 2000; // the proxy's promise: gone within 2 s of a si
 class HangingUpstream : public QObject
 {
 public:
-    explicit HangingUpstream(QObject *parent = nullptr) : QObject(parent)
+    explicit HangingUpstream(QObject *parent = nullptr)
+        : QObject(parent)
     {
         connect(&m_server, &QTcpServer::newConnection, this, &HangingUpstream::onNewConnection);
     }
@@ -43,7 +44,8 @@ private:
     {
         while (QTcpSocket *socket = m_server.nextPendingConnection()) {
             socket->setParent(this);
-            connect(socket, &QTcpSocket::readyRead, this, [this, socket]() { onReadyRead(socket); });
+            connect(
+                socket, &QTcpSocket::readyRead, this, [this, socket]() { onReadyRead(socket); });
         }
     }
     void onReadyRead(QTcpSocket *socket)
@@ -69,8 +71,10 @@ class RawExchange : public QObject
 public:
     void send(quint16 port, const QByteArray &request)
     {
-        connect(&m_socket, &QTcpSocket::connected, this, [this, request]() { m_socket.write(request); });
-        connect(&m_socket, &QTcpSocket::readyRead, this, [this]() { m_response += m_socket.readAll(); });
+        connect(&m_socket, &QTcpSocket::connected, this,
+            [this, request]() { m_socket.write(request); });
+        connect(&m_socket, &QTcpSocket::readyRead, this,
+            [this]() { m_response += m_socket.readAll(); });
         connect(&m_socket, &QTcpSocket::disconnected, this, [this]() {
             m_response += m_socket.readAll();
             m_finished = true;
@@ -155,17 +159,18 @@ QString TstProxyProcess::writeSettings(const QByteArray &json)
 quint16 TstProxyProcess::start(const QStringList &arguments, const QStringList &wrapper)
 {
     // The admin listener on a free port too, so that parallel tests never meet on 3002.
-    const QStringList proxyArguments = QStringList { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                                                     QStringLiteral("--port"), QStringLiteral("0"),
-                                                     QStringLiteral("--admin-port"), QStringLiteral("0") }
-            + arguments;
+    const QStringList proxyArguments = QStringList { QStringLiteral("--host"),
+        QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QStringLiteral("0"),
+        QStringLiteral("--admin-port"), QStringLiteral("0") }
+        + arguments;
     if (wrapper.isEmpty())
         m_proxy.start(m_program, proxyArguments);
     else
-        m_proxy.start(wrapper.constFirst(), wrapper.mid(1) + QStringList { m_program } + proxyArguments);
-    const QRegularExpression listening(QStringLiteral(
-            "^ws-sse-proxy \\S+ listening on ws://127\\.0\\.0\\.1:(\\d+)/proxy\n"
-            "  health: \\S+  metrics: http://\\S+:(\\d+)/metrics"));
+        m_proxy.start(
+            wrapper.constFirst(), wrapper.mid(1) + QStringList { m_program } + proxyArguments);
+    const QRegularExpression listening(
+        QStringLiteral("^ws-sse-proxy \\S+ listening on ws://127\\.0\\.0\\.1:(\\d+)/proxy\n"
+                       "  health: \\S+  metrics: http://\\S+:(\\d+)/metrics"));
     QByteArray out;
     const QDeadlineTimer deadline(startMs);
     while (!deadline.hasExpired()) {
@@ -180,7 +185,7 @@ quint16 TstProxyProcess::start(const QStringList &arguments, const QStringList &
         m_proxy.waitForReadyRead(100); // another process: blocking on its pipe is fine here
     }
     qWarning("no startup line; stdout: %s stderr: %s", out.constData(),
-             m_proxy.readAllStandardError().constData());
+        m_proxy.readAllStandardError().constData());
     return 0;
 }
 
@@ -190,39 +195,44 @@ void TstProxyProcess::badStart_data()
 {
     QTest::addColumn<QByteArray>("settings"); // empty: no --settings from the row
     QTest::addColumn<QStringList>("arguments");
-    QTest::addColumn<QStringList>("named");   // each must appear on stderr
+    QTest::addColumn<QStringList>("named"); // each must appear on stderr
 
     QTest::newRow("not JSON") << QByteArray("{\"proxy\": {nope") << QStringList()
                               << QStringList { QStringLiteral("not valid JSON"),
-                                               QStringLiteral("settings-") };
+                                     QStringLiteral("settings-") };
     QTest::newRow("port not a number") << QByteArray(R"({"proxy": {"port": "x"}})") << QStringList()
                                        << QStringList { QStringLiteral("proxy.port") };
-    QTest::newRow("port out of range") << QByteArray(R"({"proxy": {"port": 70000}})") << QStringList()
-                                       << QStringList { QStringLiteral("proxy.port"),
-                                                        QStringLiteral("0 to 65535") };
-    QTest::newRow("section not an object") << QByteArray(R"({"proxy": 3001})") << QStringList()
-                                           << QStringList { QStringLiteral("proxy: must be an object") };
+    QTest::newRow("port out of range")
+        << QByteArray(R"({"proxy": {"port": 70000}})") << QStringList()
+        << QStringList { QStringLiteral("proxy.port"), QStringLiteral("0 to 65535") };
+    QTest::newRow("section not an object")
+        << QByteArray(R"({"proxy": 3001})") << QStringList()
+        << QStringList { QStringLiteral("proxy: must be an object") };
     QTest::newRow("watermarks crossed")
-            << QByteArray(R"({"proxy": {"highWatermarkBytes": 100, "lowWatermarkBytes": 200}})")
-            << QStringList() << QStringList { QStringLiteral("proxy.lowWatermarkBytes") };
+        << QByteArray(R"({"proxy": {"highWatermarkBytes": 100, "lowWatermarkBytes": 200}})")
+        << QStringList() << QStringList { QStringLiteral("proxy.lowWatermarkBytes") };
     QTest::newRow("settings file missing")
-            << QByteArray() << QStringList { QStringLiteral("--settings"), QStringLiteral("nope.json") }
-            << QStringList { QStringLiteral("nope.json"), QStringLiteral("file not found") };
-    QTest::newRow("--port abc") << QByteArray() << QStringList { QStringLiteral("--port"), QStringLiteral("abc") }
-                                << QStringList { QStringLiteral("--port"), QStringLiteral("\"abc\"") };
+        << QByteArray() << QStringList { QStringLiteral("--settings"), QStringLiteral("nope.json") }
+        << QStringList { QStringLiteral("nope.json"), QStringLiteral("file not found") };
+    QTest::newRow("--port abc") << QByteArray()
+                                << QStringList { QStringLiteral("--port"), QStringLiteral("abc") }
+                                << QStringList { QStringLiteral("--port"),
+                                       QStringLiteral("\"abc\"") };
     QTest::newRow("--port 70000") << QByteArray()
-                                  << QStringList { QStringLiteral("--port"), QStringLiteral("70000") }
+                                  << QStringList { QStringLiteral("--port"),
+                                         QStringLiteral("70000") }
                                   << QStringList { QStringLiteral("--port") };
     // Bad usage is status 2 in all three programs (sse-test-server and ws-test-client agree).
     QTest::newRow("unknown option") << QByteArray() << QStringList { QStringLiteral("--bogus") }
                                     << QStringList { QStringLiteral("bogus") };
-    QTest::newRow("missing value") << QByteArray() << QStringList { QStringLiteral("--sse-timeout") }
-                                   << QStringList { QStringLiteral("sse-timeout") };
+    QTest::newRow("missing value")
+        << QByteArray() << QStringList { QStringLiteral("--sse-timeout") }
+        << QStringList { QStringLiteral("sse-timeout") };
     QTest::newRow("stray argument") << QByteArray() << QStringList { QStringLiteral("extra") }
                                     << QStringList { QStringLiteral("\"extra\"") };
-    QTest::newRow("--sse-timeout -1") << QByteArray()
-                                      << QStringList { QStringLiteral("--sse-timeout"), QStringLiteral("-1") }
-                                      << QStringList { QStringLiteral("--sse-timeout") };
+    QTest::newRow("--sse-timeout -1")
+        << QByteArray() << QStringList { QStringLiteral("--sse-timeout"), QStringLiteral("-1") }
+        << QStringList { QStringLiteral("--sse-timeout") };
 }
 
 void TstProxyProcess::badStart()
@@ -231,11 +241,13 @@ void TstProxyProcess::badStart()
     QFETCH(QStringList, arguments);
     QFETCH(QStringList, named);
     if (!settings.isEmpty())
-        arguments = QStringList { QStringLiteral("--settings"), writeSettings(settings) } + arguments;
+        arguments
+            = QStringList { QStringLiteral("--settings"), writeSettings(settings) } + arguments;
     // The row's options come last so that they win over start()'s --port 0.
-    m_proxy.start(m_program, QStringList { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                                           QStringLiteral("--port"), QStringLiteral("0") }
-                          + arguments);
+    m_proxy.start(m_program,
+        QStringList { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+            QStringLiteral("--port"), QStringLiteral("0") }
+            + arguments);
     QVERIFY(m_proxy.waitForFinished(startMs));
     QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit);
     const QString err = QString::fromUtf8(m_proxy.readAllStandardError());
@@ -257,7 +269,7 @@ void TstProxyProcess::unknownKeyWarnsAndStarts()
     QVERIFY2(health.response().startsWith("HTTP/1.1 200 OK\r\n"), health.response().constData());
     const QByteArray err = m_proxy.readAllStandardError();
     QVERIFY2(err.contains("ws-sse-proxy: warning: ") && err.contains("unknown key \"proxy.prot\""),
-             err.constData());
+        err.constData());
     QVERIFY2(err.contains("unknown section \"extra\""), err.constData());
     QVERIFY2(!err.contains("error"), err.constData());
 
@@ -286,8 +298,9 @@ void TstProxyProcess::signalRightAfterStartupLine()
         QCOMPARE(::kill(pid_t(m_proxy.processId()), signalNumber), 0);
         QVERIFY(m_proxy.waitForFinished(shutdownMs)); // nothing in this process needs the loop
         QVERIFY2(m_proxy.exitStatus() == QProcess::NormalExit,
-                 qPrintable(QStringLiteral("round %1: killed by signal %2 instead of handling it")
-                                    .arg(round).arg(m_proxy.exitCode())));
+            qPrintable(QStringLiteral("round %1: killed by signal %2 instead of handling it")
+                           .arg(round)
+                           .arg(m_proxy.exitCode())));
         QCOMPARE(m_proxy.exitCode(), 0);
     }
 }
@@ -296,8 +309,9 @@ void TstProxyProcess::portInUse()
 {
     QTcpServer holder;
     QVERIFY(holder.listen(QHostAddress::LocalHost, 0));
-    m_proxy.start(m_program, { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                               QStringLiteral("--port"), QString::number(holder.serverPort()) });
+    m_proxy.start(m_program,
+        { QStringLiteral("--host"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
+            QString::number(holder.serverPort()) });
     QElapsedTimer clock;
     clock.start();
     QVERIFY2(m_proxy.waitForFinished(startMs), "the proxy hangs when its port is taken");
@@ -305,8 +319,9 @@ void TstProxyProcess::portInUse()
     QVERIFY(m_proxy.exitCode() != 0);
     const QByteArray err = m_proxy.readAllStandardError();
     QVERIFY2(err.contains(QStringLiteral("port %1 on 127.0.0.1 is already in use")
-                                  .arg(holder.serverPort()).toUtf8()),
-             err.constData());
+                              .arg(holder.serverPort())
+                              .toUtf8()),
+        err.constData());
     QCOMPARE(m_proxy.readAllStandardOutput(), QByteArray());
     qInfo("exited %d after %lld ms", m_proxy.exitCode(), clock.elapsed());
 }
@@ -318,13 +333,15 @@ void TstProxyProcess::signalWithClientMidStream_data()
     QTest::addColumn<QByteArray>("className"); // what the proxy says it runs on
     QTest::addColumn<int>("workers"); // proxy.workers
     QTest::addColumn<QByteArray>("workersLine"); // what the proxy says of them
-    QTest::newRow("SIGTERM") << int(SIGTERM) << QStringLiteral("epoll") << QByteArray("EpollEventDispatcher")
-                             << 0 << QByteArray("(proxy.workers 0: one per core)");
-    QTest::newRow("SIGINT") << int(SIGINT) << QStringLiteral("epoll") << QByteArray("EpollEventDispatcher")
-                            << 1 << QByteArray("workers: 1 on the main thread (proxy.workers 1)");
-    QTest::newRow("SIGTERM on Qt's dispatcher") << int(SIGTERM) << QStringLiteral("qt")
-                                                << QByteArray("QEventDispatcher") << 3
-                                                << QByteArray("workers: 3 threads, the main thread accepts (proxy.workers 3)");
+    QTest::newRow("SIGTERM") << int(SIGTERM) << QStringLiteral("epoll")
+                             << QByteArray("EpollEventDispatcher") << 0
+                             << QByteArray("(proxy.workers 0: one per core)");
+    QTest::newRow("SIGINT") << int(SIGINT) << QStringLiteral("epoll")
+                            << QByteArray("EpollEventDispatcher") << 1
+                            << QByteArray("workers: 1 on the main thread (proxy.workers 1)");
+    QTest::newRow("SIGTERM on Qt's dispatcher")
+        << int(SIGTERM) << QStringLiteral("qt") << QByteArray("QEventDispatcher") << 3
+        << QByteArray("workers: 3 threads, the main thread accepts (proxy.workers 3)");
 }
 
 // A client is receiving a stream when the signal comes: it hears why (closed "proxy shutting
@@ -339,23 +356,28 @@ void TstProxyProcess::signalWithClientMidStream()
     HangingUpstream upstream;
     QVERIFY(upstream.listen());
     const quint16 port = start({ QStringLiteral("--settings"),
-                                 writeSettings(QStringLiteral(R"({"proxy": {"upstream": {"allow": ["127.0.0.1"]},
+        writeSettings(QStringLiteral(R"({"proxy": {"upstream": {"allow": ["127.0.0.1"]},
                                                                  "eventDispatcher": "%1", "workers": %2}})")
-                                                       .arg(dispatcher).arg(workers).toUtf8()) });
+                          .arg(dispatcher)
+                          .arg(workers)
+                          .toUtf8()) });
     QVERIFY(port != 0);
 
     QWebSocket client;
     QStringList messages;
     connect(&client, &QWebSocket::textMessageReceived, this,
-            [&messages](const QString &message) { messages << message; });
+        [&messages](const QString &message) { messages << message; });
     QSignalSpy disconnected(&client, &QWebSocket::disconnected);
     client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/proxy").arg(port)));
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, startMs);
-    client.sendTextMessage(QStringLiteral(R"({"address": "127.0.0.1", "port": %1, "path": "/stream"})")
-                                   .arg(upstream.port()));
+    client.sendTextMessage(
+        QStringLiteral(R"({"address": "127.0.0.1", "port": %1, "path": "/stream"})")
+            .arg(upstream.port()));
     QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 2, startMs); // connected, sse-event
-    QCOMPARE(QJsonDocument::fromJson(messages.at(0).toUtf8())[u"type"].toString(), QStringLiteral("connected"));
-    QCOMPARE(QJsonDocument::fromJson(messages.at(1).toUtf8())[u"type"].toString(), QStringLiteral("sse-event"));
+    QCOMPARE(QJsonDocument::fromJson(messages.at(0).toUtf8())[u"type"].toString(),
+        QStringLiteral("connected"));
+    QCOMPARE(QJsonDocument::fromJson(messages.at(1).toUtf8())[u"type"].toString(),
+        QStringLiteral("sse-event"));
     QCOMPARE(upstream.requests(), 1);
     QCOMPARE(disconnected.count(), 0);
 
@@ -370,10 +392,13 @@ void TstProxyProcess::signalWithClientMidStream()
 
     QTRY_COMPARE(disconnected.count(), 1);
     QCOMPARE(messages.size(), 3);
-    QCOMPARE(messages.at(2), QStringLiteral(R"({"type":"closed","payload":{"reason":"proxy shutting down"}})"));
+    QCOMPARE(messages.at(2),
+        QStringLiteral(R"({"type":"closed","payload":{"reason":"proxy shutting down"}})"));
     QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
     const QByteArray log = m_proxy.readAllStandardError();
-    QVERIFY2(log.contains(QByteArray("event dispatcher: " + dispatcher.toUtf8() + " (" + className)), log.constData());
+    QVERIFY2(
+        log.contains(QByteArray("event dispatcher: " + dispatcher.toUtf8() + " (" + className)),
+        log.constData());
     QVERIFY2(log.contains(workersLine), log.constData());
     qInfo("exited after %lld ms", exitMs);
 }
@@ -413,8 +438,8 @@ void TstProxyProcess::signalWithUnresponsiveClient()
     QVERIFY2(received.startsWith(textFrame), received.toHex().constData());
     const QByteArray closeFrame = received.mid(2 + closed.size());
     QVERIFY2(closeFrame.size() >= 4 && closeFrame.at(0) == '\x88'
-                     && closeFrame.mid(2, 2) == QByteArray("\x03\xe9"),
-             closeFrame.toHex().constData());
+            && closeFrame.mid(2, 2) == QByteArray("\x03\xe9"),
+        closeFrame.toHex().constData());
     qInfo("exited after %lld ms", exitMs);
 }
 
@@ -422,8 +447,8 @@ void TstProxyProcess::signalWithUnresponsiveClient()
 // new client, and exits 0 about a second later, having told its client "proxy shutting down".
 void TstProxyProcess::signalWithDrainKeepsServing()
 {
-    const quint16 port = start({ QStringLiteral("--settings"),
-                                 writeSettings(R"({"proxy": {"drainSeconds": 1}})") });
+    const quint16 port = start(
+        { QStringLiteral("--settings"), writeSettings(R"({"proxy": {"drainSeconds": 1}})") });
     QVERIFY(port != 0);
     QSignalSpy finished(&m_proxy, &QProcess::finished);
     QElapsedTimer clock;
@@ -438,13 +463,14 @@ void TstProxyProcess::signalWithDrainKeepsServing()
             return false;
         health = exchange.response();
         return health.startsWith("HTTP/1.1 503 ");
-    }()), 900);
+    }()),
+        900);
     QVERIFY2(health.endsWith("draining\n"), health.constData());
 
     QWebSocket client;
     QStringList messages;
     connect(&client, &QWebSocket::textMessageReceived, this,
-            [&messages](const QString &message) { messages << message; });
+        [&messages](const QString &message) { messages << message; });
     client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/proxy").arg(port)));
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, startMs);
     QCOMPARE(finished.count(), 0);
@@ -455,7 +481,8 @@ void TstProxyProcess::signalWithDrainKeepsServing()
     QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit);
     QCOMPARE(m_proxy.exitCode(), 0);
     QTRY_COMPARE(messages.size(), 1);
-    QCOMPARE(messages.constFirst(), QStringLiteral(R"({"type":"closed","payload":{"reason":"proxy shutting down"}})"));
+    QCOMPARE(messages.constFirst(),
+        QStringLiteral(R"({"type":"closed","payload":{"reason":"proxy shutting down"}})"));
     QVERIFY(m_proxy.readAllStandardError().contains("draining: /healthz answers 503"));
 }
 
@@ -467,24 +494,27 @@ void TstProxyProcess::httpRoutes_data()
     QTest::addColumn<bool>("onAdminListener");
 
     QTest::newRow("healthz") << QByteArray("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-                             << QByteArray("HTTP/1.1 200 OK") << QByteArray("\r\n\r\nok\n") << false;
-    QTest::newRow("healthz on admin") << QByteArray("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-                                      << QByteArray("HTTP/1.1 200 OK") << QByteArray("\r\n\r\nok\n") << true;
+                             << QByteArray("HTTP/1.1 200 OK") << QByteArray("\r\n\r\nok\n")
+                             << false;
+    QTest::newRow("healthz on admin")
+        << QByteArray("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") << QByteArray("HTTP/1.1 200 OK")
+        << QByteArray("\r\n\r\nok\n") << true;
     QTest::newRow("metrics") << QByteArray("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
                              << QByteArray("HTTP/1.1 200 OK")
                              << QByteArray("# TYPE wssp_events_relayed_total counter\n") << true;
     // The admin endpoints are not on the clients' listener by default (docs/SECURITY.md).
     QTest::newRow("metrics not on the proxy listener")
-            << QByteArray("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-            << QByteArray("HTTP/1.1 404 Not Found") << QByteArray("/metrics") << false;
+        << QByteArray("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        << QByteArray("HTTP/1.1 404 Not Found") << QByteArray("/metrics") << false;
     QTest::newRow("unknown path") << QByteArray("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
-                                  << QByteArray("HTTP/1.1 404 Not Found") << QByteArray("/nope") << false;
+                                  << QByteArray("HTTP/1.1 404 Not Found") << QByteArray("/nope")
+                                  << false;
     // A real upgrade request on the wrong path: refused with 404 before any 101.
     QTest::newRow("upgrade on /wrong")
-            << QByteArray("GET /wrong HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                          "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                          "Sec-WebSocket-Version: 13\r\n\r\n")
-            << QByteArray("HTTP/1.1 404 Not Found") << QByteArray("/wrong") << false;
+        << QByteArray("GET /wrong HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      "Sec-WebSocket-Version: 13\r\n\r\n")
+        << QByteArray("HTTP/1.1 404 Not Found") << QByteArray("/wrong") << false;
 }
 
 void TstProxyProcess::httpRoutes()
@@ -527,16 +557,24 @@ void TstProxyProcess::outOfDescriptorsPausesAndRecovers()
     }
     QByteArray err;
     const auto diagnosis = [&]() {
-        const int descriptors = int(QDir(QStringLiteral("/proc/%1/fd").arg(m_proxy.processId())).count()) - 2;
+        const int descriptors
+            = int(QDir(QStringLiteral("/proc/%1/fd").arg(m_proxy.processId())).count()) - 2;
         int connected = 0;
         for (const auto &hog : hogs)
             connected += hog->state() == QAbstractSocket::ConnectedState;
-        return QStringLiteral("%1 descriptors open in the proxy, %2 of %3 connected (first: %5, port %6); stderr: %4")
-                .arg(descriptors).arg(connected).arg(hogs.size()).arg(QString::fromUtf8(err))
-                .arg(hogs.front()->errorString()).arg(port).toUtf8();
+        return QStringLiteral(
+            "%1 descriptors open in the proxy, %2 of %3 connected (first: %5, port %6); stderr: %4")
+            .arg(descriptors)
+            .arg(connected)
+            .arg(hogs.size())
+            .arg(QString::fromUtf8(err))
+            .arg(hogs.front()->errorString())
+            .arg(port)
+            .toUtf8();
     };
-    QTRY_VERIFY2_WITH_TIMEOUT((err += m_proxy.readAllStandardError()).contains("cannot accept connections"),
-                              diagnosis().constData(), startMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        (err += m_proxy.readAllStandardError()).contains("cannot accept connections"),
+        diagnosis().constData(), startMs);
     QVERIFY2(err.contains("40 file descriptors allowed"), err.constData()); // it warned at start
     hogs.clear();
     RawExchange health;
@@ -549,7 +587,8 @@ void TstProxyProcess::outOfDescriptorsPausesAndRecovers()
     QFile stat(QStringLiteral("/proc/%1/stat").arg(m_proxy.processId()));
     QVERIFY(stat.open(QIODevice::ReadOnly));
     const QList<QByteArray> fields = stat.readAll().split(')').last().split(' ');
-    const qint64 cpuTicks = fields.value(12).toLongLong() + fields.value(13).toLongLong(); // utime+stime
+    const qint64 cpuTicks
+        = fields.value(12).toLongLong() + fields.value(13).toLongLong(); // utime+stime
     QVERIFY2(cpuTicks < 100, QByteArray::number(cpuTicks).constData()); // < 1 s of CPU
 }
 

@@ -43,9 +43,10 @@ QByteArray echoBody(const QString &message)
         SseEvent event;
         event.type = QString::fromLatin1(types[n - 1]);
         event.lastEventId = QStringLiteral("echo-1704110400000-%1").arg(n);
-        event.data = QStringLiteral("{\"type\":\"echo\",\"response\":\"Echo %1/3: %2\",\"sequence\":%1}")
-                             .arg(n)
-                             .arg(message);
+        event.data
+            = QStringLiteral("{\"type\":\"echo\",\"response\":\"Echo %1/3: %2\",\"sequence\":%1}")
+                  .arg(n)
+                  .arg(message);
         if (n == 3) {
             event.hasRetry = true;
             event.retry = QStringLiteral("5000");
@@ -59,11 +60,14 @@ QByteArray echoBody(const QString &message)
 
 void TestProxyProtocol::originalDesignExchange()
 {
-    m_upstream->route("/events", TestUpstream::sse(echoBody(QStringLiteral("Hello Server! #1")),
-                                                   { { "X-Server-Name", "Test SSE Server" } }));
+    m_upstream->route("/events",
+        TestUpstream::sse(echoBody(QStringLiteral("Hello Server! #1")),
+            { { "X-Server-Name", "Test SSE Server" } }));
     TestClient *client = connectClient();
-    QJsonObject request = upstreamRequest(m_upstream->port(), QStringLiteral("/events"), QStringLiteral("POST"));
-    request[QStringLiteral("body")] = QJsonObject { { QStringLiteral("message"), QStringLiteral("Hello Server! #1") } };
+    QJsonObject request
+        = upstreamRequest(m_upstream->port(), QStringLiteral("/events"), QStringLiteral("POST"));
+    request[QStringLiteral("body")]
+        = QJsonObject { { QStringLiteral("message"), QStringLiteral("Hello Server! #1") } };
     client->send(request);
 
     QTRY_COMPARE_WITH_TIMEOUT(client->count(MessageType::Closed), 1, 10000);
@@ -72,8 +76,10 @@ void TestProxyProtocol::originalDesignExchange()
 
     const auto connected = client->messages().first();
     QCOMPARE(connected.status, 200);
-    QCOMPARE(connected.headers.value(QStringLiteral("content-type")), QStringLiteral("text/event-stream"));
-    QCOMPARE(connected.headers.value(QStringLiteral("x-server-name")), QStringLiteral("Test SSE Server"));
+    QCOMPARE(connected.headers.value(QStringLiteral("content-type")),
+        QStringLiteral("text/event-stream"));
+    QCOMPARE(connected.headers.value(QStringLiteral("x-server-name")),
+        QStringLiteral("Test SSE Server"));
 
     const QList<SseEvent> events = client->events();
     QCOMPARE(events[0].type, QStringLiteral("message"));
@@ -112,17 +118,18 @@ void TestProxyProtocol::legacyDataMessages()
 void TestProxyProtocol::eventFieldsRelayedExactly()
 {
     // Every field rule whose result must survive the JSON relay unchanged.
-    static const char bytes[] = "\xEF\xBB\xBF" // BOM
-                            ": comment\r\n"
-                            "data: first\r\n\r\n"            // no id yet: "id" absent
-                            "id: 7\rretry: 1500\rdata:  two spaces\r\r" // CR endings, one space kept
-                            "data\n\n"                       // empty data, id 7 persists
-                            "event: custom\ndata: \"quoted\" \\ back\tslash\n\n"
-                            "id: a\0b\ndata: nul in id ignored\n\n"
-                            "data: \xD0\x9F\xD1\x80\xD0\xB8 \xE4\xB8\xAD \xF0\x9F\x98\x80 \xFF end\n\n"
-                            "id\ndata: id reset\n\n"
-                            "retry: 12x\ndata: bad retry\n\n"
-                            "data: unfinished\n";
+    static const char bytes[]
+        = "\xEF\xBB\xBF" // BOM
+          ": comment\r\n"
+          "data: first\r\n\r\n" // no id yet: "id" absent
+          "id: 7\rretry: 1500\rdata:  two spaces\r\r" // CR endings, one space kept
+          "data\n\n" // empty data, id 7 persists
+          "event: custom\ndata: \"quoted\" \\ back\tslash\n\n"
+          "id: a\0b\ndata: nul in id ignored\n\n"
+          "data: \xD0\x9F\xD1\x80\xD0\xB8 \xE4\xB8\xAD \xF0\x9F\x98\x80 \xFF end\n\n"
+          "id\ndata: id reset\n\n"
+          "retry: 12x\ndata: bad retry\n\n"
+          "data: unfinished\n";
     const QByteArray body(bytes, sizeof(bytes) - 1); // the id line holds a NUL byte
     m_upstream->route("/s", TestUpstream::sse(body));
     TestClient *client = connectClient();
@@ -131,7 +138,8 @@ void TestProxyProtocol::eventFieldsRelayedExactly()
 
     SseParser parser;
     QList<SseEvent> expected;
-    connect(&parser, &SseParser::eventDispatched, this, [&](const SseEvent &e) { expected.append(e); });
+    connect(
+        &parser, &SseParser::eventDispatched, this, [&](const SseEvent &e) { expected.append(e); });
     parser.feed(body);
     parser.finish();
     QCOMPARE(expected.size(), 8);
@@ -157,34 +165,62 @@ void TestProxyProtocol::rejectedRequestThenValidOne_data()
     QTest::addColumn<QString>("message");
     QTest::addColumn<QString>("errorMentions");
 
-    QTest::newRow("not JSON") << "{\"address\": " << "JSON";
-    QTest::newRow("JSON array") << "[1,2]" << "object";
-    QTest::newRow("JSON string") << "\"hello\"" << "object";
-    QTest::newRow("unknown type") << R"({"type":"subscribe"})" << "type";
-    QTest::newRow("protocol ftp") << R"({"protocol":"ftp","address":"127.0.0.1"})" << "protocol";
-    QTest::newRow("protocol number") << R"({"protocol":1,"address":"127.0.0.1"})" << "protocol";
-    QTest::newRow("address missing") << R"({"port":80})" << "address";
-    QTest::newRow("address empty") << R"({"address":""})" << "address";
-    QTest::newRow("address with scheme") << R"({"address":"http://127.0.0.1"})" << "address";
-    QTest::newRow("address with path") << R"({"address":"127.0.0.1/x"})" << "address";
-    QTest::newRow("address with space") << R"({"address":"127.0.0.1 x"})" << "address";
-    QTest::newRow("address number") << R"({"address":127})" << "address";
-    QTest::newRow("port 0") << R"({"address":"127.0.0.1","port":0})" << "port";
-    QTest::newRow("port 65536") << R"({"address":"127.0.0.1","port":65536})" << "port";
-    QTest::newRow("port fraction") << R"({"address":"127.0.0.1","port":80.5})" << "port";
-    QTest::newRow("port word") << R"({"address":"127.0.0.1","port":"http"})" << "port";
-    QTest::newRow("path without slash") << R"({"address":"127.0.0.1","path":"events"})" << "path";
-    QTest::newRow("path with CRLF") << R"({"address":"127.0.0.1","path":"/a\r\nX: y"})" << "path";
-    QTest::newRow("path with NUL") << R"({"address":"127.0.0.1","path":"/a\u0000"})" << "path";
-    QTest::newRow("method PATCH") << R"({"address":"127.0.0.1","method":"PATCH"})" << "method";
-    QTest::newRow("method number") << R"({"address":"127.0.0.1","method":1})" << "method";
-    QTest::newRow("headers array") << R"({"address":"127.0.0.1","headers":[]})" << "headers";
-    QTest::newRow("header name space") << R"({"address":"127.0.0.1","headers":{"X Y":"1"}})" << "headers";
-    QTest::newRow("header value LF") << R"({"address":"127.0.0.1","headers":{"X":"a\nb"}})" << "headers";
-    QTest::newRow("header value number") << R"({"address":"127.0.0.1","headers":{"X":1}})" << "headers";
-    QTest::newRow("body number") << R"({"address":"127.0.0.1","body":5})" << "body";
-    QTest::newRow("body boolean") << R"({"address":"127.0.0.1","body":true})" << "body";
-    QTest::newRow("unknown field") << R"({"address":"127.0.0.1","adress":"x"})" << "adress";
+    QTest::newRow("not JSON") << "{\"address\": "
+                              << "JSON";
+    QTest::newRow("JSON array") << "[1,2]"
+                                << "object";
+    QTest::newRow("JSON string") << "\"hello\""
+                                 << "object";
+    QTest::newRow("unknown type") << R"({"type":"subscribe"})"
+                                  << "type";
+    QTest::newRow("protocol ftp") << R"({"protocol":"ftp","address":"127.0.0.1"})"
+                                  << "protocol";
+    QTest::newRow("protocol number") << R"({"protocol":1,"address":"127.0.0.1"})"
+                                     << "protocol";
+    QTest::newRow("address missing") << R"({"port":80})"
+                                     << "address";
+    QTest::newRow("address empty") << R"({"address":""})"
+                                   << "address";
+    QTest::newRow("address with scheme") << R"({"address":"http://127.0.0.1"})"
+                                         << "address";
+    QTest::newRow("address with path") << R"({"address":"127.0.0.1/x"})"
+                                       << "address";
+    QTest::newRow("address with space") << R"({"address":"127.0.0.1 x"})"
+                                        << "address";
+    QTest::newRow("address number") << R"({"address":127})"
+                                    << "address";
+    QTest::newRow("port 0") << R"({"address":"127.0.0.1","port":0})"
+                            << "port";
+    QTest::newRow("port 65536") << R"({"address":"127.0.0.1","port":65536})"
+                                << "port";
+    QTest::newRow("port fraction") << R"({"address":"127.0.0.1","port":80.5})"
+                                   << "port";
+    QTest::newRow("port word") << R"({"address":"127.0.0.1","port":"http"})"
+                               << "port";
+    QTest::newRow("path without slash") << R"({"address":"127.0.0.1","path":"events"})"
+                                        << "path";
+    QTest::newRow("path with CRLF") << R"({"address":"127.0.0.1","path":"/a\r\nX: y"})"
+                                    << "path";
+    QTest::newRow("path with NUL") << R"({"address":"127.0.0.1","path":"/a\u0000"})"
+                                   << "path";
+    QTest::newRow("method PATCH") << R"({"address":"127.0.0.1","method":"PATCH"})"
+                                  << "method";
+    QTest::newRow("method number") << R"({"address":"127.0.0.1","method":1})"
+                                   << "method";
+    QTest::newRow("headers array") << R"({"address":"127.0.0.1","headers":[]})"
+                                   << "headers";
+    QTest::newRow("header name space") << R"({"address":"127.0.0.1","headers":{"X Y":"1"}})"
+                                       << "headers";
+    QTest::newRow("header value LF") << R"({"address":"127.0.0.1","headers":{"X":"a\nb"}})"
+                                     << "headers";
+    QTest::newRow("header value number") << R"({"address":"127.0.0.1","headers":{"X":1}})"
+                                         << "headers";
+    QTest::newRow("body number") << R"({"address":"127.0.0.1","body":5})"
+                                 << "body";
+    QTest::newRow("body boolean") << R"({"address":"127.0.0.1","body":true})"
+                                  << "body";
+    QTest::newRow("unknown field") << R"({"address":"127.0.0.1","adress":"x"})"
+                                   << "adress";
 }
 
 void TestProxyProtocol::rejectedRequestThenValidOne()
@@ -198,7 +234,7 @@ void TestProxyProtocol::rejectedRequestThenValidOne()
     QTRY_COMPARE(client->count(MessageType::Closed), 1);
     QCOMPARE(client->sequence(), QStringLiteral("error,closed"));
     QVERIFY2(client->messages()[0].text.contains(errorMentions, Qt::CaseInsensitive),
-             qPrintable(client->messages()[0].text));
+        qPrintable(client->messages()[0].text));
     QCOMPARE(client->messages()[1].text, QStringLiteral("request rejected"));
     QCOMPARE(m_upstream->requests().size(), 0);
 
@@ -217,24 +253,31 @@ void TestProxyProtocol::requestArrivesUpstreamAsSent_data()
     QTest::addColumn<QByteArray>("expectedContentType");
 
     const QJsonObject custom { { QStringLiteral("X-Custom"), QStringLiteral("value with spaces") },
-                              { QStringLiteral("Authorization"), QStringLiteral("Bearer abc.def") },
-                              { QStringLiteral("Last-Event-ID"), QStringLiteral("42") } };
-    QTest::newRow("GET no body") << "GET" << custom << QJsonValue(QJsonValue::Null) << QByteArray() << QByteArray();
-    QTest::newRow("get lower-case") << "get" << QJsonObject() << QJsonValue(QJsonValue::Null) << QByteArray() << QByteArray();
-    QTest::newRow("POST JSON object") << "POST" << custom
-                                      << QJsonValue(QJsonObject { { QStringLiteral("a"), 1 } })
-                                      << QByteArray(R"({"a":1})") << QByteArray("application/json");
-    QTest::newRow("PUT JSON array") << "PUT" << QJsonObject()
-                                    << QJsonValue(QJsonArray { 1, QStringLiteral("two") })
-                                    << QByteArray(R"([1,"two"])") << QByteArray("application/json");
-    QTest::newRow("POST string") << "POST" << QJsonObject() << QJsonValue(QStringLiteral("raw text ü"))
-                                 << QByteArray("raw text \xC3\xBC") << QByteArray("text/plain; charset=utf-8");
+        { QStringLiteral("Authorization"), QStringLiteral("Bearer abc.def") },
+        { QStringLiteral("Last-Event-ID"), QStringLiteral("42") } };
+    QTest::newRow("GET no body") << "GET" << custom << QJsonValue(QJsonValue::Null) << QByteArray()
+                                 << QByteArray();
+    QTest::newRow("get lower-case")
+        << "get" << QJsonObject() << QJsonValue(QJsonValue::Null) << QByteArray() << QByteArray();
+    QTest::newRow("POST JSON object")
+        << "POST" << custom << QJsonValue(QJsonObject { { QStringLiteral("a"), 1 } })
+        << QByteArray(R"({"a":1})") << QByteArray("application/json");
+    QTest::newRow("PUT JSON array")
+        << "PUT" << QJsonObject() << QJsonValue(QJsonArray { 1, QStringLiteral("two") })
+        << QByteArray(R"([1,"two"])") << QByteArray("application/json");
+    QTest::newRow("POST string") << "POST" << QJsonObject()
+                                 << QJsonValue(QStringLiteral("raw text ü"))
+                                 << QByteArray("raw text \xC3\xBC")
+                                 << QByteArray("text/plain; charset=utf-8");
     QTest::newRow("POST own content type")
-            << "POST" << QJsonObject { { QStringLiteral("content-type"), QStringLiteral("application/x-ndjson") } }
-            << QJsonValue(QStringLiteral("{}\n{}")) << QByteArray("{}\n{}") << QByteArray("application/x-ndjson");
-    QTest::newRow("DELETE with body") << "DELETE" << QJsonObject()
-                                      << QJsonValue(QJsonObject { { QStringLiteral("id"), 3 } })
-                                      << QByteArray(R"({"id":3})") << QByteArray("application/json");
+        << "POST"
+        << QJsonObject { { QStringLiteral("content-type"),
+               QStringLiteral("application/x-ndjson") } }
+        << QJsonValue(QStringLiteral("{}\n{}")) << QByteArray("{}\n{}")
+        << QByteArray("application/x-ndjson");
+    QTest::newRow("DELETE with body")
+        << "DELETE" << QJsonObject() << QJsonValue(QJsonObject { { QStringLiteral("id"), 3 } })
+        << QByteArray(R"({"id":3})") << QByteArray("application/json");
 }
 
 void TestProxyProtocol::requestArrivesUpstreamAsSent()
@@ -247,7 +290,8 @@ void TestProxyProtocol::requestArrivesUpstreamAsSent()
 
     m_upstream->route("/path", TestUpstream::sse("data: ok\n\n"));
     TestClient *client = connectClient();
-    QJsonObject request = upstreamRequest(m_upstream->port(), QStringLiteral("/path?q=1&r=%20x"), method);
+    QJsonObject request
+        = upstreamRequest(m_upstream->port(), QStringLiteral("/path?q=1&r=%20x"), method);
     request[QStringLiteral("headers")] = headers;
     request[QStringLiteral("body")] = body;
     client->send(request);
@@ -288,7 +332,8 @@ void TestProxyProtocol::hopByHopHeadersAreNotForwarded()
     QVERIFY(!received.hasHeader("Proxy-Authorization"));
     QVERIFY(!received.hasHeader("Upgrade"));
     QVERIFY(received.header("Connection") != "x-secret");
-    QCOMPARE(received.header("Host"), QByteArray("127.0.0.1:" + QByteArray::number(m_upstream->port())));
+    QCOMPARE(
+        received.header("Host"), QByteArray("127.0.0.1:" + QByteArray::number(m_upstream->port())));
     QCOMPARE(received.header("Accept"), QByteArray("text/event-stream, */*;q=0.1"));
     QCOMPARE(received.header("X-Keep"), QByteArray("yes"));
 }
@@ -298,7 +343,8 @@ void TestProxyProtocol::hopByHopHeadersAreNotForwarded()
 // given and relays Set-Cookie to the client whose request got it.
 void TestProxyProtocol::cookiesAreNeverSharedBetweenClients()
 {
-    m_upstream->route("/login", TestUpstream::sse("data: in\n\n", { { "Set-Cookie", "sid=secret-of-a; Path=/" } }));
+    m_upstream->route("/login",
+        TestUpstream::sse("data: in\n\n", { { "Set-Cookie", "sid=secret-of-a; Path=/" } }));
     m_upstream->route("/who", TestUpstream::sse("data: ok\n\n"));
     TestUpstream otherPort;
     otherPort.route("/who", TestUpstream::sse("data: ok\n\n"));
@@ -308,11 +354,12 @@ void TestProxyProtocol::cookiesAreNeverSharedBetweenClients()
     a->send(upstreamRequest(m_upstream->port(), QStringLiteral("/login")));
     QTRY_COMPARE(a->count(MessageType::Closed), 1);
     QCOMPARE(a->ofType(MessageType::Connected).first().headers.value(QStringLiteral("set-cookie")),
-             QStringLiteral("sid=secret-of-a; Path=/"));
+        QStringLiteral("sid=secret-of-a; Path=/"));
 
     b->send(upstreamRequest(m_upstream->port(), QStringLiteral("/who")));
     QJsonObject withOwnCookie = upstreamRequest(m_upstream->port(), QStringLiteral("/who"));
-    withOwnCookie[QStringLiteral("headers")] = QJsonObject { { QStringLiteral("Cookie"), QStringLiteral("mine=b") } };
+    withOwnCookie[QStringLiteral("headers")]
+        = QJsonObject { { QStringLiteral("Cookie"), QStringLiteral("mine=b") } };
     b->send(withOwnCookie);
     b->send(upstreamRequest(otherPort.port(), QStringLiteral("/who")));
     a->send(upstreamRequest(m_upstream->port(), QStringLiteral("/who")));
@@ -329,7 +376,8 @@ void TestProxyProtocol::cookiesAreNeverSharedBetweenClients()
     QVERIFY(!otherPort.requests().first().hasHeader("Cookie"));
     int withCookie = 0;
     for (const TestUpstream::Recorded &received : m_upstream->requests()) {
-        QVERIFY2(!received.header("Cookie").contains("secret-of-a"), received.header("Cookie").constData());
+        QVERIFY2(!received.header("Cookie").contains("secret-of-a"),
+            received.header("Cookie").constData());
         if (received.hasHeader("Cookie")) {
             QCOMPARE(received.header("Cookie"), QByteArray("mine=b"));
             ++withCookie;
@@ -363,7 +411,8 @@ void TestProxyProtocol::requestsRunOneAtATimeInOrder()
         QTRY_COMPARE(client->count(MessageType::Closed), i);
     }
     QCOMPARE(client->sequence(),
-             QStringLiteral("connected,sse-event,closed,connected,sse-event,closed,connected,sse-event,closed"));
+        QStringLiteral(
+            "connected,sse-event,closed,connected,sse-event,closed,connected,sse-event,closed"));
 }
 
 void TestProxyProtocol::queueOverflowIsAnsweredAtOnce()
@@ -378,7 +427,8 @@ void TestProxyProtocol::queueOverflowIsAnsweredAtOnce()
     QTRY_COMPARE(client->count(MessageType::Connected), 1);
     client->send(upstreamRequest(m_upstream->port(), QStringLiteral("/ok")));
     client->send(upstreamRequest(m_upstream->port(), QStringLiteral("/ok")));
-    client->send(upstreamRequest(m_upstream->port(), QStringLiteral("/ok"))); // the third waiting one
+    client->send(
+        upstreamRequest(m_upstream->port(), QStringLiteral("/ok"))); // the third waiting one
 
     QTRY_COMPARE(client->count(MessageType::Closed), 1);
     QCOMPARE(client->sequence(), QStringLiteral("connected,error,closed"));
@@ -388,8 +438,9 @@ void TestProxyProtocol::queueOverflowIsAnsweredAtOnce()
 
     client->send(QJsonObject { { QStringLiteral("type"), QStringLiteral("cancel") } });
     QTRY_COMPARE(client->count(MessageType::Closed), 4);
-    QCOMPARE(client->sequence(), QStringLiteral("connected,error,closed,closed,"
-                                                "connected,sse-event,closed,connected,sse-event,closed"));
+    QCOMPARE(client->sequence(),
+        QStringLiteral("connected,error,closed,closed,"
+                       "connected,sse-event,closed,connected,sse-event,closed"));
     QCOMPARE(m_proxy->metrics().queuedRequests, 0);
 }
 
@@ -454,7 +505,8 @@ void TestProxyProtocol::wrongPathIsRefusedWith404()
     QCOMPARE(m_proxy->sessionCount(), 0);
 
     TestClient client;
-    QSignalSpy errors(&client.socket(), QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error));
+    QSignalSpy errors(
+        &client.socket(), QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error));
     client.open(m_proxy->proxyUrl().replace(QStringLiteral("/proxy"), QStringLiteral("/nope")));
     QTRY_VERIFY(errors.size() >= 1);
     QVERIFY(!client.isConnected());

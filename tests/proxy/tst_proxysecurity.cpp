@@ -44,13 +44,14 @@ private:
     TestClient *request(const QJsonObject &request);
     // A normal client still gets a whole stream from the test upstream.
     void verifyNormalClientServed();
-    QJsonObject target(const QString &address, int port, const QString &path = QStringLiteral("/ok"));
+    QJsonObject target(
+        const QString &address, int port, const QString &path = QStringLiteral("/ok"));
 };
 
 QJsonObject TestProxySecurity::target(const QString &address, int port, const QString &path)
 {
     return QJsonObject { { QStringLiteral("address"), address }, { QStringLiteral("port"), port },
-                         { QStringLiteral("path"), path } };
+        { QStringLiteral("path"), path } };
 }
 
 TestClient *TestProxySecurity::request(const QJsonObject &request)
@@ -75,19 +76,32 @@ void TestProxySecurity::defaultPolicyRefuses_data()
     QTest::addColumn<QString>("denied"); // the address the refusal names
     // The test upstream listens on 127.0.0.1: every spelling that reaches it, or another
     // internal address, is refused before anything is sent.
-    QTest::newRow("127.0.0.1") << "127.0.0.1" << "127.0.0.1";
-    QTest::newRow("127.0.0.2") << "127.0.0.2" << "127.0.0.2";
-    QTest::newRow("::1") << "::1" << "::1";
-    QTest::newRow("[::1]") << "[::1]" << "::1";
-    QTest::newRow("mapped") << "[::ffff:127.0.0.1]" << "::ffff:127.0.0.1";
-    QTest::newRow("0.0.0.0") << "0.0.0.0" << "0.0.0.0";
-    QTest::newRow("::") << "::" << "::";
-    QTest::newRow("hex") << "0x7f000001" << "127.0.0.1";
-    QTest::newRow("short hex") << "0x7f.1" << "127.0.0.1";
-    QTest::newRow("metadata") << "169.254.169.254" << "169.254.169.254";
-    QTest::newRow("private") << "10.0.0.1" << "10.0.0.1";
-    QTest::newRow("link-local v6") << "fe80::1" << "fe80::1";
-    QTest::newRow("nat64 of loopback") << "64:ff9b::7f00:1" << "64:ff9b::7f00:1";
+    QTest::newRow("127.0.0.1") << "127.0.0.1"
+                               << "127.0.0.1";
+    QTest::newRow("127.0.0.2") << "127.0.0.2"
+                               << "127.0.0.2";
+    QTest::newRow("::1") << "::1"
+                         << "::1";
+    QTest::newRow("[::1]") << "[::1]"
+                           << "::1";
+    QTest::newRow("mapped") << "[::ffff:127.0.0.1]"
+                            << "::ffff:127.0.0.1";
+    QTest::newRow("0.0.0.0") << "0.0.0.0"
+                             << "0.0.0.0";
+    QTest::newRow("::") << "::"
+                        << "::";
+    QTest::newRow("hex") << "0x7f000001"
+                         << "127.0.0.1";
+    QTest::newRow("short hex") << "0x7f.1"
+                               << "127.0.0.1";
+    QTest::newRow("metadata") << "169.254.169.254"
+                              << "169.254.169.254";
+    QTest::newRow("private") << "10.0.0.1"
+                             << "10.0.0.1";
+    QTest::newRow("link-local v6") << "fe80::1"
+                                   << "fe80::1";
+    QTest::newRow("nat64 of loopback") << "64:ff9b::7f00:1"
+                                       << "64:ff9b::7f00:1";
 }
 
 void TestProxySecurity::defaultPolicyRefuses()
@@ -99,8 +113,8 @@ void TestProxySecurity::defaultPolicyRefuses()
     QCOMPARE(client->sequence(), QStringLiteral("error,closed"));
     const QString error = client->ofType(MessageType::Error).constFirst().text;
     QVERIFY2(error.startsWith(u"upstream ") && error.contains(denied)
-                     && error.contains(u" is not allowed (denied by default: "),
-             qPrintable(error));
+            && error.contains(u" is not allowed (denied by default: "),
+        qPrintable(error));
     QCOMPARE(m_upstream->requests().size(), 0);
 }
 
@@ -111,7 +125,8 @@ void TestProxySecurity::nameResolvingToLoopbackIsRefused()
     TestClient *client = request(target(QStringLiteral("localhost"), m_upstream->port()));
     QCOMPARE(client->sequence(), QStringLiteral("error,closed"));
     const QString error = client->ofType(MessageType::Error).constFirst().text;
-    QVERIFY2(error.startsWith(QStringLiteral("upstream localhost:%1 (").arg(m_upstream->port())), qPrintable(error));
+    QVERIFY2(error.startsWith(QStringLiteral("upstream localhost:%1 (").arg(m_upstream->port())),
+        qPrintable(error));
     QCOMPARE(m_upstream->requests().size(), 0);
 
     // Allowing one address of a name that has several refuses the name whole: the proxy does
@@ -119,14 +134,17 @@ void TestProxySecurity::nameResolvingToLoopbackIsRefused()
     Settings settings;
     settings.proxy.upstreamAllow = { QStringLiteral("127.0.0.1") };
     startProxyWithPolicy(settings);
-    const QList<QHostAddress> resolved = QHostInfo::fromName(QStringLiteral("localhost")).addresses();
-    const bool onlyIpv4Loopback = std::all_of(resolved.cbegin(), resolved.cend(), [](const QHostAddress &a) {
-        return a.protocol() == QAbstractSocket::IPv4Protocol && a.isLoopback();
-    });
+    const QList<QHostAddress> resolved
+        = QHostInfo::fromName(QStringLiteral("localhost")).addresses();
+    const bool onlyIpv4Loopback
+        = std::all_of(resolved.cbegin(), resolved.cend(), [](const QHostAddress &a) {
+              return a.protocol() == QAbstractSocket::IPv4Protocol && a.isLoopback();
+          });
     m_upstream->route("/ok", TestUpstream::sse("data: x\n\n"));
     TestClient *second = request(target(QStringLiteral("localhost"), m_upstream->port()));
-    QCOMPARE(second->sequence(), onlyIpv4Loopback ? QStringLiteral("connected,sse-event,closed")
-                                                  : QStringLiteral("error,closed"));
+    QCOMPARE(second->sequence(),
+        onlyIpv4Loopback ? QStringLiteral("connected,sse-event,closed")
+                         : QStringLiteral("error,closed"));
 }
 
 void TestProxySecurity::denyBeatsAllow()
@@ -137,8 +155,8 @@ void TestProxySecurity::denyBeatsAllow()
     startProxyWithPolicy(settings);
     TestClient *client = request(target(QStringLiteral("127.0.0.1"), m_upstream->port()));
     QCOMPARE(client->ofType(MessageType::Error).constFirst().text,
-             QStringLiteral("upstream 127.0.0.1:%1 is not allowed (proxy.upstream.deny 127.0.0.1:%1)")
-                     .arg(m_upstream->port()));
+        QStringLiteral("upstream 127.0.0.1:%1 is not allowed (proxy.upstream.deny 127.0.0.1:%1)")
+            .arg(m_upstream->port()));
     QCOMPARE(m_upstream->requests().size(), 0);
 }
 
@@ -147,10 +165,11 @@ void TestProxySecurity::allowListLimitsEverything()
     Settings settings;
     settings.proxy.upstreamAllow = { QStringLiteral("127.0.0.1:%1").arg(m_upstream->port()) };
     startProxyWithPolicy(settings);
-    TestClient *other = request(target(QStringLiteral("127.0.0.1"), m_upstream->port() == 65535 ? 1 : m_upstream->port() + 1));
+    TestClient *other = request(target(
+        QStringLiteral("127.0.0.1"), m_upstream->port() == 65535 ? 1 : m_upstream->port() + 1));
     QCOMPARE(other->ofType(MessageType::Error).constFirst().text,
-             QStringLiteral("upstream 127.0.0.1:%1 is not allowed (not in proxy.upstream.allow)")
-                     .arg(m_upstream->port() == 65535 ? 1 : m_upstream->port() + 1));
+        QStringLiteral("upstream 127.0.0.1:%1 is not allowed (not in proxy.upstream.allow)")
+            .arg(m_upstream->port() == 65535 ? 1 : m_upstream->port() + 1));
     verifyNormalClientServed();
 }
 
@@ -160,7 +179,8 @@ void TestProxySecurity::proxyOwnAdminIsUnreachable()
     settings.proxy.upstreamAllow = { QStringLiteral("127.0.0.1:%1").arg(m_upstream->port()) };
     settings.admin.host.clear(); // /metrics on the proxy's own listener
     startProxyWithPolicy(settings);
-    TestClient *client = request(target(QStringLiteral("127.0.0.1"), m_proxy->port(), QStringLiteral("/metrics")));
+    TestClient *client
+        = request(target(QStringLiteral("127.0.0.1"), m_proxy->port(), QStringLiteral("/metrics")));
     QCOMPARE(client->sequence(), QStringLiteral("error,closed"));
     QVERIFY(client->ofType(MessageType::Error).constFirst().text.contains(u"is not allowed"));
 }
@@ -171,11 +191,16 @@ void TestProxySecurity::authTokens_data()
     QTest::addColumn<QByteArray>("headers");
     QTest::addColumn<int>("status");
     QTest::newRow("none") << QByteArray("/proxy") << QByteArray() << 401;
-    QTest::newRow("wrong bearer") << QByteArray("/proxy") << QByteArray("Authorization: Bearer nope\r\n") << 401;
-    QTest::newRow("prefix of the token") << QByteArray("/proxy") << QByteArray("Authorization: Bearer s3cret-tok\r\n") << 401;
-    QTest::newRow("basic scheme") << QByteArray("/proxy") << QByteArray("Authorization: Basic s3cret-token-1\r\n") << 401;
-    QTest::newRow("bearer") << QByteArray("/proxy") << QByteArray("Authorization: Bearer s3cret-token-1\r\n") << 101;
-    QTest::newRow("second token, lower-case scheme") << QByteArray("/proxy") << QByteArray("authorization: bearer other-token\r\n") << 101;
+    QTest::newRow("wrong bearer") << QByteArray("/proxy")
+                                  << QByteArray("Authorization: Bearer nope\r\n") << 401;
+    QTest::newRow("prefix of the token")
+        << QByteArray("/proxy") << QByteArray("Authorization: Bearer s3cret-tok\r\n") << 401;
+    QTest::newRow("basic scheme") << QByteArray("/proxy")
+                                  << QByteArray("Authorization: Basic s3cret-token-1\r\n") << 401;
+    QTest::newRow("bearer") << QByteArray("/proxy")
+                            << QByteArray("Authorization: Bearer s3cret-token-1\r\n") << 101;
+    QTest::newRow("second token, lower-case scheme")
+        << QByteArray("/proxy") << QByteArray("authorization: bearer other-token\r\n") << 101;
     QTest::newRow("query") << QByteArray("/proxy?token=s3cret-token-1") << QByteArray() << 101;
     QTest::newRow("wrong query") << QByteArray("/proxy?token=x") << QByteArray() << 401;
 }
@@ -202,12 +227,14 @@ void TestProxySecurity::origins_data()
     QTest::newRow("no origin: not a browser") << QStringList() << QByteArray() << 101;
     QTest::newRow("foreign page") << QStringList() << QByteArray("https://evil.example") << 403;
     QTest::newRow("same origin") << QStringList() << QByteArray("http://127.0.0.1:PORT") << 101;
-    QTest::newRow("same host, other port") << QStringList() << QByteArray("http://127.0.0.1:1") << 403;
+    QTest::newRow("same host, other port")
+        << QStringList() << QByteArray("http://127.0.0.1:1") << 403;
     QTest::newRow("listed") << QStringList { QStringLiteral("https://app.example") }
                             << QByteArray("https://app.example") << 101;
     QTest::newRow("not listed") << QStringList { QStringLiteral("https://app.example") }
                                 << QByteArray("https://app.example.evil") << 403;
-    QTest::newRow("any") << QStringList { QStringLiteral("*") } << QByteArray("https://evil.example") << 101;
+    QTest::newRow("any") << QStringList { QStringLiteral("*") }
+                         << QByteArray("https://evil.example") << 101;
     QTest::newRow("null origin") << QStringList() << QByteArray("null") << 403;
 }
 
@@ -245,7 +272,8 @@ void TestProxySecurity::maxSessions()
     // Each try is a connection, and one that gets 101 holds a place: once admitted, stop trying
     // (QTRY_* evaluates its expression once more after success).
     bool admitted = false;
-    QTRY_VERIFY(admitted || (admitted = RawWsClient::upgradeStatus(m_proxy->port(), "/proxy", {}) == 101));
+    QTRY_VERIFY(
+        admitted || (admitted = RawWsClient::upgradeStatus(m_proxy->port(), "/proxy", {}) == 101));
 }
 
 void TestProxySecurity::maxSessionsPerAddress()
@@ -260,8 +288,9 @@ void TestProxySecurity::maxSessionsPerAddress()
     QVERIFY2(head.contains("Too Many Requests"), head.constData());
     first->abort();
     bool admitted = false; // as in maxSessions()
-    QTRY_VERIFY_WITH_TIMEOUT(admitted || (admitted = RawWsClient::upgradeStatus(m_proxy->port(), "/proxy", {}) == 101),
-                             5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        admitted || (admitted = RawWsClient::upgradeStatus(m_proxy->port(), "/proxy", {}) == 101),
+        5000);
 }
 
 void TestProxySecurity::adminToken()
@@ -272,14 +301,17 @@ void TestProxySecurity::adminToken()
     settings.admin.token = QStringLiteral("admin-s3cret");
     startProxy(settings);
     QCOMPARE(RawWsClient::upgradeStatus(m_proxy->adminPort(), "/monitor", {}), 401);
-    QCOMPARE(RawWsClient::upgradeStatus(m_proxy->adminPort(), "/monitor?token=admin-s3cret", {}), 101);
+    QCOMPARE(
+        RawWsClient::upgradeStatus(m_proxy->adminPort(), "/monitor?token=admin-s3cret", {}), 101);
     QByteArray head;
     RawWsClient::upgradeStatus(m_proxy->adminPort(), "/metrics", {}, &head);
     QVERIFY2(head.startsWith("HTTP/1.1 401"), head.constData());
-    RawWsClient::upgradeStatus(m_proxy->adminPort(), "/metrics", "Authorization: Bearer admin-s3cret\r\n", &head);
+    RawWsClient::upgradeStatus(
+        m_proxy->adminPort(), "/metrics", "Authorization: Bearer admin-s3cret\r\n", &head);
     QVERIFY2(head.startsWith("HTTP/1.1 200"), head.constData());
     // Not on the clients' listener at all.
-    RawWsClient::upgradeStatus(m_proxy->port(), "/metrics", "Authorization: Bearer admin-s3cret\r\n", &head);
+    RawWsClient::upgradeStatus(
+        m_proxy->port(), "/metrics", "Authorization: Bearer admin-s3cret\r\n", &head);
     QVERIFY2(head.startsWith("HTTP/1.1 404"), head.constData());
 }
 
@@ -293,7 +325,7 @@ void TestProxySecurity::idleClientIsClosed()
     QVERIFY(disconnected.wait(5000));
     QCOMPARE(client->sequence(), QStringLiteral("closed"));
     QCOMPARE(client->ofType(MessageType::Closed).constFirst().text,
-             QStringLiteral("idle for 200 ms (proxy.idleTimeout)"));
+        QStringLiteral("idle for 200 ms (proxy.idleTimeout)"));
     verifyNormalClientServed(); // a client with a request is not idle
 }
 
@@ -305,8 +337,9 @@ void TestProxySecurity::clientWithoutPongsIsDropped()
     m_upstream->route("/tick", TestUpstream::ticking(20));
     auto silent = RawWsClient::upgrade(m_proxy->port());
     QVERIFY(silent);
-    silent->write(RawWsClient::maskedTextFrame(QJsonDocument(upstreamRequest(m_upstream->port(), QStringLiteral("/tick")))
-                                                       .toJson(QJsonDocument::Compact)));
+    silent->write(RawWsClient::maskedTextFrame(
+        QJsonDocument(upstreamRequest(m_upstream->port(), QStringLiteral("/tick")))
+            .toJson(QJsonDocument::Compact)));
     QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 1, 5000);
     // It reads (so TCP flows) but never answers a ping.
     QSignalSpy closed(m_proxy.get(), &ProxyServer::sessionClosed);
@@ -398,15 +431,18 @@ void TestProxySecurity::oversizedEventEndsTheRequest()
     startProxy(settings);
     // 20,000 control bytes: 120,000 bytes once JSON-escaped.
     const QByteArray controls(20000, '\x01');
-    m_upstream->route("/big", TestUpstream::sse("data: before\n\ndata: " + controls + "\n\ndata: after\n\n"));
+    m_upstream->route(
+        "/big", TestUpstream::sse("data: before\n\ndata: " + controls + "\n\ndata: after\n\n"));
     TestClient *client = request(upstreamRequest(m_upstream->port(), QStringLiteral("/big")));
     QCOMPARE(client->sequence(), QStringLiteral("connected,sse-event,error,closed"));
-    QCOMPARE(client->events().constFirst().data, QStringLiteral("before")); // nothing before is lost
-    QVERIFY2(client->ofType(MessageType::Error).constFirst().text.startsWith(
-                     u"upstream event of 12"),
-             qPrintable(client->ofType(MessageType::Error).constFirst().text));
-    QVERIFY(client->ofType(MessageType::Error).constFirst().text.endsWith(
-            u" as JSON is larger than 65536 (proxy.maxEventMessageBytes)"));
+    QCOMPARE(
+        client->events().constFirst().data, QStringLiteral("before")); // nothing before is lost
+    QVERIFY2(
+        client->ofType(MessageType::Error).constFirst().text.startsWith(u"upstream event of 12"),
+        qPrintable(client->ofType(MessageType::Error).constFirst().text));
+    QVERIFY(client->ofType(MessageType::Error)
+                .constFirst()
+                .text.endsWith(u" as JSON is larger than 65536 (proxy.maxEventMessageBytes)"));
     verifyNormalClientServed();
 }
 
@@ -415,9 +451,15 @@ void TestProxySecurity::headerLimitsAndControlCharacters_data()
     QTest::addColumn<int>("count");
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("error");
-    QTest::newRow("101 headers") << 101 << "v" << "headers: 101 headers, more than the 100 allowed (proxy.maxRequestHeaders)";
-    QTest::newRow("40000 headers") << 40000 << "v" << "headers: 40000 headers, more than the 100 allowed (proxy.maxRequestHeaders)";
-    QTest::newRow("escape sequence") << 1 << "\x1b[2J" << "headers.X-0: must not contain control characters (CR, LF, NUL or any other but tab)";
+    QTest::newRow("101 headers")
+        << 101 << "v"
+        << "headers: 101 headers, more than the 100 allowed (proxy.maxRequestHeaders)";
+    QTest::newRow("40000 headers")
+        << 40000 << "v"
+        << "headers: 40000 headers, more than the 100 allowed (proxy.maxRequestHeaders)";
+    QTest::newRow("escape sequence")
+        << 1 << "\x1b[2J"
+        << "headers.X-0: must not contain control characters (CR, LF, NUL or any other but tab)";
 }
 
 void TestProxySecurity::headerLimitsAndControlCharacters()
@@ -436,7 +478,7 @@ void TestProxySecurity::headerLimitsAndControlCharacters()
     TestClient *client = this->request(request);
     QCOMPARE(client->sequence(), QStringLiteral("error,closed"));
     QVERIFY2(client->ofType(MessageType::Error).constFirst().text.endsWith(error),
-             qPrintable(client->ofType(MessageType::Error).constFirst().text));
+        qPrintable(client->ofType(MessageType::Error).constFirst().text));
     QCOMPARE(m_upstream->requests().size(), 0);
     verifyNormalClientServed();
 }
@@ -445,21 +487,23 @@ void TestProxySecurity::errorExcerptsAreCappedOrOff()
 {
     const QByteArray secret = "metadata-token-" + QByteArray(300, 'S');
     m_upstream->route("/meta", TestUpstream::status(200, "OK", "application/json", secret));
-    m_upstream->route("/reason", TestUpstream::status(500, QByteArray(100000, 'R'), "text/plain", "x"));
+    m_upstream->route(
+        "/reason", TestUpstream::status(500, QByteArray(100000, 'R'), "text/plain", "x"));
     startProxy();
     TestClient *capped = request(upstreamRequest(m_upstream->port(), QStringLiteral("/meta")));
     const QString cappedError = capped->ofType(MessageType::Error).constFirst().text;
     QVERIFY2(cappedError.size() < 500, qPrintable(cappedError));
     TestClient *reason = request(upstreamRequest(m_upstream->port(), QStringLiteral("/reason")));
     QVERIFY2(reason->ofType(MessageType::Error).constFirst().text.size() < 500,
-             qPrintable(reason->ofType(MessageType::Error).constFirst().text.left(600)));
+        qPrintable(reason->ofType(MessageType::Error).constFirst().text.left(600)));
 
     Settings settings;
     settings.proxy.errorExcerptBytes = 0;
     startProxy(settings);
     TestClient *off = request(upstreamRequest(m_upstream->port(), QStringLiteral("/meta")));
     QCOMPARE(off->ofType(MessageType::Error).constFirst().text,
-             QStringLiteral("upstream answered with Content-Type \"application/json\", not text/event-stream"));
+        QStringLiteral(
+            "upstream answered with Content-Type \"application/json\", not text/event-stream"));
 }
 
 WSSP_TEST_MAIN(TestProxySecurity)

@@ -87,7 +87,8 @@ void TestProxyStreams::thirtyTwoStreamsOnOneSocket()
     startProxy();
     TestClient *client = connectClient();
     for (int i = 0; i < streams; ++i)
-        client->send(withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QString::number(i)));
+        client->send(withId(
+            upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QString::number(i)));
     QTRY_COMPARE(client->count(MessageType::Connected), streams);
     QTRY_COMPARE(m_upstream->openConnections(), streams); // all at once, not six and a queue
     for (int i = 0; i < streams; ++i) {
@@ -95,13 +96,15 @@ void TestProxyStreams::thirtyTwoStreamsOnOneSocket()
         client->send(cancel(QString::number(i)));
     }
     for (int i = 0; i < streams; ++i)
-        QTRY_COMPARE(client->sequenceOf(QString::number(i)), QStringLiteral("connected,sse-event,closed"));
+        QTRY_COMPARE(
+            client->sequenceOf(QString::number(i)), QStringLiteral("connected,sse-event,closed"));
 
     // And 32 whole streams at once, each in order.
     m_upstream->route("/fifty", TestUpstream::sse(body));
     client->clear();
     for (int i = 0; i < streams; ++i)
-        client->send(withId(upstreamRequest(m_upstream->port(), QStringLiteral("/fifty")), u's' + QString::number(i)));
+        client->send(withId(upstreamRequest(m_upstream->port(), QStringLiteral("/fifty")),
+            u's' + QString::number(i)));
     QTRY_COMPARE(client->count(MessageType::Closed), streams);
     for (int i = 0; i < streams; ++i) {
         const QString id = u's' + QString::number(i);
@@ -120,18 +123,23 @@ void TestProxyStreams::cancelByIdEndsOnlyThatStream()
     m_upstream->route("/hold", holding());
     startProxy();
     TestClient *client = connectClient();
-    client->send(withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("a")));
-    client->send(withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("b")));
+    client->send(
+        withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("a")));
+    client->send(
+        withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("b")));
     QTRY_COMPARE(client->count(MessageType::SseEvent), 2);
     client->send(cancel(QStringLiteral("a")));
-    QTRY_COMPARE(client->sequenceOf(QStringLiteral("a")), QStringLiteral("connected,sse-event,closed"));
-    QCOMPARE(client->ofType(MessageType::Closed).first().text, QStringLiteral("cancelled by client"));
+    QTRY_COMPARE(
+        client->sequenceOf(QStringLiteral("a")), QStringLiteral("connected,sse-event,closed"));
+    QCOMPARE(
+        client->ofType(MessageType::Closed).first().text, QStringLiteral("cancelled by client"));
     QTRY_COMPARE(m_upstream->openConnections(), 1);
     // Cancelling an id that is gone, or never was, or without an id, changes nothing.
     client->send(cancel(QStringLiteral("a")));
     client->send(cancel(QStringLiteral("zzz")));
     client->send(cancel(QString()));
-    client->send(withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("c")));
+    client->send(
+        withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("c")));
     QTRY_COMPARE(client->sequenceOf(QStringLiteral("c")), QStringLiteral("connected,sse-event"));
     QCOMPARE(client->sequenceOf(QStringLiteral("b")), QStringLiteral("connected,sse-event"));
     QCOMPARE(client->count(MessageType::Closed), 1);
@@ -142,19 +150,23 @@ void TestProxyStreams::duplicateIdIsRefused()
     m_upstream->route("/hold", holding());
     startProxy();
     TestClient *client = connectClient();
-    client->send(withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("x")));
+    client->send(
+        withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("x")));
     QTRY_COMPARE(client->count(MessageType::SseEvent), 1);
-    client->send(withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("x")));
+    client->send(
+        withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("x")));
     QTRY_COMPARE(client->count(MessageType::Closed), 1);
-    QCOMPARE(client->sequenceOf(QStringLiteral("x")), QStringLiteral("connected,sse-event,error,closed"));
+    QCOMPARE(client->sequenceOf(QStringLiteral("x")),
+        QStringLiteral("connected,sse-event,error,closed"));
     QCOMPARE(client->ofType(MessageType::Error).first().text,
-             QStringLiteral("id \"x\" is already in use by a running request on this socket"));
+        QStringLiteral("id \"x\" is already in use by a running request on this socket"));
     QCOMPARE(client->ofType(MessageType::Closed).first().text, QStringLiteral("request rejected"));
     QCOMPARE(m_upstream->requests().size(), 1);
     // The first one still runs, and its id is free again once it ends.
     client->send(cancel(QStringLiteral("x")));
     QTRY_COMPARE(client->count(MessageType::Closed), 2);
-    client->send(withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("x")));
+    client->send(
+        withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("x")));
     QTRY_COMPARE(client->count(MessageType::SseEvent), 2);
 }
 
@@ -167,16 +179,18 @@ void TestProxyStreams::streamsPerSocketLimit()
     startProxy(settings);
     TestClient *client = connectClient();
     for (const char *id : { "1", "2", "3" })
-        client->send(withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QString::fromLatin1(id)));
+        client->send(withId(
+            upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QString::fromLatin1(id)));
     QTRY_COMPARE(client->sequenceOf(QStringLiteral("3")), QStringLiteral("error,closed"));
     QCOMPARE(client->ofType(MessageType::Error).first().text,
-             QStringLiteral("too many streams: 2 requests with an id already run on this socket "
-                            "(proxy.maxStreamsPerSocket)"));
+        QStringLiteral("too many streams: 2 requests with an id already run on this socket "
+                       "(proxy.maxStreamsPerSocket)"));
     QTRY_COMPARE(client->count(MessageType::SseEvent), 2);
     QCOMPARE(m_upstream->requests().size(), 2);
     // Another socket has its own allowance.
     TestClient *other = connectClient();
-    other->send(withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("3")));
+    other->send(
+        withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("3")));
     QTRY_COMPARE(other->sequenceOf(QStringLiteral("3")), QStringLiteral("connected,sse-event"));
 }
 
@@ -189,16 +203,19 @@ void TestProxyStreams::rejectionNamesItsStream()
     TestClient *client = connectClient();
     client->send(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")));
     QTRY_COMPARE(client->count(MessageType::SseEvent), 1);
-    QJsonObject bad = withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("bad"));
+    QJsonObject bad = withId(
+        upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("bad"));
     bad[QStringLiteral("port")] = 0;
     client->send(bad);
     QTRY_COMPARE(client->sequenceOf(QStringLiteral("bad")), QStringLiteral("error,closed"));
-    QCOMPARE(client->ofType(MessageType::Error).first().text, QStringLiteral("port: must be an integer from 1 to 65535"));
+    QCOMPARE(client->ofType(MessageType::Error).first().text,
+        QStringLiteral("port: must be an integer from 1 to 65535"));
     client->sendText(QStringLiteral(R"({"id":"","address":"h"})")); // no valid id: the id-less lane
     client->send(cancel(QString()));
-    QTRY_COMPARE(client->sequenceOf(QString()), QStringLiteral("connected,sse-event,closed,error,closed"));
+    QTRY_COMPARE(
+        client->sequenceOf(QString()), QStringLiteral("connected,sse-event,closed,error,closed"));
     QCOMPARE(client->ofType(MessageType::Error).last().text,
-             QStringLiteral("id: must be a string of 1 to 64 printable ASCII characters, got \"\""));
+        QStringLiteral("id: must be a string of 1 to 64 printable ASCII characters, got \"\""));
 }
 
 // Requests without an id behave exactly as before: one at a time, in order; streams with ids
@@ -211,12 +228,15 @@ void TestProxyStreams::idlessRequestsKeepTheirQueue()
     TestClient *client = connectClient();
     client->send(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")));
     client->send(upstreamRequest(m_upstream->port(), QStringLiteral("/once")));
-    client->send(withId(upstreamRequest(m_upstream->port(), QStringLiteral("/once")), QStringLiteral("side")));
-    QTRY_COMPARE(client->sequenceOf(QStringLiteral("side")), QStringLiteral("connected,sse-event,closed"));
-    QCOMPARE(client->sequenceOf(QString()), QStringLiteral("connected,sse-event")); // /once still waits
+    client->send(withId(
+        upstreamRequest(m_upstream->port(), QStringLiteral("/once")), QStringLiteral("side")));
+    QTRY_COMPARE(
+        client->sequenceOf(QStringLiteral("side")), QStringLiteral("connected,sse-event,closed"));
+    QCOMPARE(
+        client->sequenceOf(QString()), QStringLiteral("connected,sse-event")); // /once still waits
     client->send(cancel(QString()));
     QTRY_COMPARE(client->sequenceOf(QString()),
-                 QStringLiteral("connected,sse-event,closed,connected,sse-event,closed"));
+        QStringLiteral("connected,sse-event,closed,connected,sse-event,closed"));
     QCOMPARE(client->ofType(MessageType::SseEvent).last().event.data, QStringLiteral("once"));
 }
 
@@ -226,7 +246,8 @@ void TestProxyStreams::shutdownClosesEveryStream()
     startProxy();
     TestClient *client = connectClient();
     client->send(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")));
-    client->send(withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("a")));
+    client->send(
+        withId(upstreamRequest(m_upstream->port(), QStringLiteral("/hold")), QStringLiteral("a")));
     QJsonObject waiting = withId(upstreamRequest(1, QStringLiteral("/")), QStringLiteral("w"));
     waiting[QStringLiteral("reconnect")] = QJsonObject { { QStringLiteral("maxDelayMs"), 60000 } };
     client->send(waiting); // nothing listens on port 1: it waits to reconnect
@@ -248,7 +269,8 @@ void TestProxyStreams::thousandEventsAcrossTenBreaks()
     m_upstream->route("/resumable", resumable(1000, 100));
     startProxy();
     TestClient *client = connectClient();
-    QJsonObject request = withId(upstreamRequest(m_upstream->port(), QStringLiteral("/resumable")), QStringLiteral("r"));
+    QJsonObject request = withId(
+        upstreamRequest(m_upstream->port(), QStringLiteral("/resumable")), QStringLiteral("r"));
     request[QStringLiteral("reconnect")] = true;
     client->send(request);
     QTRY_COMPARE_WITH_TIMEOUT(client->count(MessageType::Closed), 1, 20000);
@@ -273,11 +295,15 @@ void TestProxyStreams::thousandEventsAcrossTenBreaks()
     for (int i = 1; i < 11; ++i)
         QCOMPARE(m_upstream->requests().at(i).header("Last-Event-ID"), QByteArray::number(i * 100));
     QCOMPARE(client->ofType(MessageType::Error).first().text,
-             QStringLiteral("upstream answered HTTP 204 No Content: the stream asks not to be reconnected"));
+        QStringLiteral(
+            "upstream answered HTTP 204 No Content: the stream asks not to be reconnected"));
     QString expected;
     for (int i = 0; i < 10; ++i)
-        expected += QStringLiteral("connected,") + QStringList(100, QStringLiteral("sse-event")).join(u',') + QStringLiteral(",reconnecting,");
-    QCOMPARE(client->sequenceOf(QStringLiteral("r")), expected + QStringLiteral("connected,error,closed"));
+        expected += QStringLiteral("connected,")
+            + QStringList(100, QStringLiteral("sse-event")).join(u',')
+            + QStringLiteral(",reconnecting,");
+    QCOMPARE(client->sequenceOf(QStringLiteral("r")),
+        expected + QStringLiteral("connected,error,closed"));
 }
 
 void TestProxyStreams::cancelDuringTheReconnectWait()
@@ -290,24 +316,28 @@ void TestProxyStreams::cancelDuringTheReconnectWait()
     QTRY_COMPARE(client->sequenceOf(QStringLiteral("w")), QStringLiteral("reconnecting"));
     const ProxyMessages::Message reconnecting = client->ofType(MessageType::Reconnecting).first();
     QCOMPARE(reconnecting.reconnecting.delayMs, 3000); // EventSource's default: no retry seen
-    QVERIFY2(reconnecting.reconnecting.reason.startsWith(QStringLiteral("connection refused by 127.0.0.1:1")),
-             qPrintable(reconnecting.reconnecting.reason));
+    QVERIFY2(reconnecting.reconnecting.reason.startsWith(
+                 QStringLiteral("connection refused by 127.0.0.1:1")),
+        qPrintable(reconnecting.reconnecting.reason));
     client->send(cancel(QStringLiteral("w")));
     QTRY_COMPARE(client->sequenceOf(QStringLiteral("w")), QStringLiteral("reconnecting,closed"));
-    QCOMPARE(client->ofType(MessageType::Closed).first().text, QStringLiteral("cancelled by client"));
+    QCOMPARE(
+        client->ofType(MessageType::Closed).first().text, QStringLiteral("cancelled by client"));
 }
 
 void TestProxyStreams::refusedUpstreamIsNotRetried()
 {
-    m_upstream->route("/missing", TestUpstream::status(404, "Not Found", "text/plain", "no such stream"));
+    m_upstream->route(
+        "/missing", TestUpstream::status(404, "Not Found", "text/plain", "no such stream"));
     startProxy();
     TestClient *client = connectClient();
-    QJsonObject request = withId(upstreamRequest(m_upstream->port(), QStringLiteral("/missing")), QStringLiteral("m"));
+    QJsonObject request = withId(
+        upstreamRequest(m_upstream->port(), QStringLiteral("/missing")), QStringLiteral("m"));
     request[QStringLiteral("reconnect")] = true;
     client->send(request);
     QTRY_COMPARE(client->sequenceOf(QStringLiteral("m")), QStringLiteral("connected,error,closed"));
     QCOMPARE(client->ofType(MessageType::Error).first().text,
-             QStringLiteral("upstream answered HTTP 404 Not Found: no such stream"));
+        QStringLiteral("upstream answered HTTP 404 Not Found: no such stream"));
     QCOMPARE(m_upstream->requests().size(), 1);
 }
 

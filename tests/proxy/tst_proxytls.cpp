@@ -112,9 +112,9 @@ std::unique_ptr<TestServer> TestProxyTls::startHttpsUpstream()
     TestServerSettings settings;
     auto server = std::make_unique<TestServer>(settings);
     QString error;
-    const std::optional<QSslConfiguration> tls = TlsFiles::serverConfiguration(
-            m_certificates.certificateFile(), QStringLiteral("certificate"),
-            m_certificates.keyFile(), QStringLiteral("key"), &error);
+    const std::optional<QSslConfiguration> tls
+        = TlsFiles::serverConfiguration(m_certificates.certificateFile(),
+            QStringLiteral("certificate"), m_certificates.keyFile(), QStringLiteral("key"), &error);
     if (!tls)
         qFatal("%s", qPrintable(error));
     server->setTls(*tls);
@@ -240,35 +240,38 @@ void TestProxyTls::startErrorsNameTheSetting_data()
     const QString key = m_certificates.keyFile();
     const QString missing = m_certificates.path(QStringLiteral("missing.pem"));
     const QString text = writeFile(QStringLiteral("text.pem"), "not PEM at all\n");
-    const QString encrypted = writeFile(
-            QStringLiteral("encrypted.key"),
-            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n");
+    const QString encrypted = writeFile(QStringLiteral("encrypted.key"),
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n");
 
     QTest::newRow("missing certificate")
-            << missing << key << QString()
-            << QStringLiteral("proxy.tls.certificate: cannot read %1: No such file or directory").arg(missing);
+        << missing << key << QString()
+        << QStringLiteral("proxy.tls.certificate: cannot read %1: No such file or directory")
+               .arg(missing);
     QTest::newRow("certificate not PEM")
-            << text << key << QString()
-            << QStringLiteral("proxy.tls.certificate: %1 is not a PEM certificate").arg(text);
+        << text << key << QString()
+        << QStringLiteral("proxy.tls.certificate: %1 is not a PEM certificate").arg(text);
     QTest::newRow("key not PEM")
-            << certificate << text << QString()
-            << QStringLiteral("proxy.tls.privateKey: %1 is not a PEM private key").arg(text);
+        << certificate << text << QString()
+        << QStringLiteral("proxy.tls.privateKey: %1 is not a PEM private key").arg(text);
     QTest::newRow("key is a certificate")
-            << certificate << certificate << QString()
-            << QStringLiteral("proxy.tls.privateKey: %1 is not a PEM private key").arg(certificate);
+        << certificate << certificate << QString()
+        << QStringLiteral("proxy.tls.privateKey: %1 is not a PEM private key").arg(certificate);
     QTest::newRow("missing key")
-            << certificate << missing << QString()
-            << QStringLiteral("proxy.tls.privateKey: cannot read %1: No such file or directory").arg(missing);
+        << certificate << missing << QString()
+        << QStringLiteral("proxy.tls.privateKey: cannot read %1: No such file or directory")
+               .arg(missing);
     QTest::newRow("key with a passphrase")
-            << certificate << encrypted << QString()
-            << QStringLiteral("proxy.tls.privateKey: %1 is protected by a passphrase; give the key "
-                              "without one (openssl pkey -in KEY -out PLAIN)").arg(encrypted);
+        << certificate << encrypted << QString()
+        << QStringLiteral("proxy.tls.privateKey: %1 is protected by a passphrase; give the key "
+                          "without one (openssl pkey -in KEY -out PLAIN)")
+               .arg(encrypted);
     QTest::newRow("missing upstream CA file")
-            << QString() << QString() << missing
-            << QStringLiteral("proxy.upstreamCaFile: cannot read %1: No such file or directory").arg(missing);
+        << QString() << QString() << missing
+        << QStringLiteral("proxy.upstreamCaFile: cannot read %1: No such file or directory")
+               .arg(missing);
     QTest::newRow("upstream CA file not PEM")
-            << QString() << QString() << text
-            << QStringLiteral("proxy.upstreamCaFile: %1 is not a PEM certificate").arg(text);
+        << QString() << QString() << text
+        << QStringLiteral("proxy.upstreamCaFile: %1 is not a PEM certificate").arg(text);
 }
 
 void TestProxyTls::startErrorsNameTheSetting()

@@ -40,7 +40,7 @@ private:
     // Sends one request and waits for its `closed`.
     TestClient *runRequest(const QJsonObject &request, Settings settings = Settings());
     void verifyFailure(TestClient *client, const QString &sequence, const QString &errorMentions,
-                       const QString &reason = QStringLiteral("upstream error"));
+        const QString &reason = QStringLiteral("upstream error"));
 };
 
 TestClient *TestProxyUpstream::runRequest(const QJsonObject &request, Settings settings)
@@ -54,12 +54,13 @@ TestClient *TestProxyUpstream::runRequest(const QJsonObject &request, Settings s
 }
 
 void TestProxyUpstream::verifyFailure(TestClient *client, const QString &sequence,
-                                      const QString &errorMentions, const QString &reason)
+    const QString &errorMentions, const QString &reason)
 {
     QCOMPARE(client->sequence(), sequence);
     const auto errors = client->ofType(MessageType::Error);
     QCOMPARE(errors.size(), 1);
-    QVERIFY2(errors.first().text.contains(errorMentions, Qt::CaseInsensitive), qPrintable(errors.first().text));
+    QVERIFY2(errors.first().text.contains(errorMentions, Qt::CaseInsensitive),
+        qPrintable(errors.first().text));
     QCOMPARE(client->messages().last().text, reason);
 
     // The socket stays usable for the next request.
@@ -77,7 +78,7 @@ void TestProxyUpstream::connectionRefused()
     probe.close();
     TestClient *client = runRequest(upstreamRequest(closedPort, QStringLiteral("/")));
     verifyFailure(client, QStringLiteral("error,closed"),
-                  QStringLiteral("connection refused by 127.0.0.1:%1").arg(closedPort));
+        QStringLiteral("connection refused by 127.0.0.1:%1").arg(closedPort));
     QCOMPARE(m_proxy->metrics().requests[size_t(RequestOutcome::UpstreamError)], 1u);
 }
 
@@ -86,7 +87,8 @@ void TestProxyUpstream::hostNotFound()
     QJsonObject request = upstreamRequest(80, QStringLiteral("/"));
     request[QStringLiteral("address")] = QStringLiteral("no-such-host.invalid");
     TestClient *client = runRequest(request);
-    verifyFailure(client, QStringLiteral("error,closed"), QStringLiteral("host not found: no-such-host.invalid"));
+    verifyFailure(client, QStringLiteral("error,closed"),
+        QStringLiteral("host not found: no-such-host.invalid"));
 }
 
 void TestProxyUpstream::tlsHandshakeFailure()
@@ -105,7 +107,8 @@ void TestProxyUpstream::tlsHandshakeFailure()
     QJsonObject request = upstreamRequest(server.serverPort(), QStringLiteral("/"));
     request[QStringLiteral("protocol")] = QStringLiteral("https");
     TestClient *client = runRequest(request);
-    verifyFailure(client, QStringLiteral("error,closed"), QStringLiteral("TLS handshake with 127.0.0.1:%1 failed").arg(server.serverPort()));
+    verifyFailure(client, QStringLiteral("error,closed"),
+        QStringLiteral("TLS handshake with 127.0.0.1:%1 failed").arg(server.serverPort()));
 }
 
 void TestProxyUpstream::nonSuccessStatus_data()
@@ -119,10 +122,10 @@ void TestProxyUpstream::nonSuccessStatus_data()
                          << "upstream answered HTTP 404 Not Found: no such stream";
     QTest::newRow("500") << 500 << QByteArray("Internal Server Error") << QByteArray("boom\n")
                          << "HTTP 500 Internal Server Error: boom";
-    QTest::newRow("401 empty body") << 401 << QByteArray("Unauthorized") << QByteArray()
-                                    << "HTTP 401 Unauthorized";
-    QTest::newRow("long body excerpt") << 503 << QByteArray("Service Unavailable") << QByteArray(5000, 'z')
-                                       << QString(200, u'z');
+    QTest::newRow("401 empty body")
+        << 401 << QByteArray("Unauthorized") << QByteArray() << "HTTP 401 Unauthorized";
+    QTest::newRow("long body excerpt")
+        << 503 << QByteArray("Service Unavailable") << QByteArray(5000, 'z') << QString(200, u'z');
 }
 
 void TestProxyUpstream::nonSuccessStatus()
@@ -134,7 +137,8 @@ void TestProxyUpstream::nonSuccessStatus()
     m_upstream->route("/s", TestUpstream::status(status, reason, "text/plain", body));
     TestClient *client = runRequest(upstreamRequest(m_upstream->port(), QStringLiteral("/s")));
     QCOMPARE(client->messages().first().status, status);
-    QCOMPARE(client->messages().first().headers.value(QStringLiteral("content-type")), QStringLiteral("text/plain"));
+    QCOMPARE(client->messages().first().headers.value(QStringLiteral("content-type")),
+        QStringLiteral("text/plain"));
     const QString error = client->ofType(MessageType::Error).value(0).text;
     QVERIFY2(error.size() < 400, qPrintable(error)); // an excerpt, not the whole body
     verifyFailure(client, QStringLiteral("connected,error,closed"), errorMentions);
@@ -144,7 +148,8 @@ void TestProxyUpstream::notAnEventStream_data()
 {
     QTest::addColumn<QByteArray>("contentType");
     QTest::addColumn<QString>("errorMentions");
-    QTest::newRow("html") << QByteArray("text/html; charset=utf-8") << "Content-Type \"text/html; charset=utf-8\", not text/event-stream";
+    QTest::newRow("html") << QByteArray("text/html; charset=utf-8")
+                          << "Content-Type \"text/html; charset=utf-8\", not text/event-stream";
     QTest::newRow("json") << QByteArray("application/json") << "application/json";
 }
 
@@ -156,17 +161,20 @@ void TestProxyUpstream::notAnEventStream()
     TestClient *client = runRequest(upstreamRequest(m_upstream->port(), QStringLiteral("/s")));
     QCOMPARE(client->messages().first().status, 200);
     verifyFailure(client, QStringLiteral("connected,error,closed"), errorMentions);
-    QVERIFY(client->ofType(MessageType::Error).first().text.contains(QStringLiteral("<html>hi</html>")));
+    QVERIFY(client->ofType(MessageType::Error)
+                .first()
+                .text.contains(QStringLiteral("<html>hi</html>")));
 }
 
 void TestProxyUpstream::redirectIsReportedNotFollowed()
 {
-    m_upstream->route("/old", TestUpstream::status(302, "Found", "text/plain", "moved",
-                                                   { { "Location", "/new" } }));
+    m_upstream->route("/old",
+        TestUpstream::status(302, "Found", "text/plain", "moved", { { "Location", "/new" } }));
     m_upstream->route("/new", TestUpstream::sse("data: should not be reached\n\n"));
     TestClient *client = runRequest(upstreamRequest(m_upstream->port(), QStringLiteral("/old")));
     QCOMPARE(client->messages().first().status, 302);
-    QCOMPARE(client->messages().first().headers.value(QStringLiteral("location")), QStringLiteral("/new"));
+    QCOMPARE(client->messages().first().headers.value(QStringLiteral("location")),
+        QStringLiteral("/new"));
     QCOMPARE(m_upstream->requests().size(), 1);
     verifyFailure(client, QStringLiteral("connected,error,closed"), QStringLiteral("HTTP 302"));
 }
@@ -182,7 +190,7 @@ void TestProxyUpstream::resetMidStreamRelaysCompleteEventsFirst()
     QCOMPARE(client->events().size(), 2);
     QCOMPARE(client->events()[1].lastEventId, QStringLiteral("2"));
     verifyFailure(client, QStringLiteral("connected,sse-event,sse-event,error,closed"),
-                  QStringLiteral("mid-stream"));
+        QStringLiteral("mid-stream"));
 }
 
 void TestProxyUpstream::normalEndDiscardsUnfinishedEvent()
@@ -213,11 +221,12 @@ void TestProxyUpstream::silenceTimeout()
         exchange->writeHead(200, { { "Content-Type", "text/event-stream" } });
         exchange->write("data: only one\n\n");
     });
-    TestClient *client = runRequest(upstreamRequest(m_upstream->port(), QStringLiteral("/silent")), settings);
+    TestClient *client
+        = runRequest(upstreamRequest(m_upstream->port(), QStringLiteral("/silent")), settings);
     QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 0, 2000);
     QCOMPARE(m_proxy->metrics().requests[size_t(RequestOutcome::Timeout)], 1u);
     verifyFailure(client, QStringLiteral("connected,sse-event,error,closed"),
-                  QStringLiteral("no data from upstream for 200 ms"), QStringLiteral("timeout"));
+        QStringLiteral("no data from upstream for 200 ms"), QStringLiteral("timeout"));
 }
 
 void TestProxyUpstream::steadyStreamDoesNotTimeOut()
@@ -238,10 +247,13 @@ void TestProxyUpstream::oversizedLineEndsTheRequest()
 {
     Settings settings;
     settings.proxy.maxLineBytes = 1024;
-    m_upstream->route("/big", TestUpstream::sse("data: small\n\ndata: " + QByteArray(4096, 'b') + "\n\ndata: after\n\n"));
-    TestClient *client = runRequest(upstreamRequest(m_upstream->port(), QStringLiteral("/big")), settings);
+    m_upstream->route("/big",
+        TestUpstream::sse("data: small\n\ndata: " + QByteArray(4096, 'b') + "\n\ndata: after\n\n"));
+    TestClient *client
+        = runRequest(upstreamRequest(m_upstream->port(), QStringLiteral("/big")), settings);
     QCOMPARE(client->events().size(), 1);
-    verifyFailure(client, QStringLiteral("connected,sse-event,error,closed"), QStringLiteral("limit of 1024 bytes"));
+    verifyFailure(client, QStringLiteral("connected,sse-event,error,closed"),
+        QStringLiteral("limit of 1024 bytes"));
 }
 
 void TestProxyUpstream::bomOnlyBodyIsAnEmptyStream()
@@ -260,15 +272,16 @@ void TestProxyUpstream::brokenBodiesAreErrors_data()
     QTest::addColumn<QString>("errorMentions");
     const QByteArray head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n";
     const auto w = RawUpstream::write;
-    QTest::newRow("bad chunk size")
-        << QList<RawUpstream::Step> { w(head + "Transfer-Encoding: chunked\r\n\r\nb\r\ndata: one\n\n\r\nzz\r\n"), RawUpstream::hold() }
-        << QStringLiteral("invalid chunk size");
-    QTest::newRow("chunked, cut by a close")
-        << QList<RawUpstream::Step> { w(head + "Transfer-Encoding: chunked\r\n\r\nb\r\ndata: one\n\n\r\n"), RawUpstream::close() }
-        << QStringLiteral("broke off mid-stream (connection closed inside a chunked body");
-    QTest::newRow("Content-Length, cut by a reset")
-        << QList<RawUpstream::Step> { w(head + "Content-Length: 100\r\n\r\ndata: one\n\n"), RawUpstream::reset() }
-        << QStringLiteral("after 11 of 100 body bytes");
+    QTest::newRow("bad chunk size") << QList<RawUpstream::Step> {
+        w(head + "Transfer-Encoding: chunked\r\n\r\nb\r\ndata: one\n\n\r\nzz\r\n"),
+        RawUpstream::hold()
+    } << QStringLiteral("invalid chunk size");
+    QTest::newRow("chunked, cut by a close") << QList<RawUpstream::Step> {
+        w(head + "Transfer-Encoding: chunked\r\n\r\nb\r\ndata: one\n\n\r\n"), RawUpstream::close()
+    } << QStringLiteral("broke off mid-stream (connection closed inside a chunked body");
+    QTest::newRow("Content-Length, cut by a reset") << QList<RawUpstream::Step> {
+        w(head + "Content-Length: 100\r\n\r\ndata: one\n\n"), RawUpstream::reset()
+    } << QStringLiteral("after 11 of 100 body bytes");
 }
 
 void TestProxyUpstream::brokenBodiesAreErrors()
@@ -287,14 +300,17 @@ void TestProxyUpstream::brokenBodiesAreErrors()
 
 void TestProxyUpstream::malformedAnswerToPostIsNotSentAgain()
 {
-    RawUpstream upstream({ RawUpstream::write("HTTP/1.1 2x0 Garbage\r\n\r\n"), RawUpstream::close() });
+    RawUpstream upstream(
+        { RawUpstream::write("HTTP/1.1 2x0 Garbage\r\n\r\n"), RawUpstream::close() });
     startInlineProxy();
     TestClient *client = connectClient();
-    client->send(upstreamRequest(upstream.port(), QStringLiteral("/order"), QStringLiteral("POST")));
+    client->send(
+        upstreamRequest(upstream.port(), QStringLiteral("/order"), QStringLiteral("POST")));
     QTRY_COMPARE(client->count(MessageType::Closed), 1);
     QCOMPARE(upstream.requests().size(), 1);
     QCOMPARE(upstream.connectionCount(), 1);
-    verifyFailure(client, QStringLiteral("error,closed"), QStringLiteral("sent an invalid response"));
+    verifyFailure(
+        client, QStringLiteral("error,closed"), QStringLiteral("sent an invalid response"));
     QCOMPARE(upstream.requests().size(), 1);
 }
 
@@ -316,8 +332,10 @@ void TestProxyUpstream::endlessHeadDoesNotHoldUpOthers()
         healthy.last()->send(upstreamRequest(m_upstream->port(), QStringLiteral("/tick")));
     }
     QTRY_COMPARE(victim->count(MessageType::Closed), 1);
-    QVERIFY2(victim->ofType(MessageType::Error).value(0).text.contains(QStringLiteral("proxy.maxResponseHeadBytes")),
-             qPrintable(victim->ofType(MessageType::Error).value(0).text));
+    QVERIFY2(victim->ofType(MessageType::Error)
+                 .value(0)
+                 .text.contains(QStringLiteral("proxy.maxResponseHeadBytes")),
+        qPrintable(victim->ofType(MessageType::Error).value(0).text));
     for (TestClient *client : healthy) {
         QTRY_VERIFY(client->events().size() >= 5);
         QCOMPARE(client->count(MessageType::Error), 0);
@@ -335,8 +353,9 @@ void TestProxyUpstream::silentUpstreamHitsResponseHeadTimeout()
     QTRY_COMPARE(client->count(MessageType::Closed), 1);
     QCOMPARE(upstream.requests().size(), 1);
     verifyFailure(client, QStringLiteral("error,closed"),
-                  QStringLiteral("upstream 127.0.0.1:%1 sent no response head within 300 ms (proxy.responseHeadTimeout)")
-                          .arg(upstream.port()));
+        QStringLiteral(
+            "upstream 127.0.0.1:%1 sent no response head within 300 ms (proxy.responseHeadTimeout)")
+            .arg(upstream.port()));
 }
 
 WSSP_TEST_MAIN(TestProxyUpstream)

@@ -109,8 +109,8 @@ void TestProxyWorkers::connectionsSpreadOverWorkers()
     QSignalSpy opened(m_proxy.get(), &ProxyServer::sessionOpened);
     const QList<TestClient *> clients = streamingClients(clientCount, QStringLiteral("/tick"));
     QTRY_COMPARE(opened.count(), clientCount);
-    QTRY_VERIFY(std::all_of(clients.begin(), clients.end(),
-                            [](TestClient *c) { return c->events().size() >= 2; }));
+    QTRY_VERIFY(std::all_of(
+        clients.begin(), clients.end(), [](TestClient *c) { return c->events().size() >= 2; }));
     // The fewest sessions wins: one after the other, they alternate.
     QCOMPARE(m_proxy->worker(0).sessionCount(), clientCount / 2);
     QCOMPARE(m_proxy->worker(1).sessionCount(), clientCount / 2);
@@ -148,7 +148,7 @@ void TestProxyWorkers::metricsSumEveryWorker()
     const auto before = prometheusSamples(adminGet(m_proxy->port(), "/metrics").body);
     const QList<TestClient *> clients = streamingClients(clientCount, QStringLiteral("/n"));
     QTRY_VERIFY(std::all_of(clients.begin(), clients.end(),
-                            [](TestClient *c) { return c->count(MessageType::Closed) == 1; }));
+        [](TestClient *c) { return c->count(MessageType::Closed) == 1; }));
     QVERIFY(m_proxy->worker(0).sessionCount() > 0 && m_proxy->worker(1).sessionCount() > 0);
     qint64 sentToClients = 0;
     for (TestClient *client : clients) {
@@ -157,7 +157,8 @@ void TestProxyWorkers::metricsSumEveryWorker()
             sentToClients += message.toUtf8().size();
     }
     const auto after = prometheusSamples(adminGet(m_proxy->port(), "/metrics").body);
-    const auto delta = [&](const QByteArray &name) { return after.value(name) - before.value(name); };
+    const auto delta
+        = [&](const QByteArray &name) { return after.value(name) - before.value(name); };
     QCOMPARE(delta("wssp_events_relayed_total"), double(clientCount * eventCount));
     QCOMPARE(delta("wssp_requests_total{outcome=\"completed\"}"), double(clientCount));
     QCOMPARE(delta("wssp_upstream_received_bytes_total"), double(clientCount * body.size()));
@@ -165,7 +166,7 @@ void TestProxyWorkers::metricsSumEveryWorker()
     QCOMPARE(after.value("wssp_sessions_open"), double(clientCount));
     QCOMPARE(after.value("wssp_requests_active"), 0.0);
     QCOMPARE(m_proxy->metrics().eventsRelayed,
-             m_proxy->worker(0).metrics().eventsRelayed + m_proxy->worker(1).metrics().eventsRelayed);
+        m_proxy->worker(0).metrics().eventsRelayed + m_proxy->worker(1).metrics().eventsRelayed);
 }
 
 void TestProxyWorkers::monitorShowsAndFollowsEveryWorker()
@@ -204,10 +205,11 @@ void TestProxyWorkers::monitorShowsAndFollowsEveryWorker()
     for (const MonitorSession &session : snapshot.sessions) {
         monitor.messages.clear();
         monitor.send(MonitorMessages::subscribe(session.id));
-        QTRY_VERIFY(std::any_of(monitor.messages.cbegin(), monitor.messages.cend(), [&](const MonitorMessage &m) {
-            return m.type == Type::SessionEvents && !m.sessionEvents.history
+        QTRY_VERIFY(std::any_of(
+            monitor.messages.cbegin(), monitor.messages.cend(), [&](const MonitorMessage &m) {
+                return m.type == Type::SessionEvents && !m.sessionEvents.history
                     && m.sessionEvents.sessionId == session.id && !m.sessionEvents.events.isEmpty();
-        }));
+            }));
         for (const MonitorMessage &m : monitor.ofType(Type::SessionEvents))
             QCOMPARE(m.sessionEvents.sessionId, session.id);
     }
@@ -215,7 +217,8 @@ void TestProxyWorkers::monitorShowsAndFollowsEveryWorker()
     monitor.messages.clear();
     monitor.send(MonitorMessages::subscribe(1000));
     QTRY_COMPARE(monitor.ofType(Type::Error).size(), 1);
-    QCOMPARE(monitor.ofType(Type::Error).first().message, QStringLiteral("subscribe: no session 1000"));
+    QCOMPARE(
+        monitor.ofType(Type::Error).first().message, QStringLiteral("subscribe: no session 1000"));
 }
 
 // The admin listener's connections stay on the main thread (its own gate); the hub still asks
@@ -271,14 +274,15 @@ void TestProxyWorkers::shutdownReachesEveryWorker()
     startWorkers(2);
     m_upstream->route("/tick", TestUpstream::ticking(50));
     const QList<TestClient *> clients = streamingClients(6, QStringLiteral("/tick"));
-    QTRY_VERIFY(std::all_of(clients.begin(), clients.end(),
-                            [](TestClient *c) { return !c->events().isEmpty(); }));
+    QTRY_VERIFY(std::all_of(
+        clients.begin(), clients.end(), [](TestClient *c) { return !c->events().isEmpty(); }));
     QSignalSpy stopped(m_proxy.get(), &ProxyServer::stopped);
     m_proxy->shutdown();
     QVERIFY(stopped.wait(5000));
     for (TestClient *client : clients) {
         QTRY_COMPARE(client->count(MessageType::Closed), 1);
-        QCOMPARE(client->ofType(MessageType::Closed).first().text, QStringLiteral("proxy shutting down"));
+        QCOMPARE(client->ofType(MessageType::Closed).first().text,
+            QStringLiteral("proxy shutting down"));
     }
     QCOMPARE(m_proxy->sessionCount(), 0);
     QCOMPARE(adminGet(m_proxy->port(), "/healthz").status, 0); // nobody listens any more
@@ -293,8 +297,8 @@ void TestProxyWorkers::closedClientsLeaveNothingBehind()
     const int socketsBefore = int(m_proxy->worker(0).findChildren<QTcpSocket *>().size());
     for (int round = 0; round < 2; ++round) {
         const QList<TestClient *> clients = streamingClients(10, QStringLiteral("/tick"));
-        QTRY_VERIFY(std::all_of(clients.begin(), clients.end(),
-                                [](TestClient *c) { return !c->events().isEmpty(); }));
+        QTRY_VERIFY(std::all_of(
+            clients.begin(), clients.end(), [](TestClient *c) { return !c->events().isEmpty(); }));
         QCOMPARE(m_proxy->admittedConnections(), 10);
         for (int i = 0; i < clients.size(); ++i) {
             if (i % 2 == 0)

@@ -35,12 +35,12 @@ struct FakeStream
     explicit FakeStream(const ProxyRequest &request)
     {
         stream = std::make_unique<ClientStream>(
-                request,
-                [this](const ProxyRequest &) {
-                    reply = new FakeReply;
-                    return reply;
-                },
-                ClientStream::Options());
+            request,
+            [this](const ProxyRequest &) {
+                reply = new FakeReply;
+                return reply;
+            },
+            ClientStream::Options());
     }
 };
 
@@ -153,7 +153,8 @@ void TestSessionRecorder::closedStaysClosed()
     recorder.markClosed();
     QCOMPARE(recorder.info().state, SessionInfo::State::Closed);
     QVERIFY(recorder.info().finishedAtMs >= recorder.info().startedAtMs);
-    request.stream->end(RequestOutcome::ClientGone, QString(), QStringLiteral("client disconnected"));
+    request.stream->end(
+        RequestOutcome::ClientGone, QString(), QStringLiteral("client disconnected"));
     QCOMPARE(recorder.info().state, SessionInfo::State::Closed);
     QCOMPARE(metrics.requestsActive, 0);
 }

@@ -2,7 +2,8 @@
 
 #include <QHostAddress>
 
-RawHttpClient::RawHttpClient(QObject *parent) : QObject(parent)
+RawHttpClient::RawHttpClient(QObject *parent)
+    : QObject(parent)
 {
     connect(&m_socket, &QTcpSocket::connected, this, [this] { m_socket.write(m_request); });
     connect(&m_socket, &QTcpSocket::readyRead, this, &RawHttpClient::onSocketReadyRead);
@@ -18,7 +19,7 @@ void RawHttpClient::send(quint16 port, const QByteArray &request)
 }
 
 QByteArray RawHttpClient::request(const QByteArray &method, const QByteArray &target,
-                                  const QByteArray &body, const QByteArray &extraHeaders)
+    const QByteArray &body, const QByteArray &extraHeaders)
 {
     QByteArray out = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders;
     if (!body.isEmpty() || method == "POST" || method == "PUT")

@@ -21,9 +21,9 @@ public:
     bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
     bool isFinished() const { return m_finished; }
     const QByteArray &bytes() const { return m_bytes; }
-    QByteArray head() const;          // up to and including the blank line
-    QByteArray body() const;          // after the head
-    int status() const;               // from the status line, 0 when none
+    QByteArray head() const; // up to and including the blank line
+    QByteArray body() const; // after the head
+    int status() const; // from the status line, 0 when none
     QByteArray header(QByteArrayView name) const;
     // Milliseconds from send() to the arrival of the body's n-th blank line (LF line endings).
     QList<qint64> eventArrivalsMs() const { return m_eventArrivalsMs; }
@@ -32,7 +32,7 @@ public:
 
     // "GET /path HTTP/1.1" with Host and the given extra header lines and body.
     static QByteArray request(const QByteArray &method, const QByteArray &target,
-                              const QByteArray &body = {}, const QByteArray &extraHeaders = {});
+        const QByteArray &body = {}, const QByteArray &extraHeaders = {});
 
 private:
     void onSocketReadyRead();

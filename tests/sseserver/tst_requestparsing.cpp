@@ -38,8 +38,8 @@ void TestRequestParsing::reader_data()
         "POST /events HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello")
                                << Status::Complete << 0 << QByteArray("hello") << QString();
     QTest::newRow("extra after body ignored")
-        << QByteArray("POST / HTTP/1.1\r\ncontent-length: 2\r\n\r\nhiGET")
-        << Status::Complete << 0 << QByteArray("hi") << QString();
+        << QByteArray("POST / HTTP/1.1\r\ncontent-length: 2\r\n\r\nhiGET") << Status::Complete << 0
+        << QByteArray("hi") << QString();
     QTest::newRow("same length twice")
         << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx")
         << Status::Complete << 0 << QByteArray("x") << QString();
@@ -105,14 +105,14 @@ void TestRequestParsing::readerAsksForContinue()
 {
     RequestReader reader;
     QCOMPARE(reader.feed("PUT / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"),
-             Status::Incomplete);
+        Status::Incomplete);
     QVERIFY(reader.takeContinueRequest());
     QVERIFY(!reader.takeContinueRequest()); // once only
     QCOMPARE(reader.feed("abc"), Status::Complete);
 
     RequestReader withBody; // the body came along: no need to ask for it
     QCOMPARE(withBody.feed("PUT / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx"),
-             Status::Complete);
+        Status::Complete);
     QVERIFY(!withBody.takeContinueRequest());
 }
 
@@ -151,8 +151,8 @@ void TestRequestParsing::queryParams()
     QFETCH(QString, message);
     QFETCH(QString, errorContains);
     QString error;
-    const std::optional<QueryParams> params =
-        QueryParams::parse(query, { QStringLiteral("message") }, &error);
+    const std::optional<QueryParams> params
+        = QueryParams::parse(query, { QStringLiteral("message") }, &error);
     QCOMPARE(params.has_value(), errorContains.isEmpty());
     QVERIFY2(error.contains(errorContains), qPrintable(error));
     QCOMPARE(error.isEmpty(), errorContains.isEmpty());
@@ -182,12 +182,12 @@ void TestRequestParsing::queryInteger()
     QFETCH(QByteArray, query);
     QFETCH(qint64, value);
     QString error;
-    const std::optional<QueryParams> params =
-        QueryParams::parse(query, { QStringLiteral("interval") }, &error);
+    const std::optional<QueryParams> params
+        = QueryParams::parse(query, { QStringLiteral("interval") }, &error);
     QVERIFY(params);
     qint64 out = -1;
-    QCOMPARE(params->integer(QStringLiteral("interval"), 0, 3600000, 1000, &out, &error),
-             value >= 0);
+    QCOMPARE(
+        params->integer(QStringLiteral("interval"), 0, 3600000, 1000, &out, &error), value >= 0);
     QCOMPARE(out, value);
     if (value < 0)
         QVERIFY2(error.startsWith(

@@ -27,7 +27,7 @@ private slots:
 namespace {
 
 HttpRequest makeRequest(const QByteArray &method, const QByteArray &target,
-                        const QByteArray &body = {}, const HttpHeaderList &headers = {})
+    const QByteArray &body = {}, const HttpHeaderList &headers = {})
 {
     HttpRequest request;
     request.head.method = method;
@@ -77,11 +77,11 @@ void TestRouter::route_data()
     QTest::newRow("ticks by POST") << QByteArray("POST") << QByteArray("/ticks?count=1")
                                    << QByteArray("{}") << 200 << QByteArray("id: tick-1\n");
     QTest::newRow("ticks breakAfter")
-        << QByteArray("GET") << QByteArray("/ticks?interval=0&count=5&breakAfter=2")
-        << QByteArray() << 200 << QByteArray("\r\nTransfer-Encoding: chunked\r\n");
-    QTest::newRow("ticks breakAfter 0: never") << QByteArray("GET")
-                                               << QByteArray("/ticks?count=1&breakAfter=0")
-                                               << QByteArray() << 200 << QByteArray("id: tick-1\n");
+        << QByteArray("GET") << QByteArray("/ticks?interval=0&count=5&breakAfter=2") << QByteArray()
+        << 200 << QByteArray("\r\nTransfer-Encoding: chunked\r\n");
+    QTest::newRow("ticks breakAfter 0: never")
+        << QByteArray("GET") << QByteArray("/ticks?count=1&breakAfter=0") << QByteArray() << 200
+        << QByteArray("id: tick-1\n");
     QTest::newRow("idle") << QByteArray("GET") << QByteArray("/idle?interval=10") << QByteArray()
                           << 200 << QByteArray(": heartbeat\n");
     QTest::newRow("status 500") << QByteArray("GET") << QByteArray("/status?code=500")
@@ -121,15 +121,15 @@ void TestRouter::route_data()
     QTest::newRow("no message") << QByteArray("POST") << QByteArray("/events")
                                 << QByteArray("{\"msg\":\"x\"}") << 400
                                 << QByteArray("body: \"message\" is missing\n");
-    QTest::newRow("number message") << QByteArray("PUT") << QByteArray("/events")
-                                    << QByteArray("{\"message\":5}") << 400
-                                    << QByteArray("body: \"message\" must be a string\n");
+    QTest::newRow("number message")
+        << QByteArray("PUT") << QByteArray("/events") << QByteArray("{\"message\":5}") << 400
+        << QByteArray("body: \"message\" must be a string\n");
     QTest::newRow("null message") << QByteArray("POST") << QByteArray("/events")
                                   << QByteArray("{\"message\":null}") << 400
                                   << QByteArray("body: \"message\" must be a string\n");
-    QTest::newRow("GET without message") << QByteArray("GET") << QByteArray("/events")
-                                         << QByteArray() << 400
-                                         << QByteArray("query: \"message\" is missing");
+    QTest::newRow("GET without message")
+        << QByteArray("GET") << QByteArray("/events") << QByteArray() << 400
+        << QByteArray("query: \"message\" is missing");
     QTest::newRow("GET bad escape") << QByteArray("GET") << QByteArray("/events?message=%G1")
                                     << QByteArray() << 400 << QByteArray("bad percent-escape");
     QTest::newRow("interval text")
@@ -137,18 +137,18 @@ void TestRouter::route_data()
         << QByteArray("interval: expected an integer from 0 to 3600000, got \"fast\"\n");
     QTest::newRow("size too big") << QByteArray("GET") << QByteArray("/ticks?size=33554433")
                                   << QByteArray() << 400 << QByteArray("size: expected an integer");
-    QTest::newRow("idle interval 0") << QByteArray("GET") << QByteArray("/idle?interval=0")
-                                     << QByteArray() << 400
-                                     << QByteArray("interval: expected an integer from 1 to");
+    QTest::newRow("idle interval 0")
+        << QByteArray("GET") << QByteArray("/idle?interval=0") << QByteArray() << 400
+        << QByteArray("interval: expected an integer from 1 to");
     QTest::newRow("unknown param")
         << QByteArray("GET") << QByteArray("/ticks?cnt=3") << QByteArray() << 400
         << QByteArray("unknown parameter \"cnt\" (known: interval, count, size, breakAfter)");
     QTest::newRow("breakAfter too big")
         << QByteArray("GET") << QByteArray("/ticks?breakAfter=1000000001") << QByteArray() << 400
         << QByteArray("breakAfter: expected an integer from 0 to 1000000000, got \"1000000001\"\n");
-    QTest::newRow("breakAfter negative") << QByteArray("GET") << QByteArray("/ticks?breakAfter=-1")
-                                         << QByteArray() << 400
-                                         << QByteArray("breakAfter: expected an integer");
+    QTest::newRow("breakAfter negative")
+        << QByteArray("GET") << QByteArray("/ticks?breakAfter=-1") << QByteArray() << 400
+        << QByteArray("breakAfter: expected an integer");
     QTest::newRow("breakAfter in lower case")
         << QByteArray("GET") << QByteArray("/ticks?breakafter=5") << QByteArray() << 400
         << QByteArray("unknown parameter \"breakafter\"");
@@ -165,9 +165,9 @@ void TestRouter::route_data()
     QTest::newRow("broken after") << QByteArray("GET") << QByteArray("/broken?after=100001")
                                   << QByteArray() << 400
                                   << QByteArray("after: expected an integer");
-    QTest::newRow("endings style") << QByteArray("GET") << QByteArray("/endings?style=LF")
-                                   << QByteArray() << 400
-                                   << QByteArray("style: expected lf, crlf or cr, got \"LF\"");
+    QTest::newRow("endings style")
+        << QByteArray("GET") << QByteArray("/endings?style=LF") << QByteArray() << 400
+        << QByteArray("style: expected lf, crlf or cr, got \"LF\"");
 }
 
 void TestRouter::route()
@@ -192,7 +192,7 @@ void TestRouter::route()
         QVERIFY(bytes.contains("Content-Type: text/plain; charset=utf-8\r\n"));
         const qsizetype bodyStart = bytes.indexOf("\r\n\r\n") + 4;
         QCOMPARE(bytes.sliced(bodyStart).size(),
-                 bytes.mid(bytes.indexOf("Content-Length: ") + 16).split('\r').first().toInt());
+            bytes.mid(bytes.indexOf("Content-Length: ") + 16).split('\r').first().toInt());
     }
 }
 
@@ -201,8 +201,8 @@ void TestRouter::echoLogLine()
     const Router::Routed routed = Router::route(
         makeRequest("POST", "/events", "{\"message\":\"Hello\\nthere\"}"), TestServerSettings(), 1);
     QCOMPARE(routed.note, QStringLiteral("📨 POST /events from 127.0.0.1: Hello\\nthere"));
-    const Router::Routed ticks =
-        Router::route(makeRequest("GET", "/ticks?count=1"), TestServerSettings(), 1);
+    const Router::Routed ticks
+        = Router::route(makeRequest("GET", "/ticks?count=1"), TestServerSettings(), 1);
     QCOMPARE(ticks.note, QStringLiteral("📨 GET /ticks?count=1 from 127.0.0.1"));
 }
 
@@ -216,11 +216,11 @@ void TestRouter::ticksResumeFromLastEventId_data()
 
     const QByteArray name("Last-Event-ID");
     QTest::newRow("mid-stream") << name << QByteArray("tick-1") << QList<int> { 2, 3 };
-    QTest::newRow("name in lower case") << QByteArray("last-event-id") << QByteArray("tick-2")
-                                        << QList<int> { 3 };
+    QTest::newRow("name in lower case")
+        << QByteArray("last-event-id") << QByteArray("tick-2") << QList<int> { 3 };
     QTest::newRow("garbage") << name << QByteArray("x\x01y") << QList<int> { 1, 2, 3 };
-    QTest::newRow("another endpoint's id") << name << QByteArray("broken-2")
-                                           << QList<int> { 1, 2, 3 };
+    QTest::newRow("another endpoint's id")
+        << name << QByteArray("broken-2") << QList<int> { 1, 2, 3 };
     QTest::newRow("empty") << name << QByteArray() << QList<int> { 1, 2, 3 };
 }
 
@@ -231,8 +231,8 @@ void TestRouter::ticksResumeFromLastEventId()
     QFETCH(QList<int>, ticks);
 
     const Router::Routed routed = Router::route(
-            makeRequest("GET", "/ticks?interval=0&count=3", {}, { { name, lastEventId } }),
-            TestServerSettings(), 1);
+        makeRequest("GET", "/ticks?interval=0&count=3", {}, { { name, lastEventId } }),
+        TestServerSettings(), 1);
     QVERIFY(routed.source);
     QByteArray expected = HttpResponse::eventStreamHead();
     for (const int tick : ticks) {
@@ -247,15 +247,16 @@ void TestRouter::ticksResumeFromLastEventId()
 void TestRouter::ticksCompleteAre204()
 {
     for (const QByteArray &lastEventId : { QByteArray("tick-3"), QByteArray("tick-9") }) {
-        const Router::Routed routed = Router::route(
-                makeRequest("GET", "/ticks?interval=0&count=3", {}, { { "Last-Event-ID", lastEventId } }),
-                TestServerSettings(), 1);
+        const Router::Routed routed = Router::route(makeRequest("GET", "/ticks?interval=0&count=3",
+                                                        {}, { { "Last-Event-ID", lastEventId } }),
+            TestServerSettings(), 1);
         QVERIFY(routed.source);
         QCOMPARE(firstBytes(*routed.source), HttpResponse::head(204, {}));
     }
     // An endless stream is never complete.
     const Router::Routed endless = Router::route(
-            makeRequest("GET", "/ticks?interval=0", {}, { { "Last-Event-ID", "tick-9" } }), TestServerSettings(), 1);
+        makeRequest("GET", "/ticks?interval=0", {}, { { "Last-Event-ID", "tick-9" } }),
+        TestServerSettings(), 1);
     const QByteArray bytes = firstBytes(*endless.source);
     QVERIFY(bytes.contains("\nid: tick-10\n") && !bytes.contains("\nid: tick-9\n"));
 }
@@ -304,11 +305,12 @@ void TestRouter::endings()
     QFETCH(QString, style);
     QFETCH(QByteArray, eol);
     const QByteArray body = Router::endingsBody(style);
-    QByteArray expected = ": line endings: " + style.toLatin1() + "\n"
-                          "event: message\ndata: first\n\n"
-                          "event: multi-line\nid: endings-2\n"
-                          "data: line one\ndata: line two\ndata: line three\n\n"
-                          "event: final\nid: endings-3\nretry: 5000\ndata: last\n\n";
+    QByteArray expected = ": line endings: " + style.toLatin1()
+        + "\n"
+          "event: message\ndata: first\n\n"
+          "event: multi-line\nid: endings-2\n"
+          "data: line one\ndata: line two\ndata: line three\n\n"
+          "event: final\nid: endings-3\nretry: 5000\ndata: last\n\n";
     expected.replace("\n", eol);
     QCOMPARE(body, expected);
 }

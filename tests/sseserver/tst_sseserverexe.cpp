@@ -61,9 +61,10 @@ QString TestSseServerExe::writeSettings(const QByteArray &json)
 quint16 TestSseServerExe::start(QProcess &process, const QStringList &arguments)
 {
     process.setWorkingDirectory(m_dir.path()); // no stray ./settings.json
-    process.start(m_program, QStringList { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                                           QStringLiteral("--port"), QStringLiteral("0") }
-                      + arguments);
+    process.start(m_program,
+        QStringList { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+            QStringLiteral("--port"), QStringLiteral("0") }
+            + arguments);
     const QRegularExpression listening(
         QStringLiteral("Test SSE Server listening on http://127\\.0\\.0\\.1:(\\d+) "));
     QByteArray out;
@@ -78,7 +79,7 @@ quint16 TestSseServerExe::start(QProcess &process, const QStringList &arguments)
         process.waitForReadyRead(100); // the server is another process: blocking here is fine
     }
     qWarning("no startup line; stdout: %s stderr: %s", out.constData(),
-             process.readAllStandardError().constData());
+        process.readAllStandardError().constData());
     return 0;
 }
 
@@ -90,10 +91,10 @@ void TestSseServerExe::helpListsEndpoints()
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 0);
     const QByteArray help = process.readAllStandardOutput();
-    for (const char *text :
-        { "/events", "/ticks?interval=ms&count=N&size=bytes", "[&breakAfter=N]", "/idle?interval=ms",
-            "/status?code=NNN", "/broken?after=N", "/endings?style=lf|crlf|cr", "/headers",
-            "/plain", "--settings", "--host", "--port", "--count", "--delay", "--quiet" })
+    for (const char *text : { "/events", "/ticks?interval=ms&count=N&size=bytes", "[&breakAfter=N]",
+             "/idle?interval=ms", "/status?code=NNN", "/broken?after=N",
+             "/endings?style=lf|crlf|cr", "/headers", "/plain", "--settings", "--host", "--port",
+             "--count", "--delay", "--quiet" })
         QVERIFY2(help.contains(text), text);
 }
 
@@ -109,8 +110,8 @@ void TestSseServerExe::versionPrintsNameAndVersion()
 void TestSseServerExe::echoAndLog()
 {
     QProcess process;
-    const quint16 port = start(process, { QStringLiteral("--settings"),
-                                          writeSettings(R"({"testServer": {"responseCount": 2,
+    const quint16 port = start(process,
+        { QStringLiteral("--settings"), writeSettings(R"({"testServer": {"responseCount": 2,
                                                              "responseDelay": 10}})") });
     QVERIFY(port != 0);
     RawHttpClient client;
@@ -136,8 +137,8 @@ void TestSseServerExe::echoAndLog()
 void TestSseServerExe::quietSilencesLog()
 {
     QProcess process;
-    const quint16 port = start(process, { QStringLiteral("--quiet"), QStringLiteral("--delay"),
-                                          QStringLiteral("0") });
+    const quint16 port = start(
+        process, { QStringLiteral("--quiet"), QStringLiteral("--delay"), QStringLiteral("0") });
     QVERIFY(port != 0);
     RawHttpClient client;
     client.send(port, RawHttpClient::request("GET", "/events?message=shh"));
@@ -154,10 +155,10 @@ void TestSseServerExe::quietSilencesLog()
 void TestSseServerExe::optionsOverrideSettings()
 {
     QProcess process;
-    const quint16 port = start(process, { QStringLiteral("--settings"),
-                                          writeSettings(R"({"testServer": {"responseCount": 5}})"),
-                                          QStringLiteral("--count"), QStringLiteral("1"),
-                                          QStringLiteral("--delay"), QStringLiteral("0") });
+    const quint16 port = start(process,
+        { QStringLiteral("--settings"), writeSettings(R"({"testServer": {"responseCount": 5}})"),
+            QStringLiteral("--count"), QStringLiteral("1"), QStringLiteral("--delay"),
+            QStringLiteral("0") });
     QVERIFY(port != 0);
     RawHttpClient client;
     client.send(port, RawHttpClient::request("PUT", "/events", "{\"message\":\"one\"}"));
@@ -199,14 +200,15 @@ void TestSseServerExe::portInUse()
     QVERIFY(holder.listen(QHostAddress::LocalHost, 0));
     QProcess process;
     process.setWorkingDirectory(m_dir.path());
-    process.start(m_program, { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                               QStringLiteral("--port"), QString::number(holder.serverPort()) });
+    process.start(m_program,
+        { QStringLiteral("--host"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
+            QString::number(holder.serverPort()) });
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 2);
     QCOMPARE(process.readAllStandardError(),
-             QStringLiteral("sse-test-server: error: port %1 on 127.0.0.1 is already in use\n")
-                 .arg(holder.serverPort())
-                 .toUtf8());
+        QStringLiteral("sse-test-server: error: port %1 on 127.0.0.1 is already in use\n")
+            .arg(holder.serverPort())
+            .toUtf8());
     QCOMPARE(process.readAllStandardOutput(), QByteArray());
 }
 
@@ -225,8 +227,8 @@ void TestSseServerExe::badStart_data()
     QTest::newRow("count zero") << QByteArray()
                                 << QStringList { QStringLiteral("--count"), QStringLiteral("0") }
                                 << QByteArray("--count");
-    QTest::newRow("unknown option") << QByteArray() << QStringList { QStringLiteral("--bogus") }
-                                    << QByteArray("bogus");
+    QTest::newRow("unknown option")
+        << QByteArray() << QStringList { QStringLiteral("--bogus") } << QByteArray("bogus");
     QTest::newRow("stray argument") << QByteArray() << QStringList { QStringLiteral("extra") }
                                     << QByteArray("unexpected argument \"extra\"");
 }

@@ -47,12 +47,12 @@ void TestSseServerTls::helpDocumentsTls()
 void TestSseServerTls::servesHttps()
 {
     QProcess server;
-    server.start(m_program, { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                              QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--quiet"),
-                              QStringLiteral("--tls"), m_certificates.certificateFile(),
-                              m_certificates.keyFile() });
+    server.start(m_program,
+        { QStringLiteral("--host"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
+            QStringLiteral("0"), QStringLiteral("--quiet"), QStringLiteral("--tls"),
+            m_certificates.certificateFile(), m_certificates.keyFile() });
     const QRegularExpression listening(
-            QStringLiteral("listening on https://127\\.0\\.0\\.1:(\\d+) "));
+        QStringLiteral("listening on https://127\\.0\\.0\\.1:(\\d+) "));
     QByteArray out;
     quint16 port = 0;
     const QDeadlineTimer deadline(10000);
@@ -67,7 +67,7 @@ void TestSseServerTls::servesHttps()
 
     QNetworkAccessManager network;
     QNetworkRequest request(
-            QUrl(QStringLiteral("https://127.0.0.1:%1/ticks?interval=0&count=2").arg(port)));
+        QUrl(QStringLiteral("https://127.0.0.1:%1/ticks?interval=0&count=2").arg(port)));
     request.setSslConfiguration(TlsFiles::clientTrusting(m_certificates.caCertificates()));
     std::unique_ptr<QNetworkReply> reply(network.get(request));
     QSignalSpy finished(reply.get(), &QNetworkReply::finished);
@@ -83,8 +83,9 @@ void TestSseServerTls::servesHttps()
 void TestSseServerTls::tlsNeedsCertificateAndKey()
 {
     QProcess server;
-    server.start(m_program, { QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--tls"),
-                              m_certificates.certificateFile() });
+    server.start(m_program,
+        { QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--tls"),
+            m_certificates.certificateFile() });
     QVERIFY(server.waitForFinished(10000));
     QCOMPARE(server.exitCode(), 2);
     QVERIFY(server.readAllStandardError().contains("--tls needs two files: --tls CERT KEY"));

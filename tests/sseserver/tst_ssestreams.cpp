@@ -57,8 +57,8 @@ void TestSseStreams::echoEventTypes_data()
     QTest::newRow("2") << 2 << QStringList { "message", "final-message" };
     QTest::newRow("3") << 3 << QStringList { "message", "user-message", "final-message" };
     QTest::newRow("5") << 5
-                       << QStringList { "message", "user-message", "user-message",
-                                        "user-message", "final-message" };
+                       << QStringList { "message", "user-message", "user-message", "user-message",
+                              "final-message" };
 }
 
 void TestSseStreams::echoEventTypes()
@@ -87,24 +87,24 @@ void TestSseStreams::echoBytesExact()
     EchoStream stream(QStringLiteral("Hello Server! #1"), 2, 1000, 1704110400000, fixedClock());
     const ResponseSource::Step first = stream.next();
     QCOMPARE(first.bytes,
-             QByteArray("HTTP/1.1 200 OK\r\n"
-                        "Content-Type: text/event-stream\r\n"
-                        "Cache-Control: no-cache\r\n"
-                        "X-Server-Name: Test SSE Server\r\n"
-                        "Connection: close\r\n\r\n"
-                        "event: message\n"
-                        "id: echo-1704110400000-1\n"
-                        "data: {\"type\":\"echo\",\"originalMessage\":\"Hello Server! #1\","
-                        "\"timestamp\":\"2024-01-01T12:00:00.000Z\",\"response\":\"Echo 1/2: "
-                        "Hello Server! #1\",\"sequence\":1}\n\n"));
+        QByteArray("HTTP/1.1 200 OK\r\n"
+                   "Content-Type: text/event-stream\r\n"
+                   "Cache-Control: no-cache\r\n"
+                   "X-Server-Name: Test SSE Server\r\n"
+                   "Connection: close\r\n\r\n"
+                   "event: message\n"
+                   "id: echo-1704110400000-1\n"
+                   "data: {\"type\":\"echo\",\"originalMessage\":\"Hello Server! #1\","
+                   "\"timestamp\":\"2024-01-01T12:00:00.000Z\",\"response\":\"Echo 1/2: "
+                   "Hello Server! #1\",\"sequence\":1}\n\n"));
     const ResponseSource::Step second = stream.next();
     QCOMPARE(second.bytes,
-             QByteArray("event: final-message\n"
-                        "id: echo-1704110400000-2\n"
-                        "retry: 5000\n"
-                        "data: {\"type\":\"echo\",\"originalMessage\":\"Hello Server! #1\","
-                        "\"timestamp\":\"2024-01-01T12:00:00.000Z\",\"response\":\"Echo 2/2: "
-                        "Hello Server! #1\",\"sequence\":2}\n\n"));
+        QByteArray("event: final-message\n"
+                   "id: echo-1704110400000-2\n"
+                   "retry: 5000\n"
+                   "data: {\"type\":\"echo\",\"originalMessage\":\"Hello Server! #1\","
+                   "\"timestamp\":\"2024-01-01T12:00:00.000Z\",\"response\":\"Echo 2/2: "
+                   "Hello Server! #1\",\"sequence\":2}\n\n"));
     QCOMPARE(second.then, Then::Finish);
 }
 
@@ -130,7 +130,7 @@ void TestSseStreams::echoDataJson()
     QFETCH(QString, escaped);
     const QString json = EchoStream::dataJson(message, 2, 3, fixedTime);
     QVERIFY(json.startsWith(QStringLiteral("{\"type\":\"echo\",\"originalMessage\":") + escaped
-                            + QStringLiteral(",\"timestamp\":\"2024-01-01T12:00:00.000Z\",")));
+        + QStringLiteral(",\"timestamp\":\"2024-01-01T12:00:00.000Z\",")));
     QVERIFY(!json.contains(u'\n'));
     QVERIFY(!json.contains(u'\r'));
     QJsonParseError error;
@@ -140,7 +140,7 @@ void TestSseStreams::echoDataJson()
     QCOMPARE(object.value(QStringLiteral("type")).toString(), QStringLiteral("echo"));
     QCOMPARE(object.value(QStringLiteral("originalMessage")).toString(), message);
     QCOMPARE(object.value(QStringLiteral("response")).toString(),
-             QStringLiteral("Echo 2/3: ") + message);
+        QStringLiteral("Echo 2/3: ") + message);
     QCOMPARE(object.value(QStringLiteral("sequence")).toInt(), 2);
     QVERIFY(json.endsWith(QStringLiteral(",\"sequence\":2}")));
 }
@@ -210,15 +210,15 @@ void TestSseStreams::ticksBreakAfter_data()
     QTest::addColumn<qint64>("lastTick"); // ticks resumeAfter+1 .. lastTick are sent whole
     QTest::addColumn<bool>("breaks");
 
-    QTest::newRow("endless, breaks after 3") << qint64(0) << qint64(0) << qint64(3) << qint64(3)
-                                             << true;
-    QTest::newRow("resumed, breaks after 2 more") << qint64(10) << qint64(4) << qint64(2)
-                                                  << qint64(6) << true;
+    QTest::newRow("endless, breaks after 3")
+        << qint64(0) << qint64(0) << qint64(3) << qint64(3) << true;
+    QTest::newRow("resumed, breaks after 2 more")
+        << qint64(10) << qint64(4) << qint64(2) << qint64(6) << true;
     QTest::newRow("breakAfter 1") << qint64(10) << qint64(9) << qint64(1) << qint64(10) << false;
-    QTest::newRow("count reached first") << qint64(5) << qint64(3) << qint64(3) << qint64(5)
-                                         << false;
-    QTest::newRow("count exactly at the break") << qint64(6) << qint64(3) << qint64(3)
-                                                << qint64(6) << false;
+    QTest::newRow("count reached first")
+        << qint64(5) << qint64(3) << qint64(3) << qint64(5) << false;
+    QTest::newRow("count exactly at the break")
+        << qint64(6) << qint64(3) << qint64(3) << qint64(6) << false;
 }
 
 void TestSseStreams::ticksBreakAfter()
@@ -270,8 +270,8 @@ void TestSseStreams::halfTick_data()
                               << QByteArray("event: tick\nid: tick-101\ndata: tick");
     QTest::newRow("padded") << qint64(2) << qint64(20)
                             << QByteArray("event: tick\nid: tick-2\ndata: tick 2 xxx");
-    QTest::newRow("one byte of data") << qint64(1) << qint64(1)
-                                      << QByteArray("event: tick\nid: tick-1\ndata: ");
+    QTest::newRow("one byte of data")
+        << qint64(1) << qint64(1) << QByteArray("event: tick\nid: tick-1\ndata: ");
 }
 
 void TestSseStreams::halfTick()

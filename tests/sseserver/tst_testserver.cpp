@@ -60,8 +60,8 @@ private:
     // Sends `request` from a plain non-blocking socket and reads until the end: `endErrno` is 0
     // for a clean close (FIN), else the errno that ended it. Qt reports a reset and a clean
     // close alike, so tests that must see the RST read this way.
-    static void readRaw(quint16 port, const QByteArray &request, QByteArray *received,
-                        int *endErrno);
+    static void readRaw(
+        quint16 port, const QByteArray &request, QByteArray *received, int *endErrno);
 };
 
 namespace {
@@ -96,8 +96,7 @@ void TestTestServer::echoBytesOnTheWire_data()
     QTest::addColumn<QByteArray>("request");
     QTest::addColumn<QByteArray>("escaped"); // the message as it appears in the data JSON
     QTest::newRow("POST") << RawHttpClient::request("POST", "/events",
-                                                    "{\"message\": \"Hi \\\"you\\\" \\u00e9\"}",
-                                                    "Content-Type: application/json\r\n")
+        "{\"message\": \"Hi \\\"you\\\" \\u00e9\"}", "Content-Type: application/json\r\n")
                           << QByteArray("Hi \\\"you\\\" é");
     QTest::newRow("PUT") << RawHttpClient::request("PUT", "/events", "{\"message\":\"a\\nb\"}")
                          << QByteArray("a\\nb");
@@ -116,11 +115,12 @@ void TestTestServer::echoBytesOnTheWire()
     QTRY_VERIFY(client.isFinished());
     const qint64 after = QDateTime::currentMSecsSinceEpoch();
 
-    QCOMPARE(client.head(), QByteArray("HTTP/1.1 200 OK\r\n"
-                                       "Content-Type: text/event-stream\r\n"
-                                       "Cache-Control: no-cache\r\n"
-                                       "X-Server-Name: Test SSE Server\r\n"
-                                       "Connection: close\r\n\r\n"));
+    QCOMPARE(client.head(),
+        QByteArray("HTTP/1.1 200 OK\r\n"
+                   "Content-Type: text/event-stream\r\n"
+                   "Cache-Control: no-cache\r\n"
+                   "X-Server-Name: Test SSE Server\r\n"
+                   "Connection: close\r\n\r\n"));
     const QByteArray body = client.body();
     const QRegularExpression idPattern(QStringLiteral("id: echo-(\\d+)-\\d\n"));
     const QRegularExpression timestampPattern(QStringLiteral("\"timestamp\":\"([^\"]*)\""));
@@ -132,8 +132,8 @@ void TestTestServer::echoBytesOnTheWire()
     QStringList timestamps;
     for (const QRegularExpressionMatch &match : timestampPattern.globalMatch(text)) {
         QVERIFY2(isoUtcMs.match(match.captured(1)).hasMatch(), qPrintable(match.captured(1)));
-        const qint64 at =
-            QDateTime::fromString(match.captured(1), Qt::ISODateWithMs).toMSecsSinceEpoch();
+        const qint64 at
+            = QDateTime::fromString(match.captured(1), Qt::ISODateWithMs).toMSecsSinceEpoch();
         QVERIFY(at >= before && at <= after);
         timestamps.append(match.captured(1));
     }
@@ -148,8 +148,8 @@ void TestTestServer::echoBytesOnTheWire()
             expected += "retry: 5000\n";
         expected += "data: {\"type\":\"echo\",\"originalMessage\":\"" + escaped
             + "\",\"timestamp\":\"" + timestamps.at(n - 1).toLatin1() + "\",\"response\":\"Echo "
-            + QByteArray::number(n) + "/3: " + escaped + "\",\"sequence\":"
-            + QByteArray::number(n) + "}\n\n";
+            + QByteArray::number(n) + "/3: " + escaped + "\",\"sequence\":" + QByteArray::number(n)
+            + "}\n\n";
     }
     QCOMPARE(body, expected);
     QTRY_COMPARE(server->connectionCount(), 0);
@@ -167,15 +167,15 @@ void TestTestServer::echoTiming()
     const QList<qint64> arrivals = client.eventArrivalsMs();
     for (int i = 0; i < arrivals.size(); ++i)
         QVERIFY2(arrivals.at(i) >= i * delayMs,
-                 qPrintable(QStringLiteral("event %1 after %2 ms").arg(i + 1).arg(arrivals.at(i))));
+            qPrintable(QStringLiteral("event %1 after %2 ms").arg(i + 1).arg(arrivals.at(i))));
 }
 
 void TestTestServer::ticks()
 {
     const auto server = startServer();
     RawHttpClient client;
-    client.send(server->serverPort(),
-                RawHttpClient::request("GET", "/ticks?interval=10&count=3&size=100"));
+    client.send(
+        server->serverPort(), RawHttpClient::request("GET", "/ticks?interval=10&count=3&size=100"));
     QTRY_VERIFY(client.isFinished());
     QCOMPARE(client.status(), 200);
     QCOMPARE(client.header("Content-Type"), QByteArray("text/event-stream"));
@@ -183,8 +183,8 @@ void TestTestServer::ticks()
     QCOMPARE(client.eventCount(), 3);
     QCOMPARE(client.body().count("event: tick\n"), 3);
     for (int n = 1; n <= 3; ++n) {
-        const QByteArray data = "data: tick " + QByteArray::number(n) + ' '
-            + QByteArray(100 - 7, 'x') + '\n';
+        const QByteArray data
+            = "data: tick " + QByteArray::number(n) + ' ' + QByteArray(100 - 7, 'x') + '\n';
         QVERIFY(client.body().contains(data));
         QVERIFY(client.body().contains(QByteArray("id: tick-" + QByteArray::number(n) + '\n')));
     }
@@ -200,7 +200,7 @@ void TestTestServer::ticksAsFastAsTheClientReads()
     const auto server = startServer();
     RawHttpClient client;
     client.send(server->serverPort(),
-                RawHttpClient::request("GET", "/ticks?interval=0&count=2000&size=4000"));
+        RawHttpClient::request("GET", "/ticks?interval=0&count=2000&size=4000"));
     QTRY_VERIFY_WITH_TIMEOUT(client.isFinished(), 30000);
     QCOMPARE(client.eventCount(), count);
     const QByteArray body = client.body();
@@ -249,7 +249,7 @@ void TestTestServer::status()
     const auto server = startServer();
     RawHttpClient client;
     client.send(server->serverPort(),
-                RawHttpClient::request("GET", "/status?code=" + QByteArray::number(code)));
+        RawHttpClient::request("GET", "/status?code=" + QByteArray::number(code)));
     QTRY_VERIFY(client.isFinished());
     QCOMPARE(client.status(), code);
     QCOMPARE(client.header("Location"), location);
@@ -267,16 +267,16 @@ void TestTestServer::brokenResets()
     QCOMPARE(client.header("Transfer-Encoding"), QByteArray("chunked"));
     // Whole chunks, and no last chunk: the break shows in the framing too.
     QCOMPARE(client.body(),
-             QByteArray("32\r\nevent: message\nid: broken-1\ndata: {\"sequence\":1}\n\n\r\n"
-                        "32\r\nevent: message\nid: broken-2\ndata: {\"sequence\":2}\n\n\r\n"
-                        "36\r\nevent: message\nid: broken-3\ndata: {\"sequence\":3,\"trunc\r\n"));
+        QByteArray("32\r\nevent: message\nid: broken-1\ndata: {\"sequence\":1}\n\n\r\n"
+                   "32\r\nevent: message\nid: broken-2\ndata: {\"sequence\":2}\n\n\r\n"
+                   "36\r\nevent: message\nid: broken-3\ndata: {\"sequence\":3,\"trunc\r\n"));
     QCOMPARE(client.eventCount(), 2);
 
     // The end must be ECONNRESET, not a zero-byte read (FIN).
     QByteArray received;
     int endErrno = -1;
     readRaw(server->serverPort(), RawHttpClient::request("GET", "/broken?after=1"), &received,
-            &endErrno);
+        &endErrno);
     if (QTest::currentTestFailed())
         return;
     QCOMPARE(endErrno, ECONNRESET);
@@ -285,8 +285,8 @@ void TestTestServer::brokenResets()
     QTRY_COMPARE(server->connectionCount(), 0);
 }
 
-void TestTestServer::readRaw(quint16 port, const QByteArray &request, QByteArray *received,
-                             int *endErrno)
+void TestTestServer::readRaw(
+    quint16 port, const QByteArray &request, QByteArray *received, int *endErrno)
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     QVERIFY(fd >= 0);
@@ -321,8 +321,8 @@ void TestTestServer::ticksBreakAfterResets()
     QByteArray received;
     int endErrno = -1;
     readRaw(server->serverPort(),
-            RawHttpClient::request("GET", "/ticks?interval=0&count=10&breakAfter=3"), &received,
-            &endErrno);
+        RawHttpClient::request("GET", "/ticks?interval=0&count=10&breakAfter=3"), &received,
+        &endErrno);
     if (QTest::currentTestFailed())
         return;
     QCOMPARE(endErrno, ECONNRESET);
@@ -333,10 +333,10 @@ void TestTestServer::ticksBreakAfterResets()
     QVERIFY(body.wellFormed);
     QVERIFY(!body.complete);
     QCOMPARE(body.payload,
-             QByteArray("event: tick\nid: tick-1\ndata: tick 1\n\n"
-                        "event: tick\nid: tick-2\ndata: tick 2\n\n"
-                        "event: tick\nid: tick-3\ndata: tick 3\n\n"
-                        "event: tick\nid: tick-4\ndata: tic"));
+        QByteArray("event: tick\nid: tick-1\ndata: tick 1\n\n"
+                   "event: tick\nid: tick-2\ndata: tick 2\n\n"
+                   "event: tick\nid: tick-3\ndata: tick 3\n\n"
+                   "event: tick\nid: tick-4\ndata: tic"));
     QTRY_COMPARE(server->connectionCount(), 0);
 }
 
@@ -350,8 +350,8 @@ void TestTestServer::breakWaitsForTheClientToHaveEveryByte()
     QByteArray received;
     int endErrno = -1;
     readRaw(server->serverPort(),
-            RawHttpClient::request("GET", "/ticks?interval=0&count=10&breakAfter=3&size=2000000"),
-            &received, &endErrno);
+        RawHttpClient::request("GET", "/ticks?interval=0&count=10&breakAfter=3&size=2000000"),
+        &received, &endErrno);
     if (QTest::currentTestFailed())
         return;
     QCOMPARE(endErrno, ECONNRESET);
@@ -417,10 +417,8 @@ void TestTestServer::ticksResumeAcrossBreaks()
     for (int response = 1; response <= responses; ++response) {
         RawHttpClient client;
         client.send(server->serverPort(),
-                    RawHttpClient::request("GET", target, {},
-                                           lastEventId.isEmpty()
-                                               ? QByteArray()
-                                               : "Last-Event-ID: " + lastEventId + "\r\n"));
+            RawHttpClient::request("GET", target, {},
+                lastEventId.isEmpty() ? QByteArray() : "Last-Event-ID: " + lastEventId + "\r\n"));
         QTRY_VERIFY_WITH_TIMEOUT(client.isFinished(), 30000);
         QCOMPARE(client.status(), 200);
         const ChunkedBody body = ChunkedBody::decode(client.body());
@@ -459,7 +457,7 @@ void TestTestServer::ticksResumeAcrossBreaks()
     // Once the stream is complete, resuming from its last tick gets 204: done, do not reconnect.
     RawHttpClient after;
     after.send(server->serverPort(),
-               RawHttpClient::request("GET", target, {}, "Last-Event-ID: " + lastEventId + "\r\n"));
+        RawHttpClient::request("GET", target, {}, "Last-Event-ID: " + lastEventId + "\r\n"));
     QTRY_VERIFY(after.isFinished());
     QCOMPARE(after.status(), 204);
     QCOMPARE(after.body(), QByteArray());
@@ -474,11 +472,11 @@ void TestTestServer::endings()
     QTRY_VERIFY(client.isFinished());
     QCOMPARE(client.status(), 200);
     QCOMPARE(client.body(),
-             QByteArray(": line endings: crlf\r\n"
-                        "event: message\r\ndata: first\r\n\r\n"
-                        "event: multi-line\r\nid: endings-2\r\ndata: line one\r\n"
-                        "data: line two\r\ndata: line three\r\n\r\n"
-                        "event: final\r\nid: endings-3\r\nretry: 5000\r\ndata: last\r\n\r\n"));
+        QByteArray(": line endings: crlf\r\n"
+                   "event: message\r\ndata: first\r\n\r\n"
+                   "event: multi-line\r\nid: endings-2\r\ndata: line one\r\n"
+                   "data: line two\r\ndata: line three\r\n\r\n"
+                   "event: final\r\nid: endings-3\r\nretry: 5000\r\ndata: last\r\n\r\n"));
 }
 
 void TestTestServer::headersEcho()
@@ -575,7 +573,7 @@ void TestTestServer::expectContinue()
     QVERIFY(socket.waitForConnected(5000));
     const QByteArray body = "{\"message\":\"late body\"}";
     socket.write("POST /events HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: "
-                 + QByteArray::number(body.size()) + "\r\n\r\n");
+        + QByteArray::number(body.size()) + "\r\n\r\n");
     QByteArray received;
     QTRY_VERIFY((received += socket.readAll()).contains("\r\n\r\n"));
     QCOMPARE(received, QByteArray("HTTP/1.1 100 Continue\r\n\r\n"));

@@ -340,13 +340,16 @@ void TstClientCli::badOptions_data()
     const QString caFile = QStringLiteral("--ca-file");
     const QString wss = QStringLiteral("wss://h/proxy");
     QTest::newRow("ca-file with a ws URL") << QStringList { QStringLiteral("--url"),
-        QStringLiteral("ws://h/proxy"), caFile, m_emptySettings } << caFile;
+        QStringLiteral("ws://h/proxy"), caFile, m_emptySettings }
+                                           << caFile;
     QTest::newRow("ca-file missing") << QStringList { QStringLiteral("--url"), wss, caFile,
-        m_dir.filePath(QStringLiteral("missing.pem")) } << caFile;
-    QTest::newRow("ca-file not PEM") << QStringList { QStringLiteral("--url"), wss, caFile,
-        m_emptySettings } << caFile;
-    QTest::newRow("id used twice") << QStringList { target, QStringLiteral("a=http://h/1"),
-        target, QStringLiteral("a=http://h/2") } << QStringLiteral("--target: the id \"a\" is used twice");
+        m_dir.filePath(QStringLiteral("missing.pem")) }
+                                     << caFile;
+    QTest::newRow("ca-file not PEM")
+        << QStringList { QStringLiteral("--url"), wss, caFile, m_emptySettings } << caFile;
+    QTest::newRow("id used twice") << QStringList { target, QStringLiteral("a=http://h/1"), target,
+        QStringLiteral("a=http://h/2") }
+                                   << QStringLiteral("--target: the id \"a\" is used twice");
     QTest::newRow("an id that is another target's position")
         << QStringList { target, QStringLiteral("2=http://h/1"), target, url }
         << QStringLiteral("the id \"2\" is used twice (a target without an id gets its position");
@@ -364,30 +367,25 @@ void TstClientCli::badOptions_data()
         << QStringList { target, url, target, QStringLiteral("b=ftp://h/") }
         << QStringLiteral("--target: expected an absolute http:// or https:// URL with a host, "
                           "got 'b=ftp://h/'");
-    QTest::newRow("an id needs an http URL after '='")
-        << QStringList { target, QStringLiteral("news=localhost:8081/x") }
-        << QStringLiteral("got 'news=localhost:8081/x'");
-    QTest::newRow("reconnect without target")
-        << QStringList { QStringLiteral("--reconnect") } << QStringLiteral("--reconnect needs --target");
+    QTest::newRow("an id needs an http URL after '='") << QStringList { target,
+        QStringLiteral("news=localhost:8081/x") } << QStringLiteral("got 'news=localhost:8081/x'");
+    QTest::newRow("reconnect without target") << QStringList { QStringLiteral("--reconnect") }
+                                              << QStringLiteral("--reconnect needs --target");
     QTest::newRow("max attempts without target")
         << QStringList { QStringLiteral("--reconnect-max-attempts"), QStringLiteral("3") }
         << QStringLiteral("--reconnect-max-attempts needs --target");
-    QTest::newRow("max attempts not a number")
-        << QStringList { target, url, QStringLiteral("--reconnect-max-attempts"),
-               QStringLiteral("many") }
-        << QStringLiteral("--reconnect-max-attempts: must be an integer from 0 to 1000000000");
-    QTest::newRow("max attempts too many")
-        << QStringList { target, url, QStringLiteral("--reconnect-max-attempts"),
-               QStringLiteral("1000000001") }
-        << QStringLiteral("--reconnect-max-attempts: must be an integer from 0 to 1000000000");
-    QTest::newRow("max delay negative")
-        << QStringList { target, url, QStringLiteral("--reconnect-max-delay"),
-               QStringLiteral("-1") }
-        << QStringLiteral("--reconnect-max-delay: must be an integer from 0 to 86400000");
-    QTest::newRow("max delay over a day")
-        << QStringList { target, url, QStringLiteral("--reconnect-max-delay"),
-               QStringLiteral("86400001") }
-        << QStringLiteral("--reconnect-max-delay: must be an integer from 0 to 86400000");
+    QTest::newRow("max attempts not a number") << QStringList {
+        target, url, QStringLiteral("--reconnect-max-attempts"), QStringLiteral("many")
+    } << QStringLiteral("--reconnect-max-attempts: must be an integer from 0 to 1000000000");
+    QTest::newRow("max attempts too many") << QStringList {
+        target, url, QStringLiteral("--reconnect-max-attempts"), QStringLiteral("1000000001")
+    } << QStringLiteral("--reconnect-max-attempts: must be an integer from 0 to 1000000000");
+    QTest::newRow("max delay negative") << QStringList {
+        target, url, QStringLiteral("--reconnect-max-delay"), QStringLiteral("-1")
+    } << QStringLiteral("--reconnect-max-delay: must be an integer from 0 to 86400000");
+    QTest::newRow("max delay over a day") << QStringList {
+        target, url, QStringLiteral("--reconnect-max-delay"), QStringLiteral("86400001")
+    } << QStringLiteral("--reconnect-max-delay: must be an integer from 0 to 86400000");
     QTest::newRow("positional argument")
         << QStringList { QStringLiteral("extra") } << QStringLiteral("extra");
 }
@@ -433,10 +431,10 @@ void TstClientCli::severalTargets_data()
         << QStringList { QStringLiteral("http://h/a"), QStringLiteral("http://h/b") }
         << QStringList { QStringLiteral("1"), QStringLiteral("2") }
         << QStringList { QStringLiteral("/a"), QStringLiteral("/b") };
-    QTest::newRow("ids given")
-        << QStringList { QStringLiteral("prices=http://h/p"), QStringLiteral("news=HTTPS://h/n") }
-        << QStringList { QStringLiteral("prices"), QStringLiteral("news") }
-        << QStringList { QStringLiteral("/p"), QStringLiteral("/n") };
+    QTest::newRow("ids given") << QStringList { QStringLiteral("prices=http://h/p"),
+        QStringLiteral("news=HTTPS://h/n") }
+                               << QStringList { QStringLiteral("prices"), QStringLiteral("news") }
+                               << QStringList { QStringLiteral("/p"), QStringLiteral("/n") };
     QTest::newRow("one target with an id")
         << QStringList { QStringLiteral("a=http://h/") } << QStringList { QStringLiteral("a") }
         << QStringList { QStringLiteral("/") };
@@ -447,7 +445,8 @@ void TstClientCli::severalTargets_data()
         << QStringList { QStringLiteral("/a"), QStringLiteral("/b"), QStringLiteral("/c") };
     QTest::newRow("id with spaces and punctuation")
         << QStringList { QStringLiteral("my feed #1: \"eu\"=http://h/") }
-        << QStringList { QStringLiteral("my feed #1: \"eu\"") } << QStringList { QStringLiteral("/") };
+        << QStringList { QStringLiteral("my feed #1: \"eu\"") }
+        << QStringList { QStringLiteral("/") };
     QTest::newRow("id of 64 characters")
         << QStringList { QString(64, u'i') + QStringLiteral("=http://h/") }
         << QStringList { QString(64, u'i') } << QStringList { QStringLiteral("/") };
@@ -489,14 +488,15 @@ void TstClientCli::optionsApplyToEveryTarget()
 {
     ClientConfig config;
     QString message;
-    QCOMPARE(ClientCli::parse(args({ QStringLiteral("--target"), QStringLiteral("http://h/a"),
-                                  QStringLiteral("--target"), QStringLiteral("b=https://g:8443/b"),
-                                  QStringLiteral("--method"), QStringLiteral("put"),
-                                  QStringLiteral("--header"), QStringLiteral("X-A: 1"),
-                                  QStringLiteral("--body"), QStringLiteral("{\"k\": 2}"),
-                                  QStringLiteral("--last-event-id"), QStringLiteral("e-9"),
-                                  QStringLiteral("--reconnect"), QStringLiteral("--show-headers") }),
-                 &config, &message),
+    QCOMPARE(
+        ClientCli::parse(
+            args({ QStringLiteral("--target"), QStringLiteral("http://h/a"),
+                QStringLiteral("--target"), QStringLiteral("b=https://g:8443/b"),
+                QStringLiteral("--method"), QStringLiteral("put"), QStringLiteral("--header"),
+                QStringLiteral("X-A: 1"), QStringLiteral("--body"), QStringLiteral("{\"k\": 2}"),
+                QStringLiteral("--last-event-id"), QStringLiteral("e-9"),
+                QStringLiteral("--reconnect"), QStringLiteral("--show-headers") }),
+            &config, &message),
         ClientCli::Outcome::Run);
     QCOMPARE(config.requests.size(), 2);
     QVERIFY(config.showHeaders);
@@ -520,22 +520,21 @@ void TstClientCli::reconnect_data()
     QTest::addColumn<ReconnectOptions>("expected");
     QTest::addColumn<QJsonValue>("onTheWire"); // the request's "reconnect" field
 
-    QTest::newRow("none: no field") << QStringList() << ReconnectOptions()
-                                    << QJsonValue(QJsonValue::Undefined);
-    QTest::newRow("--reconnect")
-        << QStringList { QStringLiteral("--reconnect") } << ReconnectOptions { true, 0, 0 }
-        << QJsonValue(true);
+    QTest::newRow("none: no field")
+        << QStringList() << ReconnectOptions() << QJsonValue(QJsonValue::Undefined);
+    QTest::newRow("--reconnect") << QStringList { QStringLiteral("--reconnect") }
+                                 << ReconnectOptions { true, 0, 0 } << QJsonValue(true);
     QTest::newRow("max attempts implies --reconnect")
         << QStringList { QStringLiteral("--reconnect-max-attempts"), QStringLiteral("5") }
         << ReconnectOptions { true, 5, 0 }
         << QJsonValue(QJsonObject { { QStringLiteral("maxAttempts"), 5 } });
-    QTest::newRow("both limits")
-        << QStringList { QStringLiteral("--reconnect"), QStringLiteral("--reconnect-max-delay"),
-               QStringLiteral("1500"), QStringLiteral("--reconnect-max-attempts"),
-               QStringLiteral("1000000000") }
-        << ReconnectOptions { true, 1000000000, 1500 }
-        << QJsonValue(QJsonObject { { QStringLiteral("maxAttempts"), 1000000000 },
-               { QStringLiteral("maxDelayMs"), 1500 } });
+    QTest::newRow("both limits") << QStringList { QStringLiteral("--reconnect"),
+        QStringLiteral("--reconnect-max-delay"), QStringLiteral("1500"),
+        QStringLiteral("--reconnect-max-attempts"), QStringLiteral("1000000000") }
+                                 << ReconnectOptions { true, 1000000000, 1500 }
+                                 << QJsonValue(
+                                        QJsonObject { { QStringLiteral("maxAttempts"), 1000000000 },
+                                            { QStringLiteral("maxDelayMs"), 1500 } });
     QTest::newRow("0: the proxy's limits")
         << QStringList { QStringLiteral("--reconnect-max-delay"), QStringLiteral("0") }
         << ReconnectOptions { true, 0, 0 } << QJsonValue(true);
@@ -549,10 +548,10 @@ void TstClientCli::reconnect()
 
     ClientConfig config;
     QString message;
-    QCOMPARE(ClientCli::parse(args(QStringList { QStringLiteral("--target"),
-                                       QStringLiteral("http://h/") }
-                                  + options),
-                 &config, &message),
+    QCOMPARE(
+        ClientCli::parse(
+            args(QStringList { QStringLiteral("--target"), QStringLiteral("http://h/") } + options),
+            &config, &message),
         ClientCli::Outcome::Run);
     QCOMPARE(config.requests.size(), 1);
     const ProxyRequest &request = config.requests.constFirst();

@@ -59,7 +59,8 @@ void TstStreamSet::streamsById()
     QVERIFY(set.tagged());
     QCOMPARE(set.size(), 2);
     QCOMPARE(set.openIds(), QStringList({ QStringLiteral("1"), QStringLiteral("news") }));
-    QCOMPARE(set.record(message(Message::Type::SseEvent, QStringLiteral("news"))), Outcome::Recorded);
+    QCOMPARE(
+        set.record(message(Message::Type::SseEvent, QStringLiteral("news"))), Outcome::Recorded);
     QCOMPARE(set.record(message(Message::Type::SseEvent, QString())), Outcome::Unknown);
     QCOMPARE(set.record(message(Message::Type::SseEvent, QStringLiteral("2"))), Outcome::Unknown);
     QCOMPARE(set.record(message(Message::Type::Closed, QStringLiteral("1"))), Outcome::Closed);

@@ -41,8 +41,8 @@ Message textMessage(Message::Type type, const QString &text)
     return m;
 }
 
-Message reconnectingMessage(int attempt, int delayMs, const QString &lastEventId,
-    const QString &reason)
+Message reconnectingMessage(
+    int attempt, int delayMs, const QString &lastEventId, const QString &reason)
 {
     Message m;
     m.type = Message::Type::Reconnecting;
@@ -192,8 +192,8 @@ void TstTranscriptPrinter::format_data()
                                         "broke off mid-stream") };
     QTest::newRow("reconnecting without a last event ID")
         << DataStyle::Raw
-        << reconnectingMessage(4, 0, QString(),
-               QStringLiteral("connection refused by 127.0.0.1:8081"))
+        << reconnectingMessage(
+               4, 0, QString(), QStringLiteral("connection refused by 127.0.0.1:8081"))
         << QStringList { QStringLiteral("🔁 Reconnecting in 0 ms (attempt 4): connection refused "
                                         "by 127.0.0.1:8081") };
     QTest::newRow("reconnecting without a reason")
@@ -298,16 +298,16 @@ void TstTranscriptPrinter::tagged_data()
     QTest::newRow("one line") << QStringList { QStringLiteral("✅ Connected to server (200)") }
                               << QStringLiteral("1")
                               << QStringList { QStringLiteral("[1] ✅ Connected to server (200)") };
-    const Message event = sseEvent(QStringLiteral("tick"), QStringLiteral("tick-1"),
-        QStringLiteral("a\nb"));
+    const Message event
+        = sseEvent(QStringLiteral("tick"), QStringLiteral("tick-1"), QStringLiteral("a\nb"));
     QTest::newRow("event with multi-line data")
         << TranscriptPrinter(DataStyle::Raw).format(event) << QStringLiteral("news")
         << QStringList { QStringLiteral("[news] 📥 SSE Event [tick]:"),
                QStringLiteral("[news]    🆔 ID: tick-1"),
                QStringLiteral("[news]    📝 Data: a\n[news]            b") };
-    QTest::newRow("id with spaces") << QStringList { QStringLiteral("x") }
-                                    << QStringLiteral("my feed")
-                                    << QStringList { QStringLiteral("[my feed] x") };
+    QTest::newRow("id with spaces")
+        << QStringList { QStringLiteral("x") } << QStringLiteral("my feed")
+        << QStringList { QStringLiteral("[my feed] x") };
     QTest::newRow("no lines") << QStringList() << QStringLiteral("1") << QStringList();
 }
 

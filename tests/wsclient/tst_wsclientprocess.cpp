@@ -78,7 +78,7 @@ void TstWsClientProcess::echoTest()
     QCOMPARE(process.exitCode(), 0);
     QCOMPARE(QString::fromUtf8(process.readAllStandardError()), QString());
     QCOMPARE(QString::fromUtf8(process.readAllStandardOutput()),
-             echoTranscript(2, QStringLiteral("Hello Server!")));
+        echoTranscript(2, QStringLiteral("Hello Server!")));
     QCOMPARE(proxy.received.size(), 2);
     QTRY_COMPARE(proxy.disconnections, 1);
 }

@@ -31,8 +31,8 @@ QString connectedFor(const QString &id)
     return ProxyMessages::connected(200, { { "Content-Type", "text/event-stream" } }, id);
 }
 
-QString eventFor(const QString &id, const QString &eventId, const QString &type,
-    const QString &data)
+QString eventFor(
+    const QString &id, const QString &eventId, const QString &type, const QString &data)
 {
     SseEvent event;
     event.lastEventId = eventId;
@@ -47,8 +47,8 @@ QString closedFor(const QString &id,
     return ProxyMessages::closed(reason, id);
 }
 
-QString reconnectingFor(const QString &id, int attempt, int delayMs, const QString &lastEventId,
-    const QString &reason)
+QString reconnectingFor(
+    const QString &id, int attempt, int delayMs, const QString &lastEventId, const QString &reason)
 {
     return ProxyMessages::reconnecting({ attempt, delayMs, lastEventId, reason }, id);
 }
@@ -95,8 +95,8 @@ ClientConfig TstWsClientStreams::parsed(const QUrl &proxyUrl, const QStringList 
     ClientConfig config;
     QString message;
     const QStringList arguments = QStringList { QStringLiteral("ws-test-client"),
-        QStringLiteral("--settings"), m_settingsPath, QStringLiteral("--url"),
-        proxyUrl.toString(), QStringLiteral("--timeout"), QStringLiteral("5000") }
+        QStringLiteral("--settings"), m_settingsPath, QStringLiteral("--url"), proxyUrl.toString(),
+        QStringLiteral("--timeout"), QStringLiteral("5000") }
         + options;
     if (ClientCli::parse(arguments, &config, &message) != ClientCli::Outcome::Run)
         qWarning("bad options: %s", qPrintable(message));
@@ -128,8 +128,8 @@ void TstWsClientStreams::streamsRunAtOnce()
     proxy.send(connectedFor(QStringLiteral("1")));
     proxy.send(eventFor(QStringLiteral("1"), QStringLiteral("tick-1"), QStringLiteral("tick"),
         QStringLiteral("tick 1")));
-    proxy.send(eventFor(QStringLiteral("news"), QString(), QStringLiteral("message"),
-        QStringLiteral("a\nb")));
+    proxy.send(eventFor(
+        QStringLiteral("news"), QString(), QStringLiteral("message"), QStringLiteral("a\nb")));
     proxy.send(closedFor(QStringLiteral("1")));
     QTRY_VERIFY_WITH_TIMEOUT(run.stdoutText().contains(QStringLiteral("[1] 🔚")), finishMs);
     QCOMPARE(run.finished.count(), 0); // "news" is still open
@@ -156,7 +156,8 @@ void TstWsClientStreams::streamsRunAtOnce()
 // --json: the messages exactly as received, ids and all, and nothing else.
 void TstWsClientStreams::streamsJson()
 {
-    const QStringList replies { connectedFor(QStringLiteral("2")), connectedFor(QStringLiteral("1")),
+    const QStringList replies { connectedFor(QStringLiteral("2")),
+        connectedFor(QStringLiteral("1")),
         eventFor(QStringLiteral("2"), QStringLiteral("7"), QStringLiteral("message"),
             QStringLiteral("x")),
         closedFor(QStringLiteral("1")), closedFor(QStringLiteral("2")) };
@@ -188,14 +189,15 @@ void TstWsClientStreams::streamErrorDoesNotStopTheOthers()
             QStringLiteral("--target"), QStringLiteral("http://h/ticks") }));
     run.client.start();
     QTRY_COMPARE_WITH_TIMEOUT(proxy.received.size(), 2, finishMs);
-    proxy.send(ProxyMessages::error(QStringLiteral("upstream answered HTTP 404 Not Found: nope"),
-        QStringLiteral("1")));
-    proxy.send(closedFor(QStringLiteral("1"), QString::fromUtf16(ProxyMessages::reasonUpstreamError)));
+    proxy.send(ProxyMessages::error(
+        QStringLiteral("upstream answered HTTP 404 Not Found: nope"), QStringLiteral("1")));
+    proxy.send(
+        closedFor(QStringLiteral("1"), QString::fromUtf16(ProxyMessages::reasonUpstreamError)));
     proxy.send(connectedFor(QStringLiteral("2")));
     proxy.send(eventFor(QStringLiteral("2"), QStringLiteral("tick-1"), QStringLiteral("tick"),
         QStringLiteral("tick 1")));
-    QTRY_VERIFY_WITH_TIMEOUT(run.stdoutText().contains(QStringLiteral("[2]    📝 Data: tick 1")),
-        finishMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        run.stdoutText().contains(QStringLiteral("[2]    📝 Data: tick 1")), finishMs);
     QCOMPARE(run.finished.count(), 0);
     proxy.send(closedFor(QStringLiteral("2")));
 
@@ -222,7 +224,8 @@ void TstWsClientStreams::messagesForNoOpenStreamAreIgnored()
     proxy.send(closedFor(QStringLiteral("zzz")));
     proxy.send(closedFor(QString()));
     proxy.send(closedFor(QStringLiteral("a")));
-    proxy.send(eventFor(QStringLiteral("a"), QString(), QStringLiteral("late"), QStringLiteral("x")));
+    proxy.send(
+        eventFor(QStringLiteral("a"), QString(), QStringLiteral("late"), QStringLiteral("x")));
     QTRY_COMPARE_WITH_TIMEOUT(run.stderrText().count(QStringLiteral("warning:")), 3, finishMs);
     QCOMPARE(run.finished.count(), 0);
     proxy.send(closedFor(QStringLiteral("b")));
@@ -266,7 +269,8 @@ void TstWsClientStreams::streamsLostOrSilent()
     proxy.setAutoReply(false);
     ClientConfig config = parsed(proxy.url(),
         { QStringLiteral("--target"), QStringLiteral("http://h/a"), QStringLiteral("--target"),
-            QStringLiteral("http://h/b"), QStringLiteral("--target"), QStringLiteral("http://h/c") });
+            QStringLiteral("http://h/b"), QStringLiteral("--target"),
+            QStringLiteral("http://h/c") });
     config.timeout = 300;
     ClientRun run(config);
     run.client.start();
@@ -296,10 +300,11 @@ void TstWsClientStreams::cancelEveryOpenStream()
     proxy.setScript(script);
     ClientRun run(parsed(proxy.url(),
         { QStringLiteral("--target"), QStringLiteral("http://h/a"), QStringLiteral("--target"),
-            QStringLiteral("http://h/b"), QStringLiteral("--target"), QStringLiteral("http://h/c") }));
+            QStringLiteral("http://h/b"), QStringLiteral("--target"),
+            QStringLiteral("http://h/c") }));
     run.client.start();
-    QTRY_COMPARE_WITH_TIMEOUT(run.stdoutText().count(QStringLiteral("Connected to server")), 3,
-        finishMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        run.stdoutText().count(QStringLiteral("Connected to server")), 3, finishMs);
     proxy.send(closedFor(QStringLiteral("2")));
     QTRY_VERIFY_WITH_TIMEOUT(run.stdoutText().contains(QStringLiteral("[2] 🔚")), finishMs);
 
@@ -310,14 +315,15 @@ void TstWsClientStreams::cancelEveryOpenStream()
     for (const int i : { 3, 4 }) {
         const QJsonObject cancel = parseObject(proxy.received.at(i));
         QCOMPARE(cancel.value(QStringLiteral("type")).toString(), QStringLiteral("cancel"));
-        QCOMPARE(cancel.value(QStringLiteral("id")).toString(), i == 3 ? QStringLiteral("1")
-                                                                       : QStringLiteral("3"));
+        QCOMPARE(cancel.value(QStringLiteral("id")).toString(),
+            i == 3 ? QStringLiteral("1") : QStringLiteral("3"));
         QCOMPARE(cancel.size(), 2);
     }
     QCOMPARE(run.stderrText(),
         QStringLiteral("🛑 Interrupted: cancelling 2 streams (\"1\", \"3\")\n"));
-    QVERIFY(run.stdoutText().endsWith(QStringLiteral("[1] 🔚 Server closed: cancelled by client\n"
-                                                     "[3] 🔚 Server closed: cancelled by client\n")));
+    QVERIFY(
+        run.stdoutText().endsWith(QStringLiteral("[1] 🔚 Server closed: cancelled by client\n"
+                                                 "[3] 🔚 Server closed: cancelled by client\n")));
 }
 
 // --reconnect with one target: no id, "reconnect": true, and `reconnecting` is printed between
@@ -380,7 +386,8 @@ void TstWsClientStreams::reconnectWaitIsNotSilence()
     QVERIFY(proxy.listen());
     proxy.setAutoReply(false);
     ClientConfig config = parsed(proxy.url(),
-        { QStringLiteral("--target"), QStringLiteral("s=http://h/"), QStringLiteral("--reconnect") });
+        { QStringLiteral("--target"), QStringLiteral("s=http://h/"),
+            QStringLiteral("--reconnect") });
     config.timeout = 300;
     ClientRun run(config);
     run.client.start();

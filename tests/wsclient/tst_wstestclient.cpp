@@ -456,8 +456,8 @@ void TstWsTestClient::requestModeError()
     config.proxyUrl = proxy.url();
     config.json = json;
     QString message;
-    QVERIFY(ClientCli::applyTarget(
-        QStringLiteral("http://localhost:8081/missing"), &config.requests.emplace_back(), &message));
+    QVERIFY(ClientCli::applyTarget(QStringLiteral("http://localhost:8081/missing"),
+        &config.requests.emplace_back(), &message));
     ClientRun run(config);
     run.client.start();
 
