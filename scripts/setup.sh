@@ -11,11 +11,13 @@
 # haproxy: scripts/scaleout-haproxy.sh (run by test.sh) puts two proxies behind it.
 # openssl: the TLS tests make their CA and certificates with the openssl program (libssl3, which
 # Qt pulls in, does not bring it).
+# clang-format-14: scripts/check-format.sh (CI) checks every C++ file against .clang-format with
+# this exact version.
 # chromium: tests/browser runs the browser client (/client.js, /demo) in it, headless, driven
 # over the DevTools protocol (docs/BROWSER-CLIENT.md); nothing is built against it.
 WSSP_PACKAGES=(cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libgl-dev
-    libhttp-parser-dev clang libclang-rt-14-dev dpkg-dev file openssl haproxy chromium)
+    libhttp-parser-dev clang libclang-rt-14-dev dpkg-dev file openssl haproxy chromium clang-format-14)
 
 wssp_as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
