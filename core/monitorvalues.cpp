@@ -1,6 +1,6 @@
 #include "monitormessages.h"
 
-#include "jsonfields.h"
+#include "jsonschema.h"
 
 #include <QJsonArray>
 #include <QJsonValue>
@@ -12,55 +12,150 @@
 
 namespace {
 
-using JsonFields::FieldReader;
-using JsonFields::toJsonArray;
+using namespace JsonFields;
 
-// The feed's enums by name, in enum order: one table each, one lookup for all of them.
-const std::array<const char16_t *, monitorOutcomeCount> outcomeNames = {
-    u"completed",
-    u"rejected",
-    u"upstream-error",
-    u"timeout",
-    u"cancelled",
-    u"shutdown",
-    u"stalled",
+// The feed's enums by name, in enum order.
+const EnumNames<MonitorOutcome, monitorOutcomeCount> outcomeNames {
+    { u"completed", u"rejected", u"upstream-error", u"timeout", u"cancelled", u"shutdown",
+        u"stalled" },
+    "outcome"
 };
-const std::array<const char16_t *, 3> requestStateNames
-    = { u"connecting", u"streaming", u"reconnecting" };
-const std::array<const char16_t *, 4> sessionStateNames
-    = { u"idle", u"connecting", u"streaming", u"closed" };
+const EnumNames<MonitorRequest::State, 3> requestStateNames {
+    { u"connecting", u"streaming", u"reconnecting" }, "state"
+};
+const EnumNames<MonitorSession::State, 4> sessionStateNames {
+    { u"idle", u"connecting", u"streaming", u"closed" }, "state"
+};
 
-template <typename Enum, size_t N>
-std::optional<Enum> valueNamed(const std::array<const char16_t *, N> &names, QStringView name)
-{
-    for (size_t i = 0; i < N; ++i) {
-        if (name == QStringView(names[i]))
-            return Enum(i);
-    }
-    return std::nullopt;
-}
+// One table per struct: the key, the member and its rule, in the order the feed writes them.
+// docs/MONITOR.md §2 documents the same fields.
 
-// A required enum field: `what` names the kind in the error (`unknown state "waiting"`).
-template <typename Enum, size_t N>
-Enum readNamed(FieldReader &r, QStringView field, const std::array<const char16_t *, N> &names,
-    const char *what, Enum fallback)
+const auto requestRows = std::make_tuple( //
+    text(u"id", &MonitorRequest::id, Need::Optional),
+    text(u"method", &MonitorRequest::method, Need::Optional),
+    text(u"url", &MonitorRequest::url, Need::Optional),
+    enumerated(u"state", &MonitorRequest::state, requestStateNames),
+    integer(u"status", &MonitorRequest::status, Need::Optional, 0, 999),
+    integer(u"eventsRelayed", &MonitorRequest::eventsRelayed, Need::Optional),
+    integer(u"attempts", &MonitorRequest::attempts, Need::Optional, 1, 1 << 30));
+
+const auto sessionRows = std::make_tuple( //
+    integer(u"id", &MonitorSession::id, Need::Required, 1),
+    integer(u"worker", &MonitorSession::worker, Need::Optional, 0, 1023),
+    text(u"clientAddress", &MonitorSession::clientAddress, Need::Optional),
+    enumerated(u"state", &MonitorSession::state, sessionStateNames),
+    text(u"method", &MonitorSession::method, Need::Optional),
+    text(u"url", &MonitorSession::url, Need::Optional),
+    stringMap(u"requestHeaders", &MonitorSession::requestHeaders),
+    integer(u"status", &MonitorSession::status, Need::Optional, 0, 999),
+    stringMap(u"responseHeaders", &MonitorSession::responseHeaders),
+    integer(u"eventsRelayed", &MonitorSession::eventsRelayed, Need::Optional),
+    integer(u"bytesIn", &MonitorSession::bytesIn, Need::Optional),
+    integer(u"bytesOut", &MonitorSession::bytesOut, Need::Optional),
+    integer(u"requestsHandled", &MonitorSession::requestsHandled, Need::Optional),
+    integer(u"queued", &MonitorSession::queued, Need::Optional, 0, 1 << 30),
+    integer(u"startedAt", &MonitorSession::startedAt, Need::Required),
+    integer(u"finishedAt", &MonitorSession::finishedAt, Need::Optional),
+    text(u"lastError", &MonitorSession::lastError, Need::Optional),
+    // Absent from a proxy that predates it: no requests shown, rather than an error.
+    list(u"requests", &MonitorSession::requests, Need::Optional));
+
+// totals.requests: a count per outcome name. Each is optional (absent = 0); an unknown outcome
+// is ignored like any unknown field, so a newer proxy may count outcomes this monitor does not
+// know.
+void readOutcomeCounts(FieldReader &r, MonitorTotals &t)
 {
-    const QString name = r.string(field, true);
+    const QJsonObject requests = r.object(u"requests", true);
     if (!r.ok())
-        return fallback;
-    if (const std::optional<Enum> value = valueNamed<Enum>(names, name))
-        return *value;
-    r.fail(field, QStringLiteral("unknown %1 \"%2\"").arg(QLatin1String(what), name));
-    return fallback;
+        return;
+    FieldReader counts(requests, nullptr);
+    for (size_t i = 0; i < monitorOutcomeCount && r.ok(); ++i) {
+        const QString name = outcomeNames.name(MonitorOutcome(i));
+        t.requests[i] = counts.integer(name, false);
+        if (!counts.ok())
+            r.fail(QString(QStringLiteral("requests.") + name),
+                QStringLiteral("must be a non-negative integer"));
+    }
 }
 
-QJsonObject headersToJson(const MonitorHeaders &headers)
+void writeOutcomeCounts(QJsonObject &o, const MonitorTotals &t)
 {
-    QJsonObject o;
-    for (auto it = headers.begin(); it != headers.end(); ++it)
-        o.insert(it.key(), it.value());
-    return o;
+    QJsonObject requests;
+    for (size_t i = 0; i < monitorOutcomeCount; ++i)
+        requests.insert(outcomeNames.name(MonitorOutcome(i)), t.requests[i]);
+    o.insert(QStringLiteral("requests"), requests);
 }
+
+const auto totalsRows = std::make_tuple( //
+    integer(u"time", &MonitorTotals::time, Need::Required),
+    integer(u"sessionsOpen", &MonitorTotals::sessionsOpen, Need::Required),
+    integer(u"sessionsOpened", &MonitorTotals::sessionsOpened, Need::Required),
+    integer(u"requestsActive", &MonitorTotals::requestsActive, Need::Optional),
+    integer(u"eventsRelayed", &MonitorTotals::eventsRelayed, Need::Required),
+    integer(u"bytesIn", &MonitorTotals::bytesIn, Need::Required),
+    integer(u"bytesOut", &MonitorTotals::bytesOut, Need::Required),
+    custom(u"requests", &MonitorTotals::requests, readOutcomeCounts, writeOutcomeCounts));
+
+// dataLength: the full data's length, so never less than the excerpt's; absent means the data
+// was not cut. Read after `data`.
+void readDataLength(FieldReader &r, MonitorEventRecord &e)
+{
+    e.dataLength = r.has(u"dataLength") ? r.integer(u"dataLength", false) : e.data.size();
+    if (r.ok() && e.dataLength < e.data.size())
+        r.fail(u"dataLength", QStringLiteral("must not be less than the length of data"));
+}
+
+void writeDataLength(QJsonObject &o, const MonitorEventRecord &e)
+{
+    o.insert(QStringLiteral("dataLength"), qMax(e.dataLength, qint64(e.data.size())));
+}
+
+const auto eventRows = std::make_tuple( //
+    integer(u"time", &MonitorEventRecord::time, Need::Required),
+    text(u"type", &MonitorEventRecord::type, Need::Required),
+    text(u"id", &MonitorEventRecord::id, Need::Optional),
+    text(u"data", &MonitorEventRecord::data, Need::Required),
+    flag(u"truncated", &MonitorEventRecord::truncated),
+    custom(u"dataLength", &MonitorEventRecord::dataLength, readDataLength, writeDataLength));
+
+const auto helloRows = std::make_tuple( //
+    integer(u"protocolVersion", &MonitorHello::protocolVersion, Need::Required, 1, 1 << 30),
+    text(u"proxyVersion", &MonitorHello::proxyVersion, Need::Required),
+    integer(u"startedAt", &MonitorHello::startedAt, Need::Required),
+    integer(u"serverTime", &MonitorHello::serverTime, Need::Required),
+    object(u"settings", &MonitorHello::settings, Need::Optional));
+
+const auto requestStartedRows = std::make_tuple( //
+    integer(u"sessionId", &MonitorRequestStarted::sessionId, Need::Required, 1),
+    integer(u"time", &MonitorRequestStarted::time, Need::Required),
+    text(u"method", &MonitorRequestStarted::method, Need::Required),
+    text(u"url", &MonitorRequestStarted::url, Need::Required),
+    stringMap(u"headers", &MonitorRequestStarted::headers),
+    text(u"requestId", &MonitorRequestStarted::requestId, Need::Optional));
+
+const auto requestConnectedRows = std::make_tuple( //
+    integer(u"sessionId", &MonitorRequestConnected::sessionId, Need::Required, 1),
+    integer(u"time", &MonitorRequestConnected::time, Need::Required),
+    integer(u"status", &MonitorRequestConnected::status, Need::Required, 100, 999),
+    stringMap(u"headers", &MonitorRequestConnected::headers),
+    text(u"requestId", &MonitorRequestConnected::requestId, Need::Optional));
+
+const auto requestFinishedRows = std::make_tuple( //
+    integer(u"sessionId", &MonitorRequestFinished::sessionId, Need::Required, 1),
+    integer(u"time", &MonitorRequestFinished::time, Need::Required),
+    enumerated(u"outcome", &MonitorRequestFinished::outcome, outcomeNames),
+    text(u"error", &MonitorRequestFinished::error, Need::Optional),
+    text(u"reason", &MonitorRequestFinished::reason, Need::Required),
+    integer(u"eventsRelayed", &MonitorRequestFinished::eventsRelayed, Need::Optional),
+    text(u"requestId", &MonitorRequestFinished::requestId, Need::Optional),
+    // Absent from an older proxy: taken as started, as monitors read every end before it.
+    flag(u"started", &MonitorRequestFinished::started, true));
+
+const auto sessionEventsRows = std::make_tuple( //
+    integer(u"sessionId", &MonitorSessionEvents::sessionId, Need::Required, 1),
+    flag(u"history", &MonitorSessionEvents::history),
+    integer(u"skipped", &MonitorSessionEvents::skipped, Need::Optional),
+    list(u"events", &MonitorSessionEvents::events, Need::Required));
 
 } // namespace
 
@@ -112,367 +207,134 @@ QJsonObject monitorSettingsSummary(const Settings &settings)
 
 QString monitorOutcomeName(MonitorOutcome outcome)
 {
-    return QString::fromUtf16(outcomeNames[size_t(outcome)]);
+    return outcomeNames.name(outcome);
 }
 
 std::optional<MonitorOutcome> monitorOutcomeFromName(QStringView name)
 {
-    return valueNamed<MonitorOutcome>(outcomeNames, name);
+    return outcomeNames.value(name);
 }
-
-// --- MonitorRequest
 
 QString MonitorRequest::stateName(State state)
 {
-    return QString::fromUtf16(requestStateNames[size_t(state)]);
+    return requestStateNames.name(state);
 }
 
 std::optional<MonitorRequest::State> MonitorRequest::stateFromName(QStringView name)
 {
-    return valueNamed<State>(requestStateNames, name);
+    return requestStateNames.value(name);
 }
-
-std::optional<MonitorRequest> MonitorRequest::fromJson(const QJsonObject &object, QString *error)
-{
-    FieldReader r(object, error);
-    MonitorRequest q;
-    q.id = r.string(u"id", false);
-    q.method = r.string(u"method", false);
-    q.url = r.string(u"url", false);
-    q.state = readNamed(r, u"state", requestStateNames, "state", q.state);
-    q.status = int(r.integer(u"status", false, 0, 999));
-    q.eventsRelayed = r.integer(u"eventsRelayed", false);
-    q.attempts = int(r.integer(u"attempts", false, 1, 1 << 30));
-    if (!r.ok())
-        return std::nullopt;
-    return q;
-}
-
-QJsonObject MonitorRequest::toJson() const
-{
-    QJsonObject o;
-    o.insert(QStringLiteral("id"), id);
-    o.insert(QStringLiteral("method"), method);
-    o.insert(QStringLiteral("url"), url);
-    o.insert(QStringLiteral("state"), stateName(state));
-    o.insert(QStringLiteral("status"), status);
-    o.insert(QStringLiteral("eventsRelayed"), eventsRelayed);
-    o.insert(QStringLiteral("attempts"), attempts);
-    return o;
-}
-
-bool operator==(const MonitorRequest &a, const MonitorRequest &b)
-{
-    return a.id == b.id && a.method == b.method && a.url == b.url && a.state == b.state
-        && a.status == b.status && a.eventsRelayed == b.eventsRelayed && a.attempts == b.attempts;
-}
-
-// --- MonitorSession
 
 QString MonitorSession::stateName(State state)
 {
-    return QString::fromUtf16(sessionStateNames[size_t(state)]);
+    return sessionStateNames.name(state);
 }
 
 std::optional<MonitorSession::State> MonitorSession::stateFromName(QStringView name)
 {
-    return valueNamed<State>(sessionStateNames, name);
+    return sessionStateNames.value(name);
+}
+
+// Each struct's codec and comparison: its table, walked.
+
+std::optional<MonitorRequest> MonitorRequest::fromJson(const QJsonObject &object, QString *error)
+{
+    return readFields<MonitorRequest>(object, error, requestRows);
+}
+QJsonObject MonitorRequest::toJson() const
+{
+    return writeFields(*this, requestRows);
+}
+bool operator==(const MonitorRequest &a, const MonitorRequest &b)
+{
+    return equalFields(a, b, requestRows);
 }
 
 std::optional<MonitorSession> MonitorSession::fromJson(const QJsonObject &object, QString *error)
 {
-    FieldReader r(object, error);
-    MonitorSession s;
-    s.id = r.integer(u"id", true, 1);
-    s.worker = int(r.integer(u"worker", false, 0, 1023));
-    s.clientAddress = r.string(u"clientAddress", false);
-    s.state = readNamed(r, u"state", sessionStateNames, "state", s.state);
-    s.method = r.string(u"method", false);
-    s.url = r.string(u"url", false);
-    s.requestHeaders = r.stringMap(u"requestHeaders");
-    s.status = int(r.integer(u"status", false, 0, 999));
-    s.responseHeaders = r.stringMap(u"responseHeaders");
-    s.eventsRelayed = r.integer(u"eventsRelayed", false);
-    s.bytesIn = r.integer(u"bytesIn", false);
-    s.bytesOut = r.integer(u"bytesOut", false);
-    s.requestsHandled = r.integer(u"requestsHandled", false);
-    s.queued = int(r.integer(u"queued", false, 0, 1 << 30));
-    s.startedAt = r.integer(u"startedAt", true);
-    s.finishedAt = r.integer(u"finishedAt", false);
-    s.lastError = r.string(u"lastError", false);
-    // Absent from a proxy that predates it: no requests shown, rather than an error.
-    s.requests = r.list<MonitorRequest>(u"requests", false);
-    if (!r.ok())
-        return std::nullopt;
-    return s;
+    return readFields<MonitorSession>(object, error, sessionRows);
 }
-
 QJsonObject MonitorSession::toJson() const
 {
-    QJsonObject o;
-    o.insert(QStringLiteral("id"), id);
-    o.insert(QStringLiteral("worker"), worker);
-    o.insert(QStringLiteral("clientAddress"), clientAddress);
-    o.insert(QStringLiteral("state"), stateName(state));
-    o.insert(QStringLiteral("method"), method);
-    o.insert(QStringLiteral("url"), url);
-    o.insert(QStringLiteral("requestHeaders"), headersToJson(requestHeaders));
-    o.insert(QStringLiteral("status"), status);
-    o.insert(QStringLiteral("responseHeaders"), headersToJson(responseHeaders));
-    o.insert(QStringLiteral("eventsRelayed"), eventsRelayed);
-    o.insert(QStringLiteral("bytesIn"), bytesIn);
-    o.insert(QStringLiteral("bytesOut"), bytesOut);
-    o.insert(QStringLiteral("requestsHandled"), requestsHandled);
-    o.insert(QStringLiteral("queued"), queued);
-    o.insert(QStringLiteral("startedAt"), startedAt);
-    o.insert(QStringLiteral("finishedAt"), finishedAt);
-    o.insert(QStringLiteral("lastError"), lastError);
-    o.insert(QStringLiteral("requests"), toJsonArray(requests));
-    return o;
+    return writeFields(*this, sessionRows);
 }
-
 bool operator==(const MonitorSession &a, const MonitorSession &b)
 {
-    return a.id == b.id && a.worker == b.worker && a.clientAddress == b.clientAddress
-        && a.state == b.state && a.method == b.method && a.url == b.url
-        && a.requestHeaders == b.requestHeaders && a.status == b.status
-        && a.responseHeaders == b.responseHeaders && a.eventsRelayed == b.eventsRelayed
-        && a.bytesIn == b.bytesIn && a.bytesOut == b.bytesOut
-        && a.requestsHandled == b.requestsHandled && a.queued == b.queued
-        && a.startedAt == b.startedAt && a.finishedAt == b.finishedAt && a.lastError == b.lastError
-        && a.requests == b.requests;
+    return equalFields(a, b, sessionRows);
 }
-
-// --- MonitorTotals
 
 std::optional<MonitorTotals> MonitorTotals::fromJson(const QJsonObject &object, QString *error)
 {
-    FieldReader r(object, error);
-    MonitorTotals t;
-    t.time = r.integer(u"time", true);
-    t.sessionsOpen = r.integer(u"sessionsOpen", true);
-    t.sessionsOpened = r.integer(u"sessionsOpened", true);
-    t.requestsActive = r.integer(u"requestsActive", false);
-    t.eventsRelayed = r.integer(u"eventsRelayed", true);
-    t.bytesIn = r.integer(u"bytesIn", true);
-    t.bytesOut = r.integer(u"bytesOut", true);
-    const QJsonObject requests = r.object(u"requests", true);
-    if (r.ok()) {
-        // Each outcome is optional (absent = 0); an unknown outcome is ignored like any
-        // unknown field, so a newer proxy may count outcomes this monitor does not know.
-        FieldReader rr(requests, nullptr);
-        for (int i = 0; i < monitorOutcomeCount && r.ok(); ++i) {
-            const QString name = QString::fromUtf16(outcomeNames[i]);
-            t.requests[size_t(i)] = rr.integer(name, false);
-            if (!rr.ok())
-                r.fail(QString(QStringLiteral("requests.") + name),
-                    QStringLiteral("must be a non-negative integer"));
-        }
-    }
-    if (!r.ok())
-        return std::nullopt;
-    return t;
+    return readFields<MonitorTotals>(object, error, totalsRows);
 }
-
 QJsonObject MonitorTotals::toJson() const
 {
-    QJsonObject requestsObject;
-    for (int i = 0; i < monitorOutcomeCount; ++i)
-        requestsObject.insert(QString::fromUtf16(outcomeNames[i]), requests[size_t(i)]);
-    QJsonObject o;
-    o.insert(QStringLiteral("time"), time);
-    o.insert(QStringLiteral("sessionsOpen"), sessionsOpen);
-    o.insert(QStringLiteral("sessionsOpened"), sessionsOpened);
-    o.insert(QStringLiteral("requestsActive"), requestsActive);
-    o.insert(QStringLiteral("eventsRelayed"), eventsRelayed);
-    o.insert(QStringLiteral("bytesIn"), bytesIn);
-    o.insert(QStringLiteral("bytesOut"), bytesOut);
-    o.insert(QStringLiteral("requests"), requestsObject);
-    return o;
+    return writeFields(*this, totalsRows);
 }
-
 bool operator==(const MonitorTotals &a, const MonitorTotals &b)
 {
-    return a.time == b.time && a.sessionsOpen == b.sessionsOpen
-        && a.sessionsOpened == b.sessionsOpened && a.requestsActive == b.requestsActive
-        && a.eventsRelayed == b.eventsRelayed && a.bytesIn == b.bytesIn && a.bytesOut == b.bytesOut
-        && a.requests == b.requests;
+    return equalFields(a, b, totalsRows);
 }
-
-// --- MonitorEventRecord
 
 std::optional<MonitorEventRecord> MonitorEventRecord::fromJson(
     const QJsonObject &object, QString *error)
 {
-    FieldReader r(object, error);
-    MonitorEventRecord e;
-    e.time = r.integer(u"time", true);
-    e.type = r.string(u"type", true);
-    e.id = r.string(u"id", false);
-    e.data = r.string(u"data", true);
-    e.truncated = r.boolean(u"truncated");
-    e.dataLength = r.has(u"dataLength") ? r.integer(u"dataLength", false) : e.data.size();
-    if (r.ok() && e.dataLength < e.data.size())
-        r.fail(u"dataLength", QStringLiteral("must not be less than the length of data"));
-    if (!r.ok())
-        return std::nullopt;
-    return e;
+    return readFields<MonitorEventRecord>(object, error, eventRows);
 }
-
 QJsonObject MonitorEventRecord::toJson() const
 {
-    QJsonObject o;
-    o.insert(QStringLiteral("time"), time);
-    o.insert(QStringLiteral("type"), type);
-    o.insert(QStringLiteral("id"), id);
-    o.insert(QStringLiteral("data"), data);
-    o.insert(QStringLiteral("truncated"), truncated);
-    o.insert(QStringLiteral("dataLength"), qMax(dataLength, qint64(data.size())));
-    return o;
+    return writeFields(*this, eventRows);
 }
-
 bool operator==(const MonitorEventRecord &a, const MonitorEventRecord &b)
 {
-    return a.time == b.time && a.type == b.type && a.id == b.id && a.data == b.data
-        && a.truncated == b.truncated && a.dataLength == b.dataLength;
+    return equalFields(a, b, eventRows);
 }
-
-// --- MonitorHello
 
 std::optional<MonitorHello> MonitorHello::fromJson(const QJsonObject &object, QString *error)
 {
-    FieldReader r(object, error);
-    MonitorHello h;
-    h.protocolVersion = int(r.integer(u"protocolVersion", true, 1, 1 << 30));
-    h.proxyVersion = r.string(u"proxyVersion", true);
-    h.startedAt = r.integer(u"startedAt", true);
-    h.serverTime = r.integer(u"serverTime", true);
-    h.settings = r.object(u"settings", false);
-    if (!r.ok())
-        return std::nullopt;
-    return h;
+    return readFields<MonitorHello>(object, error, helloRows);
 }
-
 QJsonObject MonitorHello::toJson() const
 {
-    QJsonObject o;
-    o.insert(QStringLiteral("protocolVersion"), protocolVersion);
-    o.insert(QStringLiteral("proxyVersion"), proxyVersion);
-    o.insert(QStringLiteral("startedAt"), startedAt);
-    o.insert(QStringLiteral("serverTime"), serverTime);
-    o.insert(QStringLiteral("settings"), settings);
-    return o;
+    return writeFields(*this, helloRows);
 }
-
-// --- request lifecycle
 
 std::optional<MonitorRequestStarted> MonitorRequestStarted::fromJson(
     const QJsonObject &object, QString *error)
 {
-    FieldReader r(object, error);
-    MonitorRequestStarted q;
-    q.sessionId = r.integer(u"sessionId", true, 1);
-    q.time = r.integer(u"time", true);
-    q.method = r.string(u"method", true);
-    q.url = r.string(u"url", true);
-    q.headers = r.stringMap(u"headers");
-    q.requestId = r.string(u"requestId", false);
-    if (!r.ok())
-        return std::nullopt;
-    return q;
+    return readFields<MonitorRequestStarted>(object, error, requestStartedRows);
 }
-
 QJsonObject MonitorRequestStarted::toJson() const
 {
-    QJsonObject o;
-    o.insert(QStringLiteral("sessionId"), sessionId);
-    o.insert(QStringLiteral("time"), time);
-    o.insert(QStringLiteral("method"), method);
-    o.insert(QStringLiteral("url"), url);
-    o.insert(QStringLiteral("headers"), headersToJson(headers));
-    o.insert(QStringLiteral("requestId"), requestId);
-    return o;
+    return writeFields(*this, requestStartedRows);
 }
 
 std::optional<MonitorRequestConnected> MonitorRequestConnected::fromJson(
     const QJsonObject &object, QString *error)
 {
-    FieldReader r(object, error);
-    MonitorRequestConnected q;
-    q.sessionId = r.integer(u"sessionId", true, 1);
-    q.time = r.integer(u"time", true);
-    q.status = int(r.integer(u"status", true, 100, 999));
-    q.headers = r.stringMap(u"headers");
-    q.requestId = r.string(u"requestId", false);
-    if (!r.ok())
-        return std::nullopt;
-    return q;
+    return readFields<MonitorRequestConnected>(object, error, requestConnectedRows);
 }
-
 QJsonObject MonitorRequestConnected::toJson() const
 {
-    QJsonObject o;
-    o.insert(QStringLiteral("sessionId"), sessionId);
-    o.insert(QStringLiteral("time"), time);
-    o.insert(QStringLiteral("status"), status);
-    o.insert(QStringLiteral("headers"), headersToJson(headers));
-    o.insert(QStringLiteral("requestId"), requestId);
-    return o;
+    return writeFields(*this, requestConnectedRows);
 }
 
 std::optional<MonitorRequestFinished> MonitorRequestFinished::fromJson(
     const QJsonObject &object, QString *error)
 {
-    FieldReader r(object, error);
-    MonitorRequestFinished q;
-    q.sessionId = r.integer(u"sessionId", true, 1);
-    q.time = r.integer(u"time", true);
-    q.outcome = readNamed(r, u"outcome", outcomeNames, "outcome", q.outcome);
-    q.error = r.string(u"error", false);
-    q.reason = r.string(u"reason", true);
-    q.eventsRelayed = r.integer(u"eventsRelayed", false);
-    q.requestId = r.string(u"requestId", false);
-    // Absent from an older proxy: taken as started, as monitors read every end before it.
-    q.started = !r.has(u"started") || r.boolean(u"started");
-    if (!r.ok())
-        return std::nullopt;
-    return q;
+    return readFields<MonitorRequestFinished>(object, error, requestFinishedRows);
 }
-
 QJsonObject MonitorRequestFinished::toJson() const
 {
-    QJsonObject o;
-    o.insert(QStringLiteral("sessionId"), sessionId);
-    o.insert(QStringLiteral("time"), time);
-    o.insert(QStringLiteral("outcome"), monitorOutcomeName(outcome));
-    o.insert(QStringLiteral("error"), error);
-    o.insert(QStringLiteral("reason"), reason);
-    o.insert(QStringLiteral("eventsRelayed"), eventsRelayed);
-    o.insert(QStringLiteral("requestId"), requestId);
-    o.insert(QStringLiteral("started"), started);
-    return o;
+    return writeFields(*this, requestFinishedRows);
 }
 
 std::optional<MonitorSessionEvents> MonitorSessionEvents::fromJson(
     const QJsonObject &object, QString *error)
 {
-    FieldReader r(object, error);
-    MonitorSessionEvents e;
-    e.sessionId = r.integer(u"sessionId", true, 1);
-    e.history = r.boolean(u"history");
-    e.skipped = r.integer(u"skipped", false);
-    e.events = r.list<MonitorEventRecord>(u"events", true);
-    if (!r.ok())
-        return std::nullopt;
-    return e;
+    return readFields<MonitorSessionEvents>(object, error, sessionEventsRows);
 }
-
 QJsonObject MonitorSessionEvents::toJson() const
 {
-    QJsonObject o;
-    o.insert(QStringLiteral("sessionId"), sessionId);
-    o.insert(QStringLiteral("history"), history);
-    o.insert(QStringLiteral("skipped"), skipped);
-    o.insert(QStringLiteral("events"), toJsonArray(events));
-    return o;
+    return writeFields(*this, sessionEventsRows);
 }
