@@ -91,6 +91,22 @@ public:
         return result;
     }
 
+    // Decodes a required object with T::fromJson, naming the field in its error
+    // (`totals.bytesIn: ...`); a default T when it fails.
+    template <typename T> T record(QStringView field)
+    {
+        const QJsonObject o = object(field, true);
+        if (!m_ok)
+            return T {};
+        QString nested;
+        std::optional<T> value = T::fromJson(o, &nested);
+        if (!value) {
+            failNested(field, nested);
+            return T {};
+        }
+        return std::move(*value);
+    }
+
 private:
     // The field's value when present and not null; a missing required field fails.
     std::optional<QJsonValue> present(QStringView field, bool required);

@@ -144,6 +144,17 @@ const TypeName typeNames[] = {
     { Type::Ping, u"ping" },
 };
 
+// Reads `payload`'s fields with `read(FieldReader &)`, prefixing a field's error with "payload.".
+template <typename Read> bool readPayload(const QJsonObject &payload, QString *error, Read read)
+{
+    QString nested;
+    FieldReader r(payload, &nested);
+    read(r);
+    if (!r.ok() && error)
+        *error = QStringLiteral("payload.") + nested;
+    return r.ok();
+}
+
 // Decodes `payload` with T::fromJson, prefixing errors with "payload.".
 template <typename T> bool decodeInto(const QJsonObject &payload, T *target, QString *error)
 {
@@ -155,6 +166,47 @@ template <typename T> bool decodeInto(const QJsonObject &payload, T *target, QSt
         return false;
     }
     *target = std::move(*value);
+    return true;
+}
+
+// Decodes the payload of a message of type `type` into `m`.
+bool decodePayload(Type type, const QJsonObject &payload, MonitorMessage &m, QString *error)
+{
+    switch (type) {
+    case Type::Hello:
+        return decodeInto(payload, &m.hello, error);
+    case Type::Snapshot:
+        return readPayload(payload, error, [&](FieldReader &r) {
+            m.sessions = r.list<MonitorSession>(u"sessions", true);
+            m.totals = r.record<MonitorTotals>(u"totals");
+        });
+    case Type::SessionUpdated:
+        return readPayload(payload, error,
+            [&](FieldReader &r) { m.sessions = r.list<MonitorSession>(u"sessions", true); });
+    case Type::SessionOpened:
+    case Type::SessionClosed:
+        return decodeInto(payload, &m.session, error);
+    case Type::RequestStarted:
+        return decodeInto(payload, &m.requestStarted, error);
+    case Type::RequestConnected:
+        return decodeInto(payload, &m.requestConnected, error);
+    case Type::RequestFinished:
+        return decodeInto(payload, &m.requestFinished, error);
+    case Type::Totals:
+        return decodeInto(payload, &m.totals, error);
+    case Type::SessionEvents:
+        return decodeInto(payload, &m.sessionEvents, error);
+    case Type::Error:
+        return readPayload(
+            payload, error, [&](FieldReader &r) { m.message = r.string(u"message", true); });
+    case Type::Subscribe:
+        return readPayload(payload, error,
+            [&](FieldReader &r) { m.sessionId = r.integer(u"sessionId", true, 1); });
+    case Type::Pong:
+    case Type::Unsubscribe:
+    case Type::Ping:
+        return true;
+    }
     return true;
 }
 
@@ -212,77 +264,7 @@ std::optional<MonitorMessage> MonitorMessage::parse(QStringView text, QString *e
         return failWith(QStringLiteral("payload: missing"));
     }
 
-    bool ok = true;
-    switch (m.type) {
-    case Type::Hello:
-        ok = decodeInto(payload, &m.hello, error);
-        break;
-    case Type::Snapshot: {
-        QString nested;
-        FieldReader r(payload, &nested);
-        m.sessions = r.list<MonitorSession>(u"sessions", true);
-        const QJsonObject totals = r.object(u"totals", true);
-        if (r.ok()) {
-            QString totalsError;
-            std::optional<MonitorTotals> t = MonitorTotals::fromJson(totals, &totalsError);
-            if (t)
-                m.totals = *t;
-            else
-                r.failNested(u"totals", totalsError);
-        }
-        if (!r.ok())
-            return failWith(QStringLiteral("payload.") + nested);
-        break;
-    }
-    case Type::SessionUpdated: {
-        QString nested;
-        FieldReader r(payload, &nested);
-        m.sessions = r.list<MonitorSession>(u"sessions", true);
-        if (!r.ok())
-            return failWith(QStringLiteral("payload.") + nested);
-        break;
-    }
-    case Type::SessionOpened:
-    case Type::SessionClosed:
-        ok = decodeInto(payload, &m.session, error);
-        break;
-    case Type::RequestStarted:
-        ok = decodeInto(payload, &m.requestStarted, error);
-        break;
-    case Type::RequestConnected:
-        ok = decodeInto(payload, &m.requestConnected, error);
-        break;
-    case Type::RequestFinished:
-        ok = decodeInto(payload, &m.requestFinished, error);
-        break;
-    case Type::Totals:
-        ok = decodeInto(payload, &m.totals, error);
-        break;
-    case Type::SessionEvents:
-        ok = decodeInto(payload, &m.sessionEvents, error);
-        break;
-    case Type::Error: {
-        QString nested;
-        FieldReader r(payload, &nested);
-        m.message = r.string(u"message", true);
-        if (!r.ok())
-            return failWith(QStringLiteral("payload.") + nested);
-        break;
-    }
-    case Type::Subscribe: {
-        QString nested;
-        FieldReader r(payload, &nested);
-        m.sessionId = r.integer(u"sessionId", true, 1);
-        if (!r.ok())
-            return failWith(QStringLiteral("payload.") + nested);
-        break;
-    }
-    case Type::Pong:
-    case Type::Unsubscribe:
-    case Type::Ping:
-        break;
-    }
-    if (!ok)
+    if (!decodePayload(m.type, payload, m, error))
         return std::nullopt;
     return m;
 }

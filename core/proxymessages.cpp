@@ -7,7 +7,6 @@
 #include <QJsonValue>
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 
 namespace ProxyMessages {
@@ -161,31 +160,74 @@ QString reconnecting(const Reconnecting &what, QStringView id)
 
 namespace {
 
-    bool fail(QString *error, const QString &message)
+    using JsonFields::FieldReader;
+
+    // Each object payload's fields, read with the one field reader (jsonfields.h).
+
+    void readConnected(FieldReader &r, Message &m)
+    {
+        m.status = int(r.integer(u"status", true, 0, 999));
+        if (r.object(u"headers", true); r.ok())
+            m.headers = r.stringMap(u"headers");
+    }
+
+    void readSseEvent(FieldReader &r, Message &m)
+    {
+        m.event.lastEventId = r.string(u"id", false);
+        m.event.type = r.string(u"event", true);
+        m.event.data = r.string(u"data", true);
+        m.event.hasRetry = r.has(u"retry");
+        m.event.retry = r.string(u"retry", false);
+        const bool digits = std::all_of(m.event.retry.cbegin(), m.event.retry.cend(),
+            [](QChar c) { return c >= u'0' && c <= u'9'; });
+        if (r.ok() && m.event.hasRetry && (m.event.retry.isEmpty() || !digits))
+            r.fail(u"retry", QStringLiteral("must be a string of digits"));
+    }
+
+    void readReconnecting(FieldReader &r, Message &m)
+    {
+        m.reconnecting.attempt
+            = int(r.integer(u"attempt", true, 1, std::numeric_limits<int>::max()));
+        m.reconnecting.delayMs
+            = int(r.integer(u"delayMs", true, 0, std::numeric_limits<int>::max()));
+        m.reconnecting.lastEventId = r.string(u"lastEventId", true);
+        m.reconnecting.reason = r.string(u"reason", true);
+    }
+
+    void readError(FieldReader &r, Message &m)
+    {
+        m.text = r.string(u"message", true);
+    }
+    void readClosed(FieldReader &r, Message &m)
+    {
+        m.text = r.string(u"reason", true);
+    }
+
+    struct ObjectType
+    {
+        const char16_t *name;
+        Message::Type type;
+        void (*read)(FieldReader &, Message &);
+    };
+    const ObjectType objectTypes[] = {
+        { u"connected", Message::Type::Connected, readConnected },
+        { u"sse-event", Message::Type::SseEvent, readSseEvent },
+        { u"error", Message::Type::Error, readError },
+        { u"closed", Message::Type::Closed, readClosed },
+        { u"reconnecting", Message::Type::Reconnecting, readReconnecting },
+    };
+
+    std::nullopt_t fail(QString *error, const QString &message)
     {
         if (error)
             *error = message;
-        return false;
-    }
-
-    // Reads payload.<key> as a string; `optional` keys may be absent.
-    bool readString(const QJsonObject &payload, const QString &type, const QString &key,
-        bool optional, QString *target, bool *present, QString *error)
-    {
-        const QJsonValue value = payload.value(key);
-        if (present)
-            *present = !value.isUndefined();
-        if (value.isUndefined() && optional)
-            return true;
-        if (!value.isString())
-            return fail(error,
-                type + QStringLiteral(": payload.") + key + QStringLiteral(" must be a string"));
-        *target = value.toString();
-        return true;
+        return std::nullopt;
     }
 
 } // namespace
 
+// Errors read "<field>: <reason>" like every decoder's: "connected: payload.status: must be an
+// integer from 0 to 999".
 std::optional<Message> Message::parse(QStringView text, QString *error)
 {
     const std::optional<QJsonObject> parsed = JsonFields::parseObject(text, error);
@@ -193,117 +235,39 @@ std::optional<Message> Message::parse(QStringView text, QString *error)
         return std::nullopt;
     const QJsonObject &object = *parsed;
     const QJsonValue typeValue = object.value(QLatin1String("type"));
-    if (!typeValue.isString()) {
-        fail(error, QStringLiteral("type: must be a string"));
-        return std::nullopt;
-    }
+    if (!typeValue.isString())
+        return fail(error, QStringLiteral("type: must be a string"));
     const QString type = typeValue.toString();
     const QJsonValue payload = object.value(QLatin1String("payload"));
 
     Message message;
     const QJsonValue id = object.value(QLatin1String("id"));
     if (!id.isUndefined()) {
-        if (!id.isString() || !ProxyRequest::isValidId(id.toString())) {
-            fail(error,
+        if (!id.isString() || !ProxyRequest::isValidId(id.toString()))
+            return fail(error,
                 QStringLiteral("id: must be a string of 1 to 64 printable ASCII characters"));
-            return std::nullopt;
-        }
         message.id = id.toString();
     }
     if (type == u"data") {
-        if (!payload.isString()) {
-            fail(error, QStringLiteral("data: payload must be a string"));
-            return std::nullopt;
-        }
+        if (!payload.isString())
+            return fail(error, QStringLiteral("data: payload must be a string"));
         message.type = Type::Data;
         message.text = payload.toString();
         return message;
     }
 
-    static const QStringList objectTypes
-        = { QStringLiteral("connected"), QStringLiteral("sse-event"), QStringLiteral("error"),
-              QStringLiteral("closed"), QStringLiteral("reconnecting") };
-    if (!objectTypes.contains(type)) {
-        fail(error, QStringLiteral("type: unknown message type \"%1\"").arg(type));
-        return std::nullopt;
-    }
-    if (!payload.isObject()) {
-        fail(error, type + QStringLiteral(": payload must be an object"));
-        return std::nullopt;
-    }
-    const QJsonObject p = payload.toObject();
-
-    if (type == u"connected") {
-        message.type = Type::Connected;
-        const QJsonValue status = p.value(QLatin1String("status"));
-        const double s = status.toDouble(-1);
-        if (!status.isDouble() || s != std::floor(s) || s < 0 || s > 999) {
-            fail(error,
-                QStringLiteral("connected: payload.status must be an integer from 0 to 999"));
-            return std::nullopt;
-        }
-        message.status = int(s);
-        const QJsonValue headers = p.value(QLatin1String("headers"));
-        if (!headers.isObject()) {
-            fail(error, QStringLiteral("connected: payload.headers must be an object"));
-            return std::nullopt;
-        }
-        const QJsonObject h = headers.toObject();
-        for (auto it = h.constBegin(); it != h.constEnd(); ++it) {
-            if (!it.value().isString()) {
-                fail(error,
-                    QStringLiteral("connected: payload.headers.%1 must be a string").arg(it.key()));
-                return std::nullopt;
-            }
-            message.headers.insert(it.key(), it.value().toString());
-        }
-        return message;
-    }
-
-    if (type == u"sse-event") {
-        message.type = Type::SseEvent;
-        const bool ok = readString(p, type, QStringLiteral("id"), true, &message.event.lastEventId,
-                            nullptr, error)
-            && readString(
-                p, type, QStringLiteral("event"), false, &message.event.type, nullptr, error)
-            && readString(
-                p, type, QStringLiteral("data"), false, &message.event.data, nullptr, error)
-            && readString(p, type, QStringLiteral("retry"), true, &message.event.retry,
-                &message.event.hasRetry, error);
-        if (!ok)
-            return std::nullopt;
-        const bool digits = std::all_of(message.event.retry.cbegin(), message.event.retry.cend(),
-            [](QChar c) { return c >= u'0' && c <= u'9'; });
-        if (message.event.hasRetry && (message.event.retry.isEmpty() || !digits)) {
-            fail(error, QStringLiteral("sse-event: payload.retry must be a string of digits"));
-            return std::nullopt;
-        }
-        return message;
-    }
-
-    if (type == u"reconnecting") {
-        message.type = Type::Reconnecting;
-        QString fieldError;
-        JsonFields::FieldReader reader(p, &fieldError);
-        message.reconnecting.attempt
-            = int(reader.integer(u"attempt", true, 1, std::numeric_limits<int>::max()));
-        message.reconnecting.delayMs
-            = int(reader.integer(u"delayMs", true, 0, std::numeric_limits<int>::max()));
-        message.reconnecting.lastEventId = reader.string(u"lastEventId", true);
-        message.reconnecting.reason = reader.string(u"reason", true);
-        if (!reader.ok()) {
-            fail(error, QStringLiteral("reconnecting: payload.") + fieldError);
-            return std::nullopt;
-        }
-        return message;
-    }
-
-    const bool isError = type == u"error";
-    message.type = isError ? Type::Error : Type::Closed;
-    if (!readString(p, type, isError ? QStringLiteral("message") : QStringLiteral("reason"), false,
-            &message.text, nullptr, error)) {
-        return std::nullopt;
-    }
+    const auto known = std::find_if(std::begin(objectTypes), std::end(objectTypes),
+        [&](const ObjectType &t) { return type == QStringView(t.name); });
+    if (known == std::end(objectTypes))
+        return fail(error, QStringLiteral("type: unknown message type \"%1\"").arg(type));
+    if (!payload.isObject())
+        return fail(error, type + QStringLiteral(": payload must be an object"));
+    message.type = known->type;
+    QString fieldError;
+    FieldReader reader(payload.toObject(), &fieldError);
+    known->read(reader, message);
+    if (!reader.ok())
+        return fail(error, type + QStringLiteral(": payload.") + fieldError);
     return message;
 }
 

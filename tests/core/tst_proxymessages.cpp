@@ -502,9 +502,9 @@ void TestProxyMessages::parseInvalid_data()
         << j(R"({"type":"connected","payload":"x"})") << j("connected: payload must be an object");
     QTest::newRow("connected payload missing")
         << j(R"({"type":"connected"})") << j("connected: payload must be an object");
-    const QString status = j("connected: payload.status must be an integer from 0 to 999");
-    QTest::newRow("status missing")
-        << j(R"({"type":"connected","payload":{"headers":{}}})") << status;
+    const QString status = j("connected: payload.status: must be an integer from 0 to 999");
+    QTest::newRow("status missing") << j(R"({"type":"connected","payload":{"headers":{}}})")
+                                    << j("connected: payload.status: missing");
     QTest::newRow("status string")
         << j(R"({"type":"connected","payload":{"status":"200","headers":{}}})") << status;
     QTest::newRow("status fraction")
@@ -515,40 +515,40 @@ void TestProxyMessages::parseInvalid_data()
         R"({"type":"connected","payload":{"status":1000,"headers":{}}})")
                                  << status;
     QTest::newRow("headers missing") << j(R"({"type":"connected","payload":{"status":200}})")
-                                     << j("connected: payload.headers must be an object");
+                                     << j("connected: payload.headers: missing");
     QTest::newRow("headers array")
         << j(R"({"type":"connected","payload":{"status":200,"headers":[]}})")
-        << j("connected: payload.headers must be an object");
+        << j("connected: payload.headers: must be an object");
     QTest::newRow("header value number")
         << j(R"({"type":"connected","payload":{"status":200,"headers":{"x":1}}})")
-        << j("connected: payload.headers.x must be a string");
+        << j("connected: payload.headers.x: must be a string");
     QTest::newRow("sse-event payload array")
         << j(R"({"type":"sse-event","payload":[]})") << j("sse-event: payload must be an object");
     QTest::newRow("sse-event no event") << j(R"({"type":"sse-event","payload":{"data":"d"}})")
-                                        << j("sse-event: payload.event must be a string");
+                                        << j("sse-event: payload.event: missing");
     QTest::newRow("sse-event no data") << j(R"({"type":"sse-event","payload":{"event":"message"}})")
-                                       << j("sse-event: payload.data must be a string");
+                                       << j("sse-event: payload.data: missing");
     QTest::newRow("sse-event data null")
         << j(R"({"type":"sse-event","payload":{"event":"message","data":null}})")
-        << j("sse-event: payload.data must be a string");
+        << j("sse-event: payload.data: missing");
     QTest::newRow("sse-event id number")
         << j(R"({"type":"sse-event","payload":{"id":1,"event":"message","data":""}})")
-        << j("sse-event: payload.id must be a string");
+        << j("sse-event: payload.id: must be a string");
     QTest::newRow("sse-event retry number")
         << j(R"({"type":"sse-event","payload":{"event":"message","data":"","retry":5000}})")
-        << j("sse-event: payload.retry must be a string");
+        << j("sse-event: payload.retry: must be a string");
     QTest::newRow("sse-event retry letters")
         << j(R"({"type":"sse-event","payload":{"event":"message","data":"","retry":"5s"}})")
-        << j("sse-event: payload.retry must be a string of digits");
+        << j("sse-event: payload.retry: must be a string of digits");
     QTest::newRow("sse-event retry empty")
         << j(R"({"type":"sse-event","payload":{"event":"message","data":"","retry":""}})")
-        << j("sse-event: payload.retry must be a string of digits");
+        << j("sse-event: payload.retry: must be a string of digits");
     QTest::newRow("error no message")
-        << j(R"({"type":"error","payload":{}})") << j("error: payload.message must be a string");
+        << j(R"({"type":"error","payload":{}})") << j("error: payload.message: missing");
     QTest::newRow("error payload string")
         << j(R"({"type":"error","payload":"boom"})") << j("error: payload must be an object");
     QTest::newRow("closed reason number") << j(R"({"type":"closed","payload":{"reason":1}})")
-                                          << j("closed: payload.reason must be a string");
+                                          << j("closed: payload.reason: must be a string");
     QTest::newRow("closed payload null")
         << j(R"({"type":"closed","payload":null})") << j("closed: payload must be an object");
 }
