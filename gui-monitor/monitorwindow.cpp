@@ -54,6 +54,33 @@ MonitorWindow::MonitorWindow(const MonitorWindowOptions &options, QWidget *paren
     setWindowIcon(style()->standardIcon(QStyle::SP_ComputerIcon));
     m_sessions->setPruneDelay(options.pruneDelayMs);
 
+    setUpSessionTable();
+    buildLayout();
+    buildMenus();
+    connectSignals();
+    m_tickTimer.start(m_options.tickIntervalMs);
+
+    if (m_options.rememberLayout)
+        restoreLayout();
+    else
+        resize(1280, 800);
+
+    m_feed.setEndpoint(m_options.url, m_options.token);
+    m_feed.setReconnectDelays(m_options.reconnectInitialMs, m_options.reconnectMaxMs);
+    updateWindowTitle();
+    updateConnectionLabel();
+    updateTotalsLabel();
+    m_feed.start();
+}
+
+MonitorWindow::~MonitorWindow()
+{
+    m_feed.stop();
+}
+
+// The session table: sorted and filtered through m_proxy, one row selected at a time.
+void MonitorWindow::setUpSessionTable()
+{
     m_proxy->setSourceModel(m_sessions);
     m_proxy->setSortRole(SessionTableModel::SortRole);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
@@ -86,7 +113,11 @@ MonitorWindow::MonitorWindow(const MonitorWindowOptions &options, QWidget *paren
         = { 50, 55, 130, 280, 190, 55, 80, 80, 80, 70, 70, 200 };
     for (int c = 0; c < SessionTableModel::ColumnCount; ++c)
         header->resizeSection(c, widths[c]);
+}
 
+// The table above the detail pane, the charts and processes docks below, the status bar.
+void MonitorWindow::buildLayout()
+{
     auto *top = new QWidget(this);
     auto *topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(4, 4, 4, 0);
@@ -121,9 +152,10 @@ MonitorWindow::MonitorWindow(const MonitorWindowOptions &options, QWidget *paren
     m_totalsLabel->setObjectName(QStringLiteral("totalsLabel"));
     statusBar()->addPermanentWidget(m_totalsLabel);
     statusBar()->addPermanentWidget(m_connectionLabel);
+}
 
-    buildMenus();
-
+void MonitorWindow::connectSignals()
+{
     connect(
         &m_feed, &MonitorFeedClient::messageReceived, this, &MonitorWindow::onFeedMessageReceived);
     connect(&m_feed, &MonitorFeedClient::stateChanged, this, &MonitorWindow::onFeedStateChanged);
@@ -135,24 +167,6 @@ MonitorWindow::MonitorWindow(const MonitorWindowOptions &options, QWidget *paren
         &MonitorWindow::onSelectionCurrentRowChanged);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &MonitorWindow::onProxyModelReset);
     connect(&m_tickTimer, &QTimer::timeout, this, &MonitorWindow::onTickTimerTimeout);
-    m_tickTimer.start(m_options.tickIntervalMs);
-
-    if (m_options.rememberLayout)
-        restoreLayout();
-    else
-        resize(1280, 800);
-
-    m_feed.setEndpoint(m_options.url, m_options.token);
-    m_feed.setReconnectDelays(m_options.reconnectInitialMs, m_options.reconnectMaxMs);
-    updateWindowTitle();
-    updateConnectionLabel();
-    updateTotalsLabel();
-    m_feed.start();
-}
-
-MonitorWindow::~MonitorWindow()
-{
-    m_feed.stop();
 }
 
 void MonitorWindow::buildMenus()

@@ -61,7 +61,10 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void setUpSessionTable();
+    void buildLayout();
     void buildMenus();
+    void connectSignals();
     void restoreLayout();
     void saveLayout();
     void showConnectDialog();

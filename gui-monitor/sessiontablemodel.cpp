@@ -89,61 +89,15 @@ void SessionTableModel::applyMessage(const MonitorMessage &message)
     // come only with the session's full state (snapshot, session-updated, at most 100 ms
     // later): a proxy that sends no `requests` then shows none, rather than rows that vanish
     // at its next update.
-    case Type::RequestStarted: {
-        const MonitorRequestStarted &r = message.requestStarted;
-        const int row = rowOf(r.sessionId);
-        if (row < 0 || isClosed(m_rows.at(row).session))
-            break;
-        m_rows[row].currentRequestId = r.requestId;
-        MonitorSession s = m_rows.at(row).session;
-        // Another request that streams keeps the session streaming.
-        s.state = stateOfRequests(s.requests) == MonitorSession::State::Streaming
-            ? MonitorSession::State::Streaming
-            : MonitorSession::State::Connecting;
-        s.method = r.method;
-        s.url = r.url;
-        s.requestHeaders = r.headers;
-        s.status = 0;
-        s.responseHeaders.clear();
-        setRowSession(row, s);
+    case Type::RequestStarted:
+        applyRequestStarted(message.requestStarted);
         break;
-    }
-    case Type::RequestConnected: {
-        const MonitorRequestConnected &r = message.requestConnected;
-        const int row = rowOf(r.sessionId);
-        if (row < 0 || isClosed(m_rows.at(row).session))
-            break;
-        MonitorSession s = m_rows.at(row).session;
-        s.state = MonitorSession::State::Streaming;
-        if (MonitorRequest *request = findRequest(&s, r.requestId)) {
-            request->state = MonitorRequest::State::Streaming;
-            request->status = r.status;
-        }
-        // The session's own status and headers are its current request's, the one started
-        // last; when that is not known (no request-started seen since the snapshot), any.
-        const std::optional<QString> &current = m_rows.at(row).currentRequestId;
-        if (!current || *current == r.requestId) {
-            s.status = r.status;
-            s.responseHeaders = r.headers;
-        }
-        setRowSession(row, s);
+    case Type::RequestConnected:
+        applyRequestConnected(message.requestConnected);
         break;
-    }
-    case Type::RequestFinished: {
-        const MonitorRequestFinished &r = message.requestFinished;
-        const int row = rowOf(r.sessionId);
-        if (row < 0 || isClosed(m_rows.at(row).session))
-            break;
-        MonitorSession s = m_rows.at(row).session;
-        if (r.started) { // a rejection ends no running request, whatever its id
-            s.requests.removeIf([&r](const MonitorRequest &q) { return q.id == r.requestId; });
-            s.state = stateOfRequests(s.requests);
-        }
-        if (!r.error.isEmpty())
-            s.lastError = r.error;
-        setRowSession(row, s);
+    case Type::RequestFinished:
+        applyRequestFinished(message.requestFinished);
         break;
-    }
     case Type::Totals:
     case Type::SessionEvents:
     case Type::Error:
@@ -153,6 +107,61 @@ void SessionTableModel::applyMessage(const MonitorMessage &message)
     case Type::Ping:
         break;
     }
+}
+
+void SessionTableModel::applyRequestStarted(const MonitorRequestStarted &r)
+{
+    const int row = rowOf(r.sessionId);
+    if (row < 0 || isClosed(m_rows.at(row).session))
+        return;
+    m_rows[row].currentRequestId = r.requestId;
+    MonitorSession s = m_rows.at(row).session;
+    // Another request that streams keeps the session streaming.
+    s.state = stateOfRequests(s.requests) == MonitorSession::State::Streaming
+        ? MonitorSession::State::Streaming
+        : MonitorSession::State::Connecting;
+    s.method = r.method;
+    s.url = r.url;
+    s.requestHeaders = r.headers;
+    s.status = 0;
+    s.responseHeaders.clear();
+    setRowSession(row, s);
+}
+
+void SessionTableModel::applyRequestConnected(const MonitorRequestConnected &r)
+{
+    const int row = rowOf(r.sessionId);
+    if (row < 0 || isClosed(m_rows.at(row).session))
+        return;
+    MonitorSession s = m_rows.at(row).session;
+    s.state = MonitorSession::State::Streaming;
+    if (MonitorRequest *request = findRequest(&s, r.requestId)) {
+        request->state = MonitorRequest::State::Streaming;
+        request->status = r.status;
+    }
+    // The session's own status and headers are its current request's, the one started
+    // last; when that is not known (no request-started seen since the snapshot), any.
+    const std::optional<QString> &current = m_rows.at(row).currentRequestId;
+    if (!current || *current == r.requestId) {
+        s.status = r.status;
+        s.responseHeaders = r.headers;
+    }
+    setRowSession(row, s);
+}
+
+void SessionTableModel::applyRequestFinished(const MonitorRequestFinished &r)
+{
+    const int row = rowOf(r.sessionId);
+    if (row < 0 || isClosed(m_rows.at(row).session))
+        return;
+    MonitorSession s = m_rows.at(row).session;
+    if (r.started) { // a rejection ends no running request, whatever its id
+        s.requests.removeIf([&r](const MonitorRequest &q) { return q.id == r.requestId; });
+        s.state = stateOfRequests(s.requests);
+    }
+    if (!r.error.isEmpty())
+        s.lastError = r.error;
+    setRowSession(row, s);
 }
 
 void SessionTableModel::clear()

@@ -84,6 +84,11 @@ signals:
     void sessionChanged(qint64 id);
 
 private:
+    // The request-* messages: what they announce changes at once on a known, open session.
+    void applyRequestStarted(const MonitorRequestStarted &r);
+    void applyRequestConnected(const MonitorRequestConnected &r);
+    void applyRequestFinished(const MonitorRequestFinished &r);
+
     struct Row
     {
         MonitorSession session;

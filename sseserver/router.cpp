@@ -149,22 +149,81 @@ Router::Routed routeStatus(const QueryParams &params)
     return respond(status, HttpResponse::plainText(status, body, extra));
 }
 
+// The workbench endpoints, one function each: the request and its checked query.
+
+Router::Routed routeTicks(const HttpRequest &request, const QueryParams &params)
+{
+    QString error;
+    qint64 interval = 0, count = 0, size = 0, breakAfter = 0;
+    if (!params.integer(QStringLiteral("interval"), 0, maxIntervalMs, 1000, &interval, &error)
+        || !params.integer(QStringLiteral("count"), 0, maxTickCount, 0, &count, &error)
+        || !params.integer(QStringLiteral("size"), 0, maxTickSize, 0, &size, &error)
+        || !params.integer(QStringLiteral("breakAfter"), 0, maxTickCount, 0, &breakAfter, &error))
+        return fail(400, error);
+    const qint64 resumeAfter = TickStream::resumePoint(request.head.header("Last-Event-ID"));
+    // Nothing is left: "done", as EventSource (and the proxy's reconnect) understand it.
+    if (count != 0 && resumeAfter >= count)
+        return respond(204, HttpResponse::head(204, {}),
+            QStringLiteral("📤 ticks complete: resumed after tick %1 of %2, 204 No Content")
+                .arg(resumeAfter)
+                .arg(count));
+    return stream(
+        std::make_unique<TickStream>(int(interval), count, size, resumeAfter, breakAfter));
+}
+
+Router::Routed routeIdle(const HttpRequest &, const QueryParams &params)
+{
+    QString error;
+    qint64 interval = 0;
+    if (!params.integer(QStringLiteral("interval"), 1, maxIntervalMs, 1000, &interval, &error))
+        return fail(400, error);
+    return stream(std::make_unique<IdleStream>(int(interval)));
+}
+
+Router::Routed routeBroken(const HttpRequest &, const QueryParams &params)
+{
+    QString error;
+    qint64 after = 0, interval = 0;
+    if (!params.integer(QStringLiteral("after"), 0, maxBrokenAfter, 1, &after, &error)
+        || !params.integer(QStringLiteral("interval"), 0, maxIntervalMs, 0, &interval, &error))
+        return fail(400, error);
+    return stream(std::make_unique<BrokenStream>(after, int(interval)));
+}
+
+Router::Routed routeEndings(const HttpRequest &, const QueryParams &params)
+{
+    const QString style = params.contains(QStringLiteral("style"))
+        ? params.value(QStringLiteral("style"))
+        : QStringLiteral("lf");
+    if (style != u"lf" && style != u"crlf" && style != u"cr")
+        return fail(400, QStringLiteral("style: expected lf, crlf or cr, got \"%1\"").arg(style));
+    return respond(200, HttpResponse::eventStreamHead() + Router::endingsBody(style));
+}
+
+Router::Routed routePlain(const HttpRequest &, const QueryParams &)
+{
+    return respond(200, HttpResponse::plainText(200, "This is plain text, not an event stream.\n"));
+}
+
 Router::Routed routeWorkbench(const HttpRequest &request, const QByteArray &path)
 {
     struct Endpoint
     {
         QByteArrayView path;
-        QStringList params;
+        QStringList params; // the query parameters it takes; any other is an error
+        Router::Routed (*route)(const HttpRequest &, const QueryParams &);
     };
     static const Endpoint endpoints[] = {
         { "/ticks",
             { QStringLiteral("interval"), QStringLiteral("count"), QStringLiteral("size"),
-                QStringLiteral("breakAfter") } },
-        { "/idle", { QStringLiteral("interval") } },
-        { "/status", { QStringLiteral("code"), QStringLiteral("location") } },
-        { "/broken", { QStringLiteral("after"), QStringLiteral("interval") } },
-        { "/endings", { QStringLiteral("style") } },
-        { "/plain", {} },
+                QStringLiteral("breakAfter") },
+            routeTicks },
+        { "/idle", { QStringLiteral("interval") }, routeIdle },
+        { "/status", { QStringLiteral("code"), QStringLiteral("location") },
+            [](const HttpRequest &, const QueryParams &params) { return routeStatus(params); } },
+        { "/broken", { QStringLiteral("after"), QStringLiteral("interval") }, routeBroken },
+        { "/endings", { QStringLiteral("style") }, routeEndings },
+        { "/plain", {}, routePlain },
     };
     const Endpoint *endpoint = nullptr;
     for (const Endpoint &candidate : endpoints) {
@@ -184,51 +243,7 @@ Router::Routed routeWorkbench(const HttpRequest &request, const QByteArray &path
         = QueryParams::parse(request.head.query(), endpoint->params, &error);
     if (!params)
         return fail(400, error);
-    const auto integer = [&](const char *name, qint64 min, qint64 max, qint64 defaultValue,
-                             qint64 *out) {
-        return params->integer(QString::fromLatin1(name), min, max, defaultValue, out, &error);
-    };
-
-    qint64 interval = 0, count = 0, size = 0, after = 0, breakAfter = 0;
-    if (path == "/ticks") {
-        if (!integer("interval", 0, maxIntervalMs, 1000, &interval)
-            || !integer("count", 0, maxTickCount, 0, &count)
-            || !integer("size", 0, maxTickSize, 0, &size)
-            || !integer("breakAfter", 0, maxTickCount, 0, &breakAfter))
-            return fail(400, error);
-        const qint64 resumeAfter = TickStream::resumePoint(request.head.header("Last-Event-ID"));
-        // Nothing is left: "done", as EventSource (and the proxy's reconnect) understand it.
-        if (count != 0 && resumeAfter >= count)
-            return respond(204, HttpResponse::head(204, {}),
-                QStringLiteral("📤 ticks complete: resumed after tick %1 of %2, 204 No Content")
-                    .arg(resumeAfter)
-                    .arg(count));
-        return stream(
-            std::make_unique<TickStream>(int(interval), count, size, resumeAfter, breakAfter));
-    }
-    if (path == "/idle") {
-        if (!integer("interval", 1, maxIntervalMs, 1000, &interval))
-            return fail(400, error);
-        return stream(std::make_unique<IdleStream>(int(interval)));
-    }
-    if (path == "/broken") {
-        if (!integer("after", 0, maxBrokenAfter, 1, &after)
-            || !integer("interval", 0, maxIntervalMs, 0, &interval))
-            return fail(400, error);
-        return stream(std::make_unique<BrokenStream>(after, int(interval)));
-    }
-    if (path == "/endings") {
-        const QString style = params->contains(QStringLiteral("style"))
-            ? params->value(QStringLiteral("style"))
-            : QStringLiteral("lf");
-        if (style != u"lf" && style != u"crlf" && style != u"cr")
-            return fail(
-                400, QStringLiteral("style: expected lf, crlf or cr, got \"%1\"").arg(style));
-        return respond(200, HttpResponse::eventStreamHead() + Router::endingsBody(style));
-    }
-    if (path == "/status")
-        return routeStatus(*params);
-    return respond(200, HttpResponse::plainText(200, "This is plain text, not an event stream.\n"));
+    return endpoint->route(request, *params);
 }
 
 } // namespace
