@@ -3,6 +3,7 @@
 #include "hostport.h"
 #include "peeraddress.h"
 
+#include <QHostAddress>
 #include <QTcpSocket>
 #include <QUrl>
 #include <QUrlQuery>
@@ -26,6 +27,16 @@ bool anyEquals(QByteArrayView candidate, const QList<QByteArray> &accepted)
     for (const QByteArray &token : accepted)
         found |= constantTimeEquals(candidate, token); // no early exit
     return found;
+}
+
+// A host no DNS answer can point elsewhere: an IP literal, or localhost and its subdomains,
+// which browsers resolve to loopback themselves (RFC 6761). Any other name in Host may be an
+// attacker's, rebound to this proxy's address after their page loaded (DNS rebinding): the page
+// is then "same origin" with the name, not with us.
+bool cannotBeRebound(const QString &host)
+{
+    return !QHostAddress(host).isNull() || host == u"localhost"
+        || host.endsWith(QLatin1String(".localhost"));
 }
 
 } // namespace
@@ -108,5 +119,7 @@ bool Admission::originAllowed(const HttpRequestHead &head, const QList<QByteArra
     const QString authority = HostPort::urlHost(url.host());
     const QString withPort = HostPort::join(url.host(), url.port(defaultPort));
     const QString hostText = QString::fromLatin1(host);
-    return hostText == withPort || (url.port(defaultPort) == defaultPort && hostText == authority);
+    const bool sameOrigin
+        = hostText == withPort || (url.port(defaultPort) == defaultPort && hostText == authority);
+    return sameOrigin && cannotBeRebound(url.host());
 }

@@ -47,7 +47,8 @@ public:
     // "Bearer <token>" (scheme in any case) or ?token=<token>, against any of `accepted`, in
     // time that does not depend on where a guess differs.
     static bool carriesToken(const HttpRequestHead &head, const QList<QByteArray> &accepted);
-    // No Origin (not a browser), the same origin as Host, or one of `allowed`.
+    // No Origin (not a browser), one of `allowed`, or the same origin as Host when Host is an IP
+    // address or localhost (a DNS name there could be rebound: docs/SECURITY.md).
     static bool originAllowed(const HttpRequestHead &head, const QList<QByteArray> &allowed);
 
 private:
