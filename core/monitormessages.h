@@ -141,6 +141,7 @@ struct MonitorTotals
 struct MonitorEventRecord
 {
     qint64 time = 0; // ms since the epoch when the proxy relayed it
+    QString requestId; // the "id" of the request that relayed it; empty for one without
     QString type; // the event type ("message" when the stream named none)
     QString id; // the last event ID; may be empty
     QString data; // the data, possibly cut to the proxy's excerpt limit

@@ -112,6 +112,8 @@ void writeDataLength(QJsonObject &o, const MonitorEventRecord &e)
 
 const auto eventRows = std::make_tuple( //
     integer(u"time", &MonitorEventRecord::time, Need::Required),
+    // Absent from a proxy that predates it: the request without an id.
+    text(u"requestId", &MonitorEventRecord::requestId, Need::Optional),
     text(u"type", &MonitorEventRecord::type, Need::Required),
     text(u"id", &MonitorEventRecord::id, Need::Optional),
     text(u"data", &MonitorEventRecord::data, Need::Required),

@@ -98,6 +98,8 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case TimeColumn:
             return QDateTime::fromMSecsSinceEpoch(e.time).toString(QStringLiteral("HH:mm:ss.zzz"));
+        case RequestColumn:
+            return e.requestId;
         case TypeColumn:
             return e.type;
         case IdColumn:
@@ -110,6 +112,8 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         }
     } else if (role == Qt::ToolTipRole && index.column() == DataColumn) {
         return e.data.left(tooltipDataChars);
+    } else if (role == Qt::ToolTipRole && index.column() == RequestColumn) {
+        return tr("The id of the request (stream) that relayed it; empty for the one without");
     }
     return {};
 }
@@ -121,10 +125,12 @@ QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int
     switch (section) {
     case TimeColumn:
         return tr("Time");
+    case RequestColumn:
+        return tr("Request");
     case TypeColumn:
         return tr("Type");
     case IdColumn:
-        return tr("Id");
+        return tr("Event id");
     case DataColumn:
         return tr("Data");
     }

@@ -15,7 +15,7 @@ class EventLogModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { TimeColumn, TypeColumn, IdColumn, DataColumn, ColumnCount };
+    enum Column { TimeColumn, RequestColumn, TypeColumn, IdColumn, DataColumn, ColumnCount };
 
     explicit EventLogModel(int capacity = 1000, QObject *parent = nullptr);
 

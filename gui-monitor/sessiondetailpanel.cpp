@@ -52,6 +52,7 @@ SessionDetailPanel::SessionDetailPanel(QWidget *parent)
     QHeaderView *horizontal = m_eventView->horizontalHeader();
     horizontal->setStretchLastSection(true);
     horizontal->resizeSection(EventLogModel::TimeColumn, 100);
+    horizontal->resizeSection(EventLogModel::RequestColumn, 90);
     horizontal->resizeSection(EventLogModel::TypeColumn, 110);
     horizontal->resizeSection(EventLogModel::IdColumn, 180);
 

@@ -354,7 +354,7 @@ void ClientSession::onStreamEvent(ClientStream *stream, const SseEvent &event)
     send(m_messageBuffer);
     if (m_settings.legacyDataMessages)
         send(ProxyMessages::legacyData(event.data, stream->id()));
-    emit eventRelayed(id(), event);
+    emit eventRelayed(id(), stream->id(), event);
     pauseIfBackedUp();
 }
 

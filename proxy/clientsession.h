@@ -70,7 +70,8 @@ signals:
         RequestOutcome outcome, const QString &error, const QString &reason);
     // Every relayed event. Emitting it costs next to nothing while nothing is connected, so the
     // monitor feed connects only while someone follows this session.
-    void eventRelayed(quint64 id, const SseEvent &event);
+    // `requestId`: the stream's id (empty for the request without one).
+    void eventRelayed(quint64 id, const QString &requestId, const SseEvent &event);
 
 private:
     // A queued item: a request to perform, or a rejection to answer in its turn.

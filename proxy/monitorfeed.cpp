@@ -220,7 +220,7 @@ void MonitorFeed::onRequestFinished(quint64 id, const QString &requestId,
     broadcast(MonitorMessages::requestFinished(finished));
 }
 
-void MonitorFeed::onEventTapped(quint64 id, const SseEvent &event)
+void MonitorFeed::onEventTapped(quint64 id, const QString &requestId, const SseEvent &event)
 {
     // Per event only a slot of the ring is overwritten (three shared strings, no allocation);
     // records are built for what a batch sends, at most eventsPerBatch per 100 ms.
@@ -231,6 +231,7 @@ void MonitorFeed::onEventTapped(quint64 id, const SseEvent &event)
     Tapped &slot = ring.size() < size_t(historyLength) ? ring.emplace_back()
                                                        : ring[followed->count % historyLength];
     slot.time = coarseNow();
+    slot.requestId = requestId;
     slot.event = event;
     slot.dataLength = event.data.size();
     if (slot.dataLength > dataExcerptChars)
@@ -253,6 +254,7 @@ QList<MonitorEventRecord> MonitorFeed::recordsSince(
         const Tapped &tapped = followed.ring[n % historyLength];
         MonitorEventRecord record;
         record.time = tapped.time;
+        record.requestId = tapped.requestId;
         record.type = tapped.event.type;
         record.id = tapped.event.lastEventId;
         record.dataLength = tapped.dataLength;

@@ -56,6 +56,7 @@ private:
     struct Tapped
     {
         qint64 time = 0;
+        QString requestId;
         SseEvent event; // data cut to dataExcerptChars: the ring never pins a huge event
         qsizetype dataLength = 0;
     };
@@ -86,7 +87,7 @@ private:
     void onRequestConnected(quint64 id, const ClientStream *stream);
     void onRequestFinished(quint64 id, const QString &requestId, const ClientStream *stream,
         RequestOutcome outcome, const QString &error, const QString &reason);
-    void onEventTapped(quint64 id, const SseEvent &event);
+    void onEventTapped(quint64 id, const QString &requestId, const SseEvent &event);
     void onUpdateTimerTimeout();
 
     Watcher *watcher(int id);

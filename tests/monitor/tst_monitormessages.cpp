@@ -170,6 +170,7 @@ void TestMonitorMessages::roundTrip_data()
     events.events.append(e);
     e.truncated = true;
     e.id.clear();
+    e.requestId = QStringLiteral("prices");
     e.dataLength = 100000;
     events.events.append(e);
     QTest::newRow("session-events")
@@ -509,6 +510,7 @@ void TestMonitorMessages::defaultsForOptionalFields()
         &error);
     QVERIFY2(m, qPrintable(error));
     QCOMPARE(m->sessionEvents.events.at(0).dataLength, 3);
+    QCOMPARE(m->sessionEvents.events.at(0).requestId, QString()); // an older proxy's
     QCOMPARE(m->sessionEvents.skipped, 0);
     QCOMPARE(m->sessionEvents.history, false);
 

@@ -54,6 +54,7 @@ class TestMonitorRequestsLive : public ProxyTestBase
 private slots:
     void init();
     void feedShowsEachRequest();
+    void eventsNameTheirRequest();
     void reconnectShowsInItsRow();
     void requestsHideCredentials();
     void windowShowsRequestRows();
@@ -186,6 +187,40 @@ void TestMonitorRequestsLive::feedShowsEachRequest()
     QTRY_COMPARE(monitor.lastUpdate(1)->requestsHandled, 3);
     QCOMPARE(requestsOf(monitor.lastUpdate(1)), QString());
     QCOMPARE(monitor.lastUpdate(1)->state, MonitorSession::State::Idle);
+    QCOMPARE(monitor.decodeErrors(), QStringList());
+}
+
+// A subscribed monitor tells a session's streams apart: each event record names the request
+// that relayed it.
+void TestMonitorRequestsLive::eventsNameTheirRequest()
+{
+    startProxy();
+    hold("/prices");
+    hold("/news");
+    FeedRecorder monitor;
+    QVERIFY(monitor.open(monitorUrl()));
+    TestClient *client = connectClient();
+    client->send(request(QStringLiteral("prices"), QStringLiteral("/prices")));
+    client->send(request(QStringLiteral("news"), QStringLiteral("/news")));
+    QTRY_COMPARE(client->count(MessageType::Connected), 2);
+    QTRY_COMPARE(monitor.count(FeedType::Snapshot), 1);
+    monitor.send(MonitorMessages::subscribe(1));
+    QTRY_COMPARE(monitor.count(FeedType::SessionEvents), 1); // the (empty) history
+    writeEvents(held("/news"), 2);
+    writeEvents(held("/prices"), 1);
+    QTRY_COMPARE(client->count(MessageType::SseEvent), 3);
+    QStringList named;
+    QTRY_COMPARE_WITH_TIMEOUT(
+        [&] {
+            named.clear();
+            for (const MonitorEventRecord &e : monitor.events(1))
+                named.append(e.requestId + u' ' + e.data);
+            named.sort();
+            return named;
+        }(),
+        QStringList(
+            { QStringLiteral("news 1"), QStringLiteral("news 2"), QStringLiteral("prices 1") }),
+        5000);
     QCOMPARE(monitor.decodeErrors(), QStringList());
 }
 
