@@ -1,10 +1,10 @@
 #include "settings.h"
 
 #include "hostport.h"
+#include "programcli.h"
 
 #include "settingsrules.h"
 
-#include <QCoreApplication>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <variant>
 
@@ -427,19 +426,6 @@ namespace SettingsCli {
 
 namespace {
 
-    QString programName()
-    {
-        const QString name = QCoreApplication::applicationName();
-        return name.isEmpty() ? QStringLiteral("wssp") : name;
-    }
-
-    void printLine(const QString &line)
-    {
-        const QByteArray bytes = (line + u'\n').toLocal8Bit();
-        std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
-        std::fflush(stderr);
-    }
-
     QString optionName(const QCommandLineOption &option)
     {
         const QString name = option.names().value(0);
@@ -466,9 +452,9 @@ std::optional<Settings> load(const QCommandLineParser &parser)
     QStringList warnings;
     const std::optional<Settings> settings = Settings::load(path, explicitPath, &error, &warnings);
     for (const QString &warning : std::as_const(warnings))
-        printLine(programName() + QStringLiteral(": warning: ") + warning);
+        ProgramCli::printWarning(warning);
     if (!settings)
-        printLine(programName() + QStringLiteral(": error: ") + error);
+        ProgramCli::printError(error);
     return settings;
 }
 

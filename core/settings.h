@@ -137,7 +137,7 @@ struct Settings
 // and a message naming the key or option when the settings are bad.
 namespace SettingsCli {
 
-inline constexpr int exitBadSettings = 2;
+inline constexpr int exitBadSettings = 2; // ProgramCli::exitBadUsage
 
 QCommandLineOption settingsOption();
 

@@ -4,8 +4,6 @@
 
 #include <QApplication>
 
-#include <cstdio>
-
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
@@ -13,21 +11,14 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("ws-sse-monitor"));
     QApplication::setApplicationVersion(QStringLiteral(WSSP_VERSION));
 
+    const MonitorCli::CommandLine commandLine = MonitorCli::parse(QCoreApplication::arguments());
+    if (!commandLine.outcome.isRun())
+        return ProgramCli::finish(commandLine.outcome);
     MonitorWindowOptions options;
+    options.url = commandLine.url;
+    options.token = commandLine.token;
+    options.childArguments = commandLine.childArguments;
     options.programDir = QCoreApplication::applicationDirPath();
-    QString message;
-    switch (MonitorCli::parse(QCoreApplication::arguments(), &options, &message)) {
-    case MonitorCli::Outcome::Exit:
-        std::fputs(message.toLocal8Bit().constData(), stdout);
-        return 0;
-    case MonitorCli::Outcome::BadUsage:
-        if (!message.isEmpty())
-            std::fprintf(stderr, "ws-sse-monitor: %s\n", message.toLocal8Bit().constData());
-        return 2;
-    case MonitorCli::Outcome::Run:
-        break;
-    }
-
     MonitorWindow window(options);
     window.show();
     return app.exec();

@@ -2,18 +2,15 @@
 
 #include "settings.h"
 
-#include <QCommandLineParser>
+#include <QCommandLineOption>
 #include <QFileInfo>
 
 namespace MonitorCli {
 
-Outcome parse(const QStringList &arguments, MonitorWindowOptions *options, QString *message)
+CommandLine parse(const QStringList &arguments)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
+    ProgramCli::Parser parser(
         QStringLiteral("Live view of a ws-sse-proxy: sessions, events and charts."));
-    const QCommandLineOption helpOption = parser.addHelpOption();
-    const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption urlOption(QStringLiteral("url"),
         QStringLiteral("Monitor feed URL (default: monitor.url, else "
                        "ws://proxy.host:proxy.port/monitor)."),
@@ -23,49 +20,34 @@ Outcome parse(const QStringList &arguments, MonitorWindowOptions *options, QStri
     const QCommandLineOption settingsOption = SettingsCli::settingsOption();
     parser.addOptions({ urlOption, tokenOption, settingsOption });
 
-    if (!parser.parse(arguments)) {
-        *message = parser.errorText();
-        return Outcome::BadUsage;
-    }
-    if (parser.isSet(helpOption)) {
-        *message = parser.helpText();
-        return Outcome::Exit;
-    }
-    if (parser.isSet(versionOption)) {
-        *message = QCoreApplication::applicationName() + u' '
-            + QCoreApplication::applicationVersion() + u'\n';
-        return Outcome::Exit;
-    }
-    if (!parser.positionalArguments().isEmpty()) {
-        *message = QStringLiteral("unexpected argument \"%1\"")
-                       .arg(parser.positionalArguments().first());
-        return Outcome::BadUsage;
-    }
-
-    const std::optional<Settings> settings = SettingsCli::load(parser);
+    CommandLine commandLine;
+    commandLine.outcome = parser.parse(arguments);
+    if (!commandLine.outcome.isRun())
+        return commandLine;
+    const QCommandLineParser &options = parser.qt();
+    const std::optional<Settings> settings = SettingsCli::load(options);
     if (!settings) {
-        message->clear(); // SettingsCli printed the error
-        return Outcome::BadUsage;
+        commandLine.outcome = ProgramCli::Outcome::badUsage(QString()); // SettingsCli printed why
+        return commandLine;
     }
 
     const QString urlText
-        = parser.isSet(urlOption) ? parser.value(urlOption) : settings->monitorUrl();
+        = options.isSet(urlOption) ? options.value(urlOption) : settings->monitorUrl();
     const QUrl url(urlText, QUrl::StrictMode);
     if (!url.isValid() || (url.scheme() != u"ws" && url.scheme() != u"wss")
         || url.host().isEmpty()) {
-        *message
-            = QStringLiteral("--url: not a ws:// or wss:// URL with a host: \"%1\"").arg(urlText);
-        return Outcome::BadUsage;
+        commandLine.outcome = ProgramCli::Outcome::badUsage(
+            QStringLiteral("--url: not a ws:// or wss:// URL with a host: \"%1\"").arg(urlText));
+        return commandLine;
     }
-    options->url = url;
-    options->token
-        = parser.isSet(tokenOption) ? parser.value(tokenOption) : settings->monitor.token;
+    commandLine.url = url;
+    commandLine.token
+        = options.isSet(tokenOption) ? options.value(tokenOption) : settings->monitor.token;
     // The test server and client the monitor starts read the same settings file.
-    options->childArguments.clear();
-    if (parser.isSet(settingsOption))
-        options->childArguments << QStringLiteral("--settings")
-                                << QFileInfo(parser.value(settingsOption)).absoluteFilePath();
-    return Outcome::Run;
+    if (options.isSet(settingsOption))
+        commandLine.childArguments << QStringLiteral("--settings")
+                                   << QFileInfo(options.value(settingsOption)).absoluteFilePath();
+    return commandLine;
 }
 
 } // namespace MonitorCli

@@ -1,22 +1,23 @@
 #pragma once
 
-#include "monitorwindow.h"
+#include "programcli.h"
 
 #include <QString>
 #include <QStringList>
+#include <QUrl>
 
 // ws-sse-monitor's command line: --url, --token, --settings (docs/MONITOR.md §6).
 namespace MonitorCli {
 
-enum class Outcome {
-    Run, // `options` is ready
-    Exit, // --help or --version: print `message` to stdout, exit 0
-    BadUsage // print `message` (when not empty) to stderr, exit 2
+// What the command line asks for, as a value (tested without a process).
+struct CommandLine
+{
+    ProgramCli::Outcome outcome; // Run: the fields below are ready
+    QUrl url; // --url, else the settings' (Settings::monitorUrl())
+    QString token; // --token, else monitor.token
+    QStringList childArguments; // for the test server and client the monitor starts
 };
 
-// Fills url, token and childArguments of `options` (the other fields are left alone). The URL
-// comes from --url, else from the settings (Settings::monitorUrl()); the token from --token,
-// else monitor.token.
-Outcome parse(const QStringList &arguments, MonitorWindowOptions *options, QString *message);
+CommandLine parse(const QStringList &arguments);
 
 } // namespace MonitorCli

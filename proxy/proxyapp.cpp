@@ -1,12 +1,12 @@
 #include "proxyapp.h"
 
 #include "eventdispatchers.h"
+#include "programcli.h"
 #include "proxyserver.h"
 #include "settings.h"
 #include "signalwatcher.h"
 
 #include <QAbstractEventDispatcher>
-#include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QUrl>
@@ -72,10 +72,13 @@ void raiseDescriptorLimit(const ProxySettings &proxy)
     }
 }
 
-// The options, with the parser that knows them (--help needs it once there is an application).
+// The options, with the parser that knows them.
 struct ProxyOptions
 {
-    QCommandLineParser parser;
+    ProgramCli::Parser parser { QStringLiteral(
+        "WebSocket-to-SSE proxy: clients send a JSON request over a WebSocket, the proxy\n"
+        "performs it against an SSE server and relays every event back as JSON.\n"
+        "Also serves GET /healthz, GET /metrics and the ws://.../monitor feed.") };
     QCommandLineOption host { QStringLiteral("host"),
         QStringLiteral("Listen on this host (proxy.host)."), QStringLiteral("host") };
     QCommandLineOption port { QStringLiteral("port"),
@@ -99,20 +102,14 @@ struct ProxyOptions
 
     ProxyOptions()
     {
-        parser.setApplicationDescription(QStringLiteral(
-            "WebSocket-to-SSE proxy: clients send a JSON request over a WebSocket, the proxy\n"
-            "performs it against an SSE server and relays every event back as JSON.\n"
-            "Also serves GET /healthz, GET /metrics and the ws://.../monitor feed."));
-        parser.addHelpOption();
-        parser.addVersionOption();
-        parser.addOption(SettingsCli::settingsOption());
-        parser.addOptions({ host, port, path, sseTimeout, adminHost, adminPort, verbose, quiet });
+        parser.addOptions({ SettingsCli::settingsOption(), host, port, path, sseTimeout, adminHost,
+            adminPort, verbose, quiet });
     }
 };
 
 bool applyOptions(const ProxyOptions &options, Settings *settings, QString *error)
 {
-    const QCommandLineParser &parser = options.parser;
+    const QCommandLineParser &parser = options.parser.qt();
     SettingsCli::overrideString(parser, options.host, &settings->proxy.host);
     SettingsCli::overrideString(parser, options.path, &settings->proxy.path);
     SettingsCli::overrideString(parser, options.adminHost, &settings->admin.host);
@@ -159,7 +156,7 @@ int runProxy(const ProxyCommandLine &commandLine)
     ProxyServer server(settings);
     QString error;
     if (!server.listen(&error)) {
-        std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(error));
+        ProgramCli::printError(error);
         return exitCannotListen;
     }
     printStartupLines(settings, server);
@@ -182,37 +179,25 @@ QStringList argumentList(int argc, char *argv[])
 
 } // namespace
 
-std::optional<ProxyCommandLine> parseProxyCommandLine(const QStringList &arguments)
+ProxyCommandLine parseProxyCommandLine(const QStringList &arguments)
 {
     ProxyOptions options;
-    // parse(), not process(): process() exits with status 1 on bad usage; ours is 2.
-    if (!options.parser.parse(arguments)) {
-        std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(options.parser.errorText()));
-        return std::nullopt;
-    }
     ProxyCommandLine commandLine;
-    if (options.parser.isSet(QStringLiteral("help"))) {
-        commandLine.action = ProxyCommandLine::Action::ShowHelp;
+    commandLine.outcome = options.parser.parse(arguments);
+    if (!commandLine.outcome.isRun())
+        return commandLine;
+    const QCommandLineParser &parser = options.parser.qt();
+    commandLine.verbose = parser.isSet(options.verbose);
+    commandLine.quiet = parser.isSet(options.quiet);
+    std::optional<Settings> settings = SettingsCli::load(parser);
+    if (!settings) {
+        commandLine.outcome = ProgramCli::Outcome::badUsage(QString()); // SettingsCli printed why
         return commandLine;
     }
-    if (options.parser.isSet(QStringLiteral("version"))) {
-        commandLine.action = ProxyCommandLine::Action::ShowVersion;
-        return commandLine;
-    }
-    if (!options.parser.positionalArguments().isEmpty()) {
-        std::fprintf(stderr, "ws-sse-proxy: error: unexpected argument \"%s\"\n",
-            qPrintable(options.parser.positionalArguments().constFirst()));
-        return std::nullopt;
-    }
-    commandLine.verbose = options.parser.isSet(options.verbose);
-    commandLine.quiet = options.parser.isSet(options.quiet);
-    std::optional<Settings> settings = SettingsCli::load(options.parser);
-    if (!settings)
-        return std::nullopt;
     QString error;
     if (!applyOptions(options, &*settings, &error)) {
-        std::fprintf(stderr, "ws-sse-proxy: error: %s\n", qPrintable(error));
-        return std::nullopt;
+        commandLine.outcome = ProgramCli::Outcome::badUsage(error);
+        return commandLine;
     }
     commandLine.settings = *settings;
     return commandLine;
@@ -222,23 +207,20 @@ int proxyMain(int argc, char *argv[])
 {
     QCoreApplication::setApplicationName(QStringLiteral("ws-sse-proxy"));
     QCoreApplication::setApplicationVersion(QStringLiteral(WSSP_VERSION));
-    const std::optional<ProxyCommandLine> commandLine
-        = parseProxyCommandLine(argumentList(argc, argv));
-    if (!commandLine)
-        return SettingsCli::exitBadSettings;
-    if (commandLine->action != ProxyCommandLine::Action::Run) {
+    const QStringList arguments = argumentList(argc, argv);
+    ProxyCommandLine commandLine = parseProxyCommandLine(arguments);
+    if (commandLine.outcome.action == ProgramCli::Outcome::Action::ShowHelp) {
         QCoreApplication app(argc, argv); // Qt's help text names the program from it
-        ProxyOptions options;
-        if (commandLine->action == ProxyCommandLine::Action::ShowHelp)
-            options.parser.showHelp(0);
-        options.parser.showVersion();
+        commandLine = parseProxyCommandLine(arguments);
     }
+    if (!commandLine.outcome.isRun())
+        return ProgramCli::finish(commandLine.outcome);
     // Settings::validate() accepted the name, so the kind is known.
     const EventDispatcherKind kind
-        = parseEventDispatcherKind(commandLine->settings.proxy.eventDispatcher)
+        = parseEventDispatcherKind(commandLine.settings.proxy.eventDispatcher)
               .value_or(EventDispatcherKind::Qt);
     if (QAbstractEventDispatcher *dispatcher = createEventDispatcher(kind))
         QCoreApplication::setEventDispatcher(dispatcher);
     QCoreApplication app(argc, argv);
-    return runProxy(*commandLine);
+    return runProxy(commandLine);
 }

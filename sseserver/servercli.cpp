@@ -8,7 +8,6 @@
 #include "testserver.h"
 #include "tlsfiles.h"
 
-#include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QLoggingCategory>
@@ -21,22 +20,20 @@ namespace {
 constexpr int maxCount = 1000000;
 constexpr int maxDelayMs = 60 * 60 * 1000;
 
-void printLine(FILE *stream, const QString &text)
+void printLine(const QString &text)
 {
-    std::fputs(text.toUtf8().append('\n').constData(), stream);
-    std::fflush(stream);
-}
-
-// The same shape as SettingsCli's messages: "sse-test-server: error: ...".
-void printError(const QString &text)
-{
-    printLine(stderr, QCoreApplication::applicationName() + QStringLiteral(": error: ") + text);
+    std::fputs(text.toUtf8().append('\n').constData(), stdout);
+    std::fflush(stdout);
 }
 
 // The options, with the parser that knows them.
 struct Options
 {
-    QCommandLineParser parser;
+    ProgramCli::Parser parser { QStringLiteral(
+                                    "Test SSE server: an echo endpoint (PROTOCOL.md §7) and a "
+                                    "workbench of streams for testing SSE clients and proxies.\n\n"
+                                    "Endpoints:\n")
+        + Router::endpointHelp() };
     QCommandLineOption settings = SettingsCli::settingsOption();
     QCommandLineOption host { QStringLiteral("host"),
         QStringLiteral("Listen on this host (testServer.host)."), QStringLiteral("host") };
@@ -57,56 +54,85 @@ struct Options
                        "(chain) and KEY its PEM private key (docs/TLS.md)."),
         QStringLiteral("CERT") };
 
-    Options()
-    {
-        parser.setApplicationDescription(
-            QStringLiteral("Test SSE server: an echo endpoint (PROTOCOL.md §7) and a workbench of "
-                           "streams for testing SSE clients and proxies.\n\nEndpoints:\n")
-            + Router::endpointHelp());
-        parser.addHelpOption();
-        parser.addVersionOption();
-        parser.addOptions({ settings, host, port, count, delay, quiet, tls });
-    }
+    Options() { parser.addOptions({ settings, host, port, count, delay, quiet, tls }); }
 };
 
 // --tls CERT KEY and no other positional argument.
-bool takeTlsFiles(const Options &options, ServerCli::CommandLine *commandLine)
+ProgramCli::Outcome takeTlsFiles(const Options &options, ServerCli::CommandLine *commandLine)
 {
-    QStringList positional = options.parser.positionalArguments();
-    if (options.parser.isSet(options.tls)) {
-        if (positional.isEmpty()) {
-            printError(QStringLiteral("--tls needs two files: --tls CERT KEY (see --help)"));
-            return false;
-        }
-        commandLine->tlsCertificate = options.parser.value(options.tls);
+    const QCommandLineParser &parser = options.parser.qt();
+    QStringList positional = parser.positionalArguments();
+    if (parser.isSet(options.tls)) {
+        if (positional.isEmpty())
+            return ProgramCli::Outcome::badUsage(
+                QStringLiteral("--tls needs two files: --tls CERT KEY (see --help)"));
+        commandLine->tlsCertificate = parser.value(options.tls);
         commandLine->tlsKey = positional.takeFirst();
     }
-    if (!positional.isEmpty()) {
-        printError(
-            QStringLiteral("unexpected argument \"%1\" (see --help)").arg(positional.constFirst()));
-        return false;
-    }
-    return true;
+    if (!positional.isEmpty())
+        return ProgramCli::unexpectedArgument(positional.constFirst());
+    return {};
 }
 
-bool applyOptions(const Options &options, TestServerSettings *config)
+ProgramCli::Outcome applyOptions(const Options &options, TestServerSettings *config)
 {
-    const QCommandLineParser &parser = options.parser;
+    const QCommandLineParser &parser = options.parser.qt();
     QString error;
     SettingsCli::overrideString(parser, options.host, &config->host);
     if (!SettingsCli::overrideInt(parser, options.port, 0, 65535, &config->port, &error)
         || !SettingsCli::overrideInt(
             parser, options.count, 1, maxCount, &config->responseCount, &error)
         || !SettingsCli::overrideInt(
-            parser, options.delay, 0, maxDelayMs, &config->responseDelay, &error)) {
-        printError(error);
-        return false;
-    }
-    return true;
+            parser, options.delay, 0, maxDelayMs, &config->responseDelay, &error))
+        return ProgramCli::Outcome::badUsage(error);
+    return {};
 }
 
-int serve(QCoreApplication &app, const ServerCli::CommandLine &commandLine)
+void printStartupLines(const TestServer &server, const TestServerSettings &config)
 {
+    const QString base = QStringLiteral("%1://%2:%3")
+                             .arg(server.isTls() ? QStringLiteral("https") : QStringLiteral("http"),
+                                 HostPort::urlHost(HostPort::reachableHost(config.host)))
+                             .arg(server.serverPort());
+    printLine(QStringLiteral("🚀 Test SSE Server listening on %1 (responseCount %2, "
+                             "responseDelay %3 ms)")
+                  .arg(base)
+                  .arg(config.responseCount)
+                  .arg(config.responseDelay));
+    printLine(QStringLiteral("   POST %1/events with {\"message\": \"Hello\"}; "
+                             "--help lists the other endpoints")
+                  .arg(base));
+}
+
+} // namespace
+
+namespace ServerCli {
+
+CommandLine parse(const QStringList &arguments)
+{
+    Options options;
+    CommandLine commandLine;
+    commandLine.outcome = options.parser.parse(arguments, ProgramCli::Positional::Allowed);
+    if (commandLine.outcome.isRun())
+        commandLine.outcome = takeTlsFiles(options, &commandLine);
+    if (!commandLine.outcome.isRun())
+        return commandLine;
+    std::optional<Settings> settings = SettingsCli::load(options.parser.qt());
+    if (!settings) {
+        commandLine.outcome = ProgramCli::Outcome::badUsage(QString()); // SettingsCli printed why
+        return commandLine;
+    }
+    commandLine.config = settings->testServer;
+    commandLine.outcome = applyOptions(options, &commandLine.config);
+    commandLine.quiet = options.parser.qt().isSet(options.quiet);
+    return commandLine;
+}
+
+int serve(QCoreApplication &app, const CommandLine &commandLine)
+{
+    if (qEnvironmentVariableIsEmpty("QT_MESSAGE_PATTERN"))
+        qSetMessagePattern(QStringLiteral("%{time hh:mm:ss.zzz} %{if-warning}warning: %{endif}"
+                                          "%{if-critical}error: %{endif}%{message}"));
     if (commandLine.quiet)
         QLoggingCategory::setFilterRules(
             QStringLiteral("wssp.sseserver.info=false\nwssp.sseserver.debug=false"));
@@ -119,14 +145,14 @@ int serve(QCoreApplication &app, const ServerCli::CommandLine &commandLine)
             commandLine.tlsCertificate, QStringLiteral("--tls CERT"), commandLine.tlsKey,
             QStringLiteral("--tls KEY"), &error);
         if (!tlsConfiguration) {
-            printError(error);
-            return ServerCli::exitBadUsage;
+            ProgramCli::printError(error);
+            return exitBadUsage;
         }
         server.setTls(*tlsConfiguration);
     }
     if (!server.listen(config.host, quint16(config.port), &error)) {
-        printError(error);
-        return ServerCli::exitBadUsage;
+        ProgramCli::printError(error);
+        return exitBadUsage;
     }
     QObject::connect(&signalWatcher, &SignalWatcher::signalled, &app, [&server, &app](int number) {
         qCInfo(lcSseServer).noquote()
@@ -136,77 +162,16 @@ int serve(QCoreApplication &app, const ServerCli::CommandLine &commandLine)
         server.close();
         app.quit();
     });
-
-    const QString base = QStringLiteral("%1://%2:%3")
-                             .arg(server.isTls() ? QStringLiteral("https") : QStringLiteral("http"),
-                                 HostPort::urlHost(HostPort::reachableHost(config.host)))
-                             .arg(server.serverPort());
-    printLine(stdout,
-        QStringLiteral("🚀 Test SSE Server listening on %1 (responseCount %2, "
-                       "responseDelay %3 ms)")
-            .arg(base)
-            .arg(config.responseCount)
-            .arg(config.responseDelay));
-    printLine(stdout,
-        QStringLiteral("   POST %1/events with {\"message\": \"Hello\"}; "
-                       "--help lists the other endpoints")
-            .arg(base));
+    printStartupLines(server, config);
     return app.exec();
-}
-
-} // namespace
-
-namespace ServerCli {
-
-std::optional<CommandLine> parse(const QStringList &arguments)
-{
-    Options options;
-    if (!options.parser.parse(arguments)) {
-        printError(options.parser.errorText() + QStringLiteral(" (see --help)"));
-        return std::nullopt;
-    }
-    CommandLine commandLine;
-    if (options.parser.isSet(QStringLiteral("help"))) {
-        commandLine.action = CommandLine::Action::ShowHelp;
-        commandLine.helpText = options.parser.helpText();
-        return commandLine;
-    }
-    if (options.parser.isSet(QStringLiteral("version"))) {
-        commandLine.action = CommandLine::Action::ShowVersion;
-        return commandLine;
-    }
-    if (!takeTlsFiles(options, &commandLine))
-        return std::nullopt;
-    std::optional<Settings> settings = SettingsCli::load(options.parser);
-    if (!settings)
-        return std::nullopt; // SettingsCli printed why
-    commandLine.config = settings->testServer;
-    if (!applyOptions(options, &commandLine.config))
-        return std::nullopt;
-    commandLine.quiet = options.parser.isSet(options.quiet);
-    return commandLine;
 }
 
 int run(QCoreApplication &app)
 {
-    if (qEnvironmentVariableIsEmpty("QT_MESSAGE_PATTERN"))
-        qSetMessagePattern(QStringLiteral("%{time hh:mm:ss.zzz} %{if-warning}warning: %{endif}"
-                                          "%{if-critical}error: %{endif}%{message}"));
-    const std::optional<CommandLine> commandLine = parse(app.arguments());
-    if (!commandLine)
-        return exitBadUsage;
-    switch (commandLine->action) {
-    case CommandLine::Action::ShowHelp:
-        printLine(stdout, commandLine->helpText);
-        return 0;
-    case CommandLine::Action::ShowVersion:
-        printLine(stdout,
-            QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion());
-        return 0;
-    case CommandLine::Action::Run:
-        break;
-    }
-    return serve(app, *commandLine);
+    const CommandLine commandLine = parse(QCoreApplication::arguments());
+    if (!commandLine.outcome.isRun())
+        return ProgramCli::finish(commandLine.outcome);
+    return serve(app, commandLine);
 }
 
 } // namespace ServerCli

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "clientconfig.h"
+#include "programcli.h"
 
 #include <QString>
 #include <QStringList>
@@ -8,15 +9,17 @@
 // ws-test-client's command line: settings.json (--settings) first, then the options over it.
 namespace ClientCli {
 
-enum class Outcome {
-    Run, // `config` is ready
-    Exit, // --help or --version: print `message` to stdout, exit 0
-    BadUsage // print `message` (when not empty) to stderr, exit ClientExit::badUsage
+// What the command line asks for, as a value (tested without a process).
+struct CommandLine
+{
+    ProgramCli::Outcome outcome; // Run: `config` is ready
+    ClientConfig config;
 };
 
-// Parses `arguments` (program name first). On BadUsage `message` names the option or the
-// settings key at fault; SettingsCli has already printed settings errors itself.
-Outcome parse(const QStringList &arguments, ClientConfig *config, QString *message);
+// Parses `arguments` (program name first). A BadUsage message names the option or the
+// settings key at fault; SettingsCli prints the settings file's own errors (the message is then
+// empty).
+CommandLine parse(const QStringList &arguments);
 
 // Splits an http(s) URL into the request's protocol, address, port and path+query.
 // False with `error` (naming --target) when it is not an absolute http/https URL with a host.

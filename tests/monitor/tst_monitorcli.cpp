@@ -41,8 +41,8 @@ void TestMonitorCli::parse_data()
     QTest::addColumn<QString>("message");
 
     const QString settings = m_dir.filePath(QStringLiteral("settings.json"));
-    const int run = int(MonitorCli::Outcome::Run);
-    const int bad = int(MonitorCli::Outcome::BadUsage);
+    const int run = int(ProgramCli::Outcome::Action::Run);
+    const int bad = int(ProgramCli::Outcome::Action::BadUsage);
 
     QTest::newRow("url and token")
         << QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:5000/monitor"),
@@ -63,10 +63,18 @@ void TestMonitorCli::parse_data()
         QStringLiteral("ws:///monitor") }
                              << bad << QString() << QString()
                              << QStringLiteral("--url: not a ws:// or wss:// URL");
+    QTest::newRow("help, whatever else is on the line")
+        << QStringList { QStringLiteral("extra"), QStringLiteral("--help") }
+        << int(ProgramCli::Outcome::Action::ShowHelp) << QString() << QString()
+        << QStringLiteral("Usage: ");
+    QTest::newRow("version") << QStringList { QStringLiteral("--version") }
+                             << int(ProgramCli::Outcome::Action::ShowVersion) << QString()
+                             << QString() << QCoreApplication::applicationName() + u' ';
     QTest::newRow("unknown option") << QStringList { QStringLiteral("--bogus") } << bad << QString()
                                     << QString() << QStringLiteral("Unknown option 'bogus'");
     QTest::newRow("positional") << QStringList { QStringLiteral("extra") } << bad << QString()
-                                << QString() << QStringLiteral("unexpected argument \"extra\"");
+                                << QString()
+                                << QStringLiteral("unexpected argument \"extra\" (see --help)");
     QTest::newRow("missing settings file")
         << QStringList { QStringLiteral("--settings"), m_dir.filePath(QStringLiteral("none.json")) }
         << bad << QString() << QString() << QString();
@@ -83,19 +91,17 @@ void TestMonitorCli::parse()
     QFETCH(QString, token);
     QFETCH(QString, message);
 
-    MonitorWindowOptions options;
-    QString actual;
-    const MonitorCli::Outcome result = MonitorCli::parse(
-        QStringList { QStringLiteral("ws-sse-monitor") } + arguments, &options, &actual);
-    QVERIFY2(actual.startsWith(message), qPrintable(actual));
-    QCOMPARE(int(result), outcome);
-    if (result == MonitorCli::Outcome::Run) {
-        QCOMPARE(options.url.toString(), url);
-        QCOMPARE(options.token, token);
+    const MonitorCli::CommandLine parsed
+        = MonitorCli::parse(QStringList { QStringLiteral("ws-sse-monitor") } + arguments);
+    QVERIFY2(parsed.outcome.text.startsWith(message), qPrintable(parsed.outcome.text));
+    QCOMPARE(int(parsed.outcome.action), outcome);
+    if (parsed.outcome.isRun()) {
+        QCOMPARE(parsed.url.toString(), url);
+        QCOMPARE(parsed.token, token);
         const bool settingsGiven = arguments.contains(QStringLiteral("--settings"));
-        QCOMPARE(options.childArguments.size(), settingsGiven ? 2 : 0);
+        QCOMPARE(parsed.childArguments.size(), settingsGiven ? 2 : 0);
     } else {
-        QVERIFY(options.url.isEmpty());
+        QVERIFY(parsed.url.isEmpty());
     }
 }
 

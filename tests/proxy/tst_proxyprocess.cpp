@@ -101,6 +101,7 @@ private slots:
     void cleanup();
     void badStart_data();
     void badStart();
+    void helpAndVersion();
     void unknownKeyWarnsAndStarts();
     void signalRightAfterStartupLine_data();
     void signalRightAfterStartupLine();
@@ -256,6 +257,26 @@ void TstProxyProcess::badStart()
     for (const QString &text : std::as_const(named))
         QVERIFY2(err.contains(text), qPrintable(QStringLiteral("%1 not in: %2").arg(text, err)));
     QCOMPARE(m_proxy.readAllStandardOutput(), QByteArray()); // never claimed to listen
+}
+
+// Help and version print to stdout and exit 0 before any settings are read; the help names the
+// program as it was started (Qt takes the name from the application, created for it).
+void TstProxyProcess::helpAndVersion()
+{
+    m_proxy.start(m_program, { QStringLiteral("--help") });
+    QVERIFY(m_proxy.waitForFinished(startMs));
+    QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_proxy.exitCode(), 0);
+    const QByteArray help = m_proxy.readAllStandardOutput();
+    const QByteArray usage = "Usage: " + m_program.toLocal8Bit() + " [options]\n";
+    QVERIFY2(help.startsWith(usage), help.constData());
+    QVERIFY2(help.contains("--sse-timeout"), help.constData());
+    QCOMPARE(m_proxy.readAllStandardError(), QByteArray());
+
+    m_proxy.start(m_program, { QStringLiteral("--version") });
+    QVERIFY(m_proxy.waitForFinished(startMs));
+    QCOMPARE(m_proxy.exitCode(), 0);
+    QCOMPARE(m_proxy.readAllStandardOutput(), QByteArray("ws-sse-proxy " WSSP_VERSION "\n"));
 }
 
 void TstProxyProcess::unknownKeyWarnsAndStarts()

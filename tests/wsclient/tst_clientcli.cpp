@@ -41,6 +41,9 @@ private slots:
     void badSettingsFile();
 
 private:
+    using Action = ProgramCli::Outcome::Action;
+    // ClientCli::parse(), its value taken apart for the checks below.
+    static Action parse(const QStringList &arguments, ClientConfig *config, QString *message);
     QStringList args(const QStringList &options) const;
     QString writeFile(const QString &name, const QByteArray &content);
 
@@ -64,6 +67,15 @@ QString TstClientCli::writeFile(const QString &name, const QByteArray &content)
     return path;
 }
 
+TstClientCli::Action TstClientCli::parse(
+    const QStringList &arguments, ClientConfig *config, QString *message)
+{
+    const ClientCli::CommandLine parsed = ClientCli::parse(arguments);
+    *config = parsed.config;
+    *message = parsed.outcome.text;
+    return parsed.outcome.action;
+}
+
 QStringList TstClientCli::args(const QStringList &options) const
 {
     return QStringList { QStringLiteral("ws-test-client"), QStringLiteral("--settings"),
@@ -80,10 +92,9 @@ void TstClientCli::defaultsFromSettingsFile()
     })");
     ClientConfig config;
     QString message;
-    QCOMPARE(
-        ClientCli::parse({ QStringLiteral("ws-test-client"), QStringLiteral("--settings"), path },
-            &config, &message),
-        ClientCli::Outcome::Run);
+    QCOMPARE(parse({ QStringLiteral("ws-test-client"), QStringLiteral("--settings"), path },
+                 &config, &message),
+        Action::Run);
     QCOMPARE(message, QString());
     QCOMPARE(config.mode, ClientConfig::Mode::EchoTest);
     QCOMPARE(config.proxyUrl, QUrl(QStringLiteral("ws://127.0.0.1:4000/p")));
@@ -113,14 +124,13 @@ void TstClientCli::optionsOverrideSettings()
     })");
     ClientConfig config;
     QString message;
-    QCOMPARE(ClientCli::parse(
-                 { QStringLiteral("ws-test-client"), QStringLiteral("--settings"), path,
-                     QStringLiteral("--url"), QStringLiteral("wss://cli.example/proxy"),
-                     QStringLiteral("--message"), QStringLiteral("Yo"), QStringLiteral("--count"),
-                     QStringLiteral("7"), QStringLiteral("--delay"), QStringLiteral("0"),
-                     QStringLiteral("--timeout"), QStringLiteral("0"), QStringLiteral("--json") },
+    QCOMPARE(parse({ QStringLiteral("ws-test-client"), QStringLiteral("--settings"), path,
+                       QStringLiteral("--url"), QStringLiteral("wss://cli.example/proxy"),
+                       QStringLiteral("--message"), QStringLiteral("Yo"), QStringLiteral("--count"),
+                       QStringLiteral("7"), QStringLiteral("--delay"), QStringLiteral("0"),
+                       QStringLiteral("--timeout"), QStringLiteral("0"), QStringLiteral("--json") },
                  &config, &message),
-        ClientCli::Outcome::Run);
+        Action::Run);
     QCOMPARE(message, QString());
     QCOMPARE(config.proxyUrl, QUrl(QStringLiteral("wss://cli.example/proxy")));
     QCOMPARE(config.message, QStringLiteral("Yo"));
@@ -130,10 +140,9 @@ void TstClientCli::optionsOverrideSettings()
     QCOMPARE(config.json, true);
 
     // testClient.url from the file wins over proxy.host/port/path.
-    QCOMPARE(
-        ClientCli::parse({ QStringLiteral("ws-test-client"), QStringLiteral("--settings"), path },
-            &config, &message),
-        ClientCli::Outcome::Run);
+    QCOMPARE(parse({ QStringLiteral("ws-test-client"), QStringLiteral("--settings"), path },
+                 &config, &message),
+        Action::Run);
     QCOMPARE(config.proxyUrl, QUrl(QStringLiteral("ws://file.example:1/x")));
 }
 
@@ -175,8 +184,7 @@ void TstClientCli::target()
 
     ClientConfig config;
     QString message;
-    QCOMPARE(ClientCli::parse(args({ QStringLiteral("--target"), target }), &config, &message),
-        ClientCli::Outcome::Run);
+    QCOMPARE(parse(args({ QStringLiteral("--target"), target }), &config, &message), Action::Run);
     QCOMPARE(config.mode, ClientConfig::Mode::Request);
     QCOMPARE(config.requests.size(), 1);
     QCOMPARE(config.requests.constFirst().id, QString()); // one target: no id, as before
@@ -221,10 +229,10 @@ void TstClientCli::body()
 
     ClientConfig config;
     QString message;
-    QCOMPARE(ClientCli::parse(args({ QStringLiteral("--target"), QStringLiteral("http://h/"),
-                                  QStringLiteral("--body"), body }),
+    QCOMPARE(parse(args({ QStringLiteral("--target"), QStringLiteral("http://h/"),
+                       QStringLiteral("--body"), body }),
                  &config, &message),
-        ClientCli::Outcome::Run);
+        Action::Run);
     QCOMPARE(config.requests.constFirst().bodyKind, kind);
     QCOMPARE(config.requests.constFirst().body, bytes);
 }
@@ -233,14 +241,14 @@ void TstClientCli::headers()
 {
     ClientConfig config;
     QString message;
-    QCOMPARE(ClientCli::parse(args({ QStringLiteral("--target"), QStringLiteral("http://h/"),
-                                  QStringLiteral("--header"), QStringLiteral("X-A:  one  "),
-                                  QStringLiteral("--header"), QStringLiteral("last-event-id: old"),
-                                  QStringLiteral("--header"), QStringLiteral("X-Empty:"),
-                                  QStringLiteral("--header"), QStringLiteral("X-Colon: a:b"),
-                                  QStringLiteral("--last-event-id"), QStringLiteral("new") }),
+    QCOMPARE(parse(args({ QStringLiteral("--target"), QStringLiteral("http://h/"),
+                       QStringLiteral("--header"), QStringLiteral("X-A:  one  "),
+                       QStringLiteral("--header"), QStringLiteral("last-event-id: old"),
+                       QStringLiteral("--header"), QStringLiteral("X-Empty:"),
+                       QStringLiteral("--header"), QStringLiteral("X-Colon: a:b"),
+                       QStringLiteral("--last-event-id"), QStringLiteral("new") }),
                  &config, &message),
-        ClientCli::Outcome::Run);
+        Action::Run);
     const HttpHeaderList expected { { "X-A", "one" }, { "X-Empty", "" }, { "X-Colon", "a:b" },
         { "Last-Event-ID", "new" } };
     QCOMPARE(config.requests.constFirst().headers, expected);
@@ -267,11 +275,10 @@ void TstClientCli::methodDefaults()
     QFETCH(QByteArray, method);
     ClientConfig config;
     QString message;
-    QCOMPARE(
-        ClientCli::parse(
-            args(QStringList { QStringLiteral("--target"), QStringLiteral("http://h/") } + options),
-            &config, &message),
-        ClientCli::Outcome::Run);
+    QCOMPARE(parse(args(QStringList { QStringLiteral("--target"), QStringLiteral("http://h/") }
+                       + options),
+                 &config, &message),
+        Action::Run);
     QCOMPARE(config.requests.constFirst().method, method);
 }
 
@@ -279,14 +286,14 @@ void TstClientCli::helpAndVersion()
 {
     ClientConfig config;
     QString message;
-    QCOMPARE(ClientCli::parse(args({ QStringLiteral("--help") }), &config, &message),
-        ClientCli::Outcome::Exit);
+    QCOMPARE(parse(args({ QStringLiteral("--help") }), &config, &message), Action::ShowHelp);
     for (const char *option : { "--target", "--json", "--count", "--last-event-id", "--settings",
              "--reconnect", "--reconnect-max-attempts", "--reconnect-max-delay", "ID=URL" })
         QVERIFY2(message.contains(QLatin1StringView(option)), option);
-    QCOMPARE(ClientCli::parse(args({ QStringLiteral("--version") }), &config, &message),
-        ClientCli::Outcome::Exit);
-    QVERIFY(!message.isEmpty());
+    QCOMPARE(parse(args({ QStringLiteral("--version") }), &config, &message), Action::ShowVersion);
+    QCOMPARE(message,
+        QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion()
+            + u'\n');
 }
 
 void TstClientCli::badOptions_data()
@@ -387,7 +394,8 @@ void TstClientCli::badOptions_data()
         target, url, QStringLiteral("--reconnect-max-delay"), QStringLiteral("86400001")
     } << QStringLiteral("--reconnect-max-delay: must be an integer from 0 to 86400000");
     QTest::newRow("positional argument")
-        << QStringList { QStringLiteral("extra") } << QStringLiteral("extra");
+        << QStringList { QStringLiteral("extra") }
+        << QStringLiteral("unexpected argument \"extra\" (see --help)");
 }
 
 void TstClientCli::badOptions()
@@ -396,7 +404,7 @@ void TstClientCli::badOptions()
     QFETCH(QString, named);
     ClientConfig config;
     QString message;
-    QCOMPARE(ClientCli::parse(args(options), &config, &message), ClientCli::Outcome::BadUsage);
+    QCOMPARE(parse(args(options), &config, &message), Action::BadUsage);
     QVERIFY2(message.contains(named), qPrintable(message));
 }
 
@@ -411,10 +419,10 @@ void TstClientCli::caFileForWss()
                       "tls": {"certificate": "c.pem", "privateKey": "k.pem"}}})");
     ClientConfig config;
     QString message;
-    QCOMPARE(ClientCli::parse({ QStringLiteral("ws-test-client"), QStringLiteral("--settings"),
-                                  settings, QStringLiteral("--ca-file"), certificates.caFile() },
+    QCOMPARE(parse({ QStringLiteral("ws-test-client"), QStringLiteral("--settings"), settings,
+                       QStringLiteral("--ca-file"), certificates.caFile() },
                  &config, &message),
-        ClientCli::Outcome::Run);
+        Action::Run);
     QCOMPARE(config.proxyUrl, QUrl(QStringLiteral("wss://127.0.0.1:4443/proxy")));
     QCOMPARE(config.caCertificates, certificates.caCertificates());
 }
@@ -469,7 +477,7 @@ void TstClientCli::severalTargets()
         options << QStringLiteral("--target") << target;
     ClientConfig config;
     QString message;
-    QCOMPARE(ClientCli::parse(args(options), &config, &message), ClientCli::Outcome::Run);
+    QCOMPARE(parse(args(options), &config, &message), Action::Run);
     QCOMPARE(message, QString());
     QCOMPARE(config.mode, ClientConfig::Mode::Request);
     QCOMPARE(config.requests.size(), ids.size());
@@ -489,15 +497,14 @@ void TstClientCli::optionsApplyToEveryTarget()
     ClientConfig config;
     QString message;
     QCOMPARE(
-        ClientCli::parse(
-            args({ QStringLiteral("--target"), QStringLiteral("http://h/a"),
-                QStringLiteral("--target"), QStringLiteral("b=https://g:8443/b"),
-                QStringLiteral("--method"), QStringLiteral("put"), QStringLiteral("--header"),
-                QStringLiteral("X-A: 1"), QStringLiteral("--body"), QStringLiteral("{\"k\": 2}"),
-                QStringLiteral("--last-event-id"), QStringLiteral("e-9"),
-                QStringLiteral("--reconnect"), QStringLiteral("--show-headers") }),
+        parse(args({ QStringLiteral("--target"), QStringLiteral("http://h/a"),
+                  QStringLiteral("--target"), QStringLiteral("b=https://g:8443/b"),
+                  QStringLiteral("--method"), QStringLiteral("put"), QStringLiteral("--header"),
+                  QStringLiteral("X-A: 1"), QStringLiteral("--body"), QStringLiteral("{\"k\": 2}"),
+                  QStringLiteral("--last-event-id"), QStringLiteral("e-9"),
+                  QStringLiteral("--reconnect"), QStringLiteral("--show-headers") }),
             &config, &message),
-        ClientCli::Outcome::Run);
+        Action::Run);
     QCOMPARE(config.requests.size(), 2);
     QVERIFY(config.showHeaders);
     const HttpHeaderList headers { { "X-A", "1" }, { "Last-Event-ID", "e-9" } };
@@ -548,11 +555,10 @@ void TstClientCli::reconnect()
 
     ClientConfig config;
     QString message;
-    QCOMPARE(
-        ClientCli::parse(
-            args(QStringList { QStringLiteral("--target"), QStringLiteral("http://h/") } + options),
-            &config, &message),
-        ClientCli::Outcome::Run);
+    QCOMPARE(parse(args(QStringList { QStringLiteral("--target"), QStringLiteral("http://h/") }
+                       + options),
+                 &config, &message),
+        Action::Run);
     QCOMPARE(config.requests.size(), 1);
     const ProxyRequest &request = config.requests.constFirst();
     QVERIFY(request.reconnect == expected);
@@ -573,10 +579,9 @@ void TstClientCli::badSettingsFile()
         = writeFile(QStringLiteral("bad.json"), R"({"testClient": {"maxMessages": "three"}})");
     ClientConfig config;
     QString message;
-    QCOMPARE(
-        ClientCli::parse({ QStringLiteral("ws-test-client"), QStringLiteral("--settings"), path },
-            &config, &message),
-        ClientCli::Outcome::BadUsage);
+    QCOMPARE(parse({ QStringLiteral("ws-test-client"), QStringLiteral("--settings"), path },
+                 &config, &message),
+        Action::BadUsage);
     QCOMPARE(message, QString());
 }
 

@@ -157,6 +157,7 @@ void TstWsClientProcess::badOption()
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 2);
     const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(err.startsWith(QStringLiteral("ws-test-client: error: ")), qPrintable(err));
     QVERIFY2(err.contains(named), qPrintable(err));
     QCOMPARE(process.readAllStandardOutput(), QByteArray());
 }
