@@ -92,15 +92,14 @@ void TstWsClientStreams::initTestCase()
 
 ClientConfig TstWsClientStreams::parsed(const QUrl &proxyUrl, const QStringList &options) const
 {
-    ClientConfig config;
-    QString message;
     const QStringList arguments = QStringList { QStringLiteral("ws-test-client"),
         QStringLiteral("--settings"), m_settingsPath, QStringLiteral("--url"), proxyUrl.toString(),
         QStringLiteral("--timeout"), QStringLiteral("5000") }
         + options;
-    if (ClientCli::parse(arguments, &config, &message) != ClientCli::Outcome::Run)
-        qWarning("bad options: %s", qPrintable(message));
-    return config;
+    const ClientCli::CommandLine parsed = ClientCli::parse(arguments);
+    if (!parsed.outcome.isRun())
+        qWarning("bad options: %s", qPrintable(parsed.outcome.text));
+    return parsed.config;
 }
 
 // Two targets: both requests go out at once, each with its id; the replies interleave; every

@@ -393,14 +393,14 @@ void TstWsTestClient::requestMode()
     script.replies = replies.mid(0, 3);
     proxy.setScript(script);
 
-    ClientConfig config;
-    QString message;
     const QStringList arguments
         = QStringList { QStringLiteral("ws-test-client"), QStringLiteral("--settings"),
               m_settingsPath, QStringLiteral("--url"), proxy.url().toString() }
         + options;
-    QCOMPARE(ClientCli::parse(arguments, &config, &message), ClientCli::Outcome::Run);
-    QCOMPARE(message, QString());
+    const ClientCli::CommandLine parsed = ClientCli::parse(arguments);
+    QCOMPARE(parsed.outcome.text, QString());
+    QVERIFY(parsed.outcome.isRun());
+    const ClientConfig &config = parsed.config;
     QCOMPARE(config.mode, ClientConfig::Mode::Request);
     QCOMPARE(config.json, json);
     ClientRun run(config);
