@@ -9,7 +9,10 @@
 
 namespace relaybench {
 
-// The proxy under test, as a child process.
+// The proxy under test, as a child process. Not tests/support's TestProcess: the bench
+// forwards the proxy's stderr to the reader as it runs instead of collecting it for
+// assertions, starts it with a per-dispatcher environment, and reads its threads and CPU
+// from /proc; a blocking wait for the startup line is right here, as nothing else runs yet.
 class ProxyProcess
 {
 public:

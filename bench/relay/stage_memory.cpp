@@ -5,6 +5,7 @@
 #include "proxyprocess.h"
 #include "stages.h"
 #include "upstream.h"
+#include "wsframes.h"
 
 #include <QTcpSocket>
 
@@ -86,28 +87,6 @@ void runMemoryBenchmark(quint16 upstreamPort, Upstream *upstream, const Options 
     std::fflush(stdout);
 }
 
-namespace {
-
-    QByteArray maskedTextFrame(const QByteArray &payload)
-    {
-        QByteArray frame;
-        frame.append(char(0x81));
-        if (payload.size() < 126) {
-            frame.append(char(0x80 | payload.size()));
-        } else {
-            frame.append(char(0x80 | 126));
-            frame.append(char((payload.size() >> 8) & 0xFF));
-            frame.append(char(payload.size() & 0xFF));
-        }
-        const char key[4] = { 0x12, 0x34, 0x56, 0x78 };
-        frame.append(key, 4);
-        for (qsizetype i = 0; i < payload.size(); ++i)
-            frame.append(char(payload[i] ^ key[i % 4]));
-        return frame;
-    }
-
-} // namespace
-
 void runStalledClientBenchmark(quint16 upstreamPort, Upstream *upstream, const Options &options)
 {
     ProxyProcess proxy;
@@ -127,17 +106,15 @@ void runStalledClientBenchmark(quint16 upstreamPort, Upstream *upstream, const O
         fail("stalled client cannot connect");
         return;
     }
-    socket.write("GET " + proxy.url().path().toUtf8()
-        + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    socket.write(WsFrames::upgradeRequest(proxy.url().path().toUtf8()));
     if (!waitUntil([&] { return socket.peek(4096).contains("\r\n\r\n"); }, 5000)
         || !socket.read(socket.peek(4096).indexOf("\r\n\r\n") + 4).startsWith("HTTP/1.1 101")) {
         fail("stalled client: no WebSocket handshake");
         return;
     }
     socket.setReadBufferSize(1);
-    socket.write(maskedTextFrame(requestFor(upstreamPort, QStringLiteral("/flood?size=1024"))));
+    socket.write(
+        WsFrames::maskedText(requestFor(upstreamPort, QStringLiteral("/flood?size=1024"))));
 
     std::printf("\n## 4. A client that stops reading; upstream floods 1 KiB events for %d s\n\n",
         options.stallSeconds);

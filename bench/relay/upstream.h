@@ -5,6 +5,11 @@
 // one every MS). Each connection numbers
 // its events from 0 in the `id` field. Lives in a thread of its own so that writing the flood
 // does not compete with the clients' event loop.
+//
+// Not tests/support's TestUpstream or RawUpstream, on purpose: those serve a handful of
+// connections on the test's own thread and record every request for assertions, while this
+// one must hold thousands of streams (a 4096 backlog), count bytes across threads with
+// atomics and spend nothing on bookkeeping, or the bench would measure its upstream.
 
 #include "measure.h"
 

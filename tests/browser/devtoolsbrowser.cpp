@@ -65,29 +65,18 @@ bool DevToolsBrowser::start(QSize size, QString *error)
         QStringLiteral("--mute-audio"),
         QStringLiteral("about:blank"),
     };
-    m_process.setStandardOutputFile(QProcess::nullDevice());
-    connect(&m_process, &QProcess::readyReadStandardError, this,
-        [this]() { m_stderr += m_process.readAllStandardError(); });
     m_process.start(program, arguments);
-    if (!m_process.waitForStarted(startMs)) {
-        *error = QStringLiteral("cannot start %1: %2").arg(program, m_process.errorString());
-        return false;
-    }
     static const QRegularExpression listening(
         QStringLiteral("DevTools listening on (ws://\\S+)\\s"));
-    QRegularExpressionMatch match;
-    const bool announced = QTest::qWaitFor(
-        [&]() {
-            match = listening.match(QString::fromUtf8(m_stderr));
-            return match.hasMatch() || m_process.state() == QProcess::NotRunning;
-        },
-        startMs);
-    if (!announced || !match.hasMatch()) {
+    const QRegularExpressionMatch match
+        = m_process.waitForOutput(listening, startMs, TestProcess::Channel::StandardError);
+    if (!match.hasMatch()) {
         *error = QStringLiteral(
             "chromium did not announce its DevTools endpoint (%1); its stderr ends:\n%2")
-                     .arg(m_process.state() == QProcess::NotRunning ? QStringLiteral("it exited")
-                                                                    : QStringLiteral("timeout"),
-                         QString::fromUtf8(m_stderr.right(2000)));
+                     .arg(m_process.isRunning()
+                             ? QStringLiteral("timeout")
+                             : QStringLiteral("it exited: %1").arg(m_process.errorString()),
+                         QString::fromUtf8(m_process.standardError().right(2000)));
         return false;
     }
     // Without an Origin header (QWebSocket sends none by default) Chromium needs no
@@ -169,7 +158,7 @@ QByteArray DevToolsBrowser::screenshot(QString *error)
 
 void DevToolsBrowser::stop()
 {
-    if (m_process.state() == QProcess::NotRunning)
+    if (!m_process.isRunning())
         return;
     if (m_socket.state() == QAbstractSocket::ConnectedState) {
         // No reply to wait for: the browser closes this socket as it goes.
@@ -179,13 +168,8 @@ void DevToolsBrowser::stop()
             QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
         m_socket.flush();
     }
-    if (!m_process.waitForFinished(stopMs)) {
-        m_process.terminate();
-        if (!m_process.waitForFinished(stopMs)) {
-            m_process.kill();
-            m_process.waitForFinished(stopMs);
-        }
-    }
+    if (!m_process.waitForFinished(stopMs) && !m_process.terminate(stopMs))
+        m_process.kill();
     m_socket.abort();
 }
 

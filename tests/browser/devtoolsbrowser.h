@@ -1,10 +1,11 @@
 #pragma once
 
+#include "testprocess.h"
+
 #include <QHash>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QObject>
-#include <QProcess>
 #include <QSize>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -53,9 +54,8 @@ private:
     void onMessage(const QString &text);
     void onEvent(const QString &method, const QJsonObject &params);
 
-    QProcess m_process;
+    TestProcess m_process;
     QTemporaryDir m_profile;
-    QByteArray m_stderr;
     QWebSocket m_socket;
     QString m_sessionId;
     int m_nextId = 1;

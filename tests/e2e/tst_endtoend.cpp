@@ -4,15 +4,15 @@
 // exactly as a user's settings.json would lead it. Checked: the echo transcript of PROTOCOL.md
 // §8 line by line, the server's log, request mode with --json, streams with reconnect over the
 // server's breaks, and a clean exit on SIGTERM.
+#include "testprocess.h"
+
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
-#include <QProcess>
 #include <QRegularExpression>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -69,23 +69,21 @@ private slots:
     void streamsResumeOverBreaks();
 
 private:
-    QString program(const QString &name) const;
     bool writeSettings(int proxyPort, int serverPort);
     // Starts `process` and returns the port captured by `listening` from its stdout (0: none).
     quint16 startServer(
-        QProcess &process, const QString &name, const QRegularExpression &listening);
+        TestProcess &process, const QString &name, const QRegularExpression &listening);
     // Runs ws-test-client to the end with the shared settings file plus `arguments`; true when
     // it exited by itself (any status).
     bool runClient(const QStringList &arguments);
     // SIGTERM; true when the process exits 0 within shutdownMs.
-    bool terminatesCleanly(QProcess &process, const char *name);
+    bool terminatesCleanly(TestProcess &process, const char *name);
 
-    QString m_binDir;
     QTemporaryDir m_dir;
     QString m_settingsPath;
-    QProcess m_server;
-    QProcess m_proxy;
-    QProcess m_client;
+    TestProcess m_server;
+    TestProcess m_proxy;
+    TestProcess m_client;
     quint16 m_serverPort = 0;
     quint16 m_proxyPort = 0;
     qint64 m_startedAtMs = 0;
@@ -93,21 +91,14 @@ private:
 
 void TstEndToEnd::initTestCase()
 {
-    m_binDir = qEnvironmentVariable("WSSP_BIN_DIR");
-    QVERIFY2(!m_binDir.isEmpty(), "WSSP_BIN_DIR is not set (run through ctest)");
+    QVERIFY2(!TestProcess::binDir().isEmpty(), "WSSP_BIN_DIR is not set (run through ctest)");
     for (const char *name : { "sse-test-server", "ws-sse-proxy", "ws-test-client" })
-        QVERIFY2(QFileInfo(program(QLatin1String(name))).isExecutable(), name);
+        QVERIFY2(QFileInfo(TestProcess::program(QLatin1String(name))).isExecutable(), name);
     QVERIFY(m_dir.isValid());
     m_settingsPath = m_dir.filePath(QStringLiteral("settings.json"));
     // No stray ./settings.json from the source tree: every program reads only our file.
-    for (QProcess *process : { &m_server, &m_proxy, &m_client })
+    for (TestProcess *process : { &m_server, &m_proxy, &m_client })
         process->setWorkingDirectory(m_dir.path());
-}
-
-QString TstEndToEnd::program(const QString &name) const
-{
-    // Absolute: QProcess resolves a relative program against the child's working directory.
-    return QFileInfo(m_binDir + u'/' + name).absoluteFilePath();
 }
 
 bool TstEndToEnd::writeSettings(int proxyPort, int serverPort)
@@ -118,23 +109,10 @@ bool TstEndToEnd::writeSettings(int proxyPort, int serverPort)
 }
 
 quint16 TstEndToEnd::startServer(
-    QProcess &process, const QString &name, const QRegularExpression &listening)
+    TestProcess &process, const QString &name, const QRegularExpression &listening)
 {
-    process.start(program(name), { QStringLiteral("--settings"), m_settingsPath });
-    QByteArray out;
-    const QDeadlineTimer deadline(startMs);
-    while (!deadline.hasExpired()) {
-        out += process.readAllStandardOutput();
-        const QRegularExpressionMatch match = listening.match(QString::fromUtf8(out));
-        if (match.hasMatch())
-            return quint16(match.captured(1).toUInt());
-        if (process.state() == QProcess::NotRunning)
-            break;
-        process.waitForReadyRead(100); // another process: blocking on its pipe is fine here
-    }
-    qWarning("%s: no startup line; stdout: %s stderr: %s", qPrintable(name), out.constData(),
-        process.readAllStandardError().constData());
-    return 0;
+    process.start(TestProcess::program(name), { QStringLiteral("--settings"), m_settingsPath });
+    return process.waitForPort(listening, startMs);
 }
 
 // Every test gets a fresh server and proxy started from one settings file with port 0; the
@@ -156,43 +134,33 @@ void TstEndToEnd::init()
 
 void TstEndToEnd::cleanup()
 {
-    for (QProcess *process : { &m_client, &m_proxy, &m_server }) {
-        if (process->state() != QProcess::NotRunning) {
-            process->kill();
-            process->waitForFinished(startMs);
-        }
-        process->readAllStandardOutput();
-        process->readAllStandardError();
-    }
+    for (TestProcess *process : { &m_client, &m_proxy, &m_server })
+        process->kill(); // the next start() drops this run's output
 }
 
 bool TstEndToEnd::runClient(const QStringList &arguments)
 {
-    QSignalSpy finished(&m_client, &QProcess::finished);
-    m_client.start(program(QStringLiteral("ws-test-client")),
+    m_client.start(TestProcess::program(QStringLiteral("ws-test-client")),
         QStringList { QStringLiteral("--settings"), m_settingsPath } + arguments);
-    // qWaitFor runs the event loop, so the server's and proxy's pipes are drained meanwhile.
-    if (!QTest::qWaitFor([&finished]() { return finished.count() == 1; }, runMs)) {
-        qWarning("ws-test-client still running after %d ms; stdout: %s stderr: %s", runMs,
-            m_client.readAllStandardOutput().constData(),
-            m_client.readAllStandardError().constData());
+    // The wait runs the event loop, so the server's and proxy's pipes are drained meanwhile.
+    if (!m_client.waitForFinished(runMs)) {
+        qWarning("ws-test-client still running after %d ms; %s", runMs,
+            m_client.describeOutput().constData());
         return false;
     }
     return m_client.exitStatus() == QProcess::NormalExit;
 }
 
-bool TstEndToEnd::terminatesCleanly(QProcess &process, const char *name)
+bool TstEndToEnd::terminatesCleanly(TestProcess &process, const char *name)
 {
-    QSignalSpy finished(&process, &QProcess::finished);
     QElapsedTimer clock;
     clock.start();
-    process.terminate(); // SIGTERM
-    if (!QTest::qWaitFor([&finished]() { return finished.count() == 1; }, shutdownMs)) {
+    if (!process.terminate(shutdownMs)) { // SIGTERM
         qWarning("%s still running %d ms after SIGTERM", name, shutdownMs);
         return false;
     }
     qInfo("%s exited %d %lld ms after SIGTERM", name, process.exitCode(), clock.elapsed());
-    return process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+    return process.exitedCleanly();
 }
 
 // The default mode of ws-test-client: three echo requests through the proxy. Its transcript
@@ -201,7 +169,7 @@ void TstEndToEnd::echoTranscript()
 {
     QVERIFY(runClient({}));
     QCOMPARE(m_client.exitCode(), 0);
-    QCOMPARE(QString::fromUtf8(m_client.readAllStandardError()), QString());
+    QCOMPARE(QString::fromUtf8(m_client.standardError()), QString());
     const qint64 finishedAtMs = QDateTime::currentMSecsSinceEpoch();
 
     const QString idPattern = QStringLiteral("echo-(\\d{13})-");
@@ -225,7 +193,7 @@ void TstEndToEnd::echoTranscript()
     }
     expected << exactly(QStringLiteral("✅ Sent 3 messages. Test complete."));
 
-    const QString transcript = QString::fromUtf8(m_client.readAllStandardOutput());
+    const QString transcript = QString::fromUtf8(m_client.standardOutput());
     QVERIFY2(transcript.endsWith(u'\n'), qPrintable(transcript));
     const QStringList lines = transcript.chopped(1).split(u'\n');
     QVERIFY2(lines.size() == expected.size(), qPrintable(transcript));
@@ -258,9 +226,8 @@ void TstEndToEnd::echoTranscript()
     }
 
     // The server logged each request and each event it sent, with the ids the client saw.
-    QByteArray log;
-    QTRY_VERIFY((log += m_server.readAllStandardError()).contains(ids.last().toUtf8()));
-    const QString serverLog = QString::fromUtf8(log);
+    QTRY_VERIFY(m_server.standardError().contains(ids.last().toUtf8()));
+    const QString serverLog = QString::fromUtf8(m_server.standardError());
     for (int i = 1; i <= 3; ++i) {
         const QRegularExpression request(
             QStringLiteral("(?m)^.*#\\d+ 📨 POST /events from 127\\.0\\.0\\.1: Hello Server! #%1$")
@@ -288,8 +255,8 @@ void TstEndToEnd::requestModeJson()
         QStringLiteral("http://127.0.0.1:%1/ticks?count=5&interval=20").arg(m_serverPort),
         QStringLiteral("--json") }));
     QCOMPARE(m_client.exitCode(), 0);
-    QCOMPARE(QString::fromUtf8(m_client.readAllStandardError()), QString());
-    const QList<QByteArray> lines = m_client.readAllStandardOutput().split('\n');
+    QCOMPARE(QString::fromUtf8(m_client.standardError()), QString());
+    const QList<QByteArray> lines = m_client.standardOutput().split('\n');
     QCOMPARE(lines.size(), 1 + 5 + 1 + 1); // connected, 5 events, closed, and the final '\n'
     QCOMPARE(lines.last(), QByteArray());
 
@@ -350,8 +317,8 @@ void TstEndToEnd::requestModeFailure()
     QVERIFY(runClient({ QStringLiteral("--target"),
         QStringLiteral("http://127.0.0.1:%1%2").arg(m_serverPort).arg(target),
         QStringLiteral("--json") }));
-    const QString out = QString::fromUtf8(m_client.readAllStandardOutput());
-    const QString err = QString::fromUtf8(m_client.readAllStandardError());
+    const QString out = QString::fromUtf8(m_client.standardOutput());
+    const QString err = QString::fromUtf8(m_client.standardError());
     QVERIFY2(out.endsWith(u'\n'), qPrintable(out));
     QStringList types;
     QString message;
@@ -388,8 +355,8 @@ void TstEndToEnd::streamsResumeOverBreaks()
         QStringLiteral("--target"), QStringLiteral("%1/ticks?interval=0&count=5").arg(base),
         QStringLiteral("--reconnect-max-attempts"), QStringLiteral("1"),
         QStringLiteral("--reconnect-max-delay"), QStringLiteral("10"), QStringLiteral("--json") }));
-    const QString out = QString::fromUtf8(m_client.readAllStandardOutput());
-    const QString err = QString::fromUtf8(m_client.readAllStandardError());
+    const QString out = QString::fromUtf8(m_client.standardOutput());
+    const QString err = QString::fromUtf8(m_client.standardError());
     QCOMPARE(m_client.exitCode(), 1);
 
     QMap<QString, QList<int>> ticks;

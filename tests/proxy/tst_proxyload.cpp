@@ -6,6 +6,7 @@
 #include "proxytestbase.h"
 #include "rawwsclient.h"
 #include "upstreampool.h"
+#include "wsframes.h"
 
 #include <QDir>
 #include <QFile>
@@ -62,8 +63,7 @@ std::unique_ptr<QTcpSocket> TestProxyLoad::openNonReadingClient(const QJsonObjec
     // From here on Qt buffers at most one byte for us: the kernel's buffers fill, then TCP's
     // window closes and the proxy's writes to this client back up.
     socket->setReadBufferSize(1);
-    socket->write(
-        RawWsClient::maskedTextFrame(QJsonDocument(request).toJson(QJsonDocument::Compact)));
+    socket->write(WsFrames::maskedText(QJsonDocument(request).toJson(QJsonDocument::Compact)));
     return socket;
 }
 
@@ -167,7 +167,7 @@ void TestProxyLoad::stalledClientIsDropped()
     QVERIFY(stalled);
     QTRY_VERIFY_WITH_TIMEOUT(m_proxy->metrics().backpressurePauses >= 1, 10000);
     // A request queued behind the stalled one must not start when the client is dropped.
-    stalled->write(RawWsClient::maskedTextFrame(
+    stalled->write(WsFrames::maskedText(
         QJsonDocument(upstreamRequest(m_upstream->port(), QStringLiteral("/flood")))
             .toJson(QJsonDocument::Compact)));
     QTRY_COMPARE_WITH_TIMEOUT(m_proxy->metrics().queuedRequests, 1, 5000);
@@ -199,7 +199,7 @@ void TestProxyLoad::everyStreamOfABackedUpSocketPauses()
     QVERIFY(stalled);
     for (const char *id : { "b", "c" })
         stalled->write(
-            RawWsClient::maskedTextFrame(QJsonDocument(flood(id)).toJson(QJsonDocument::Compact)));
+            WsFrames::maskedText(QJsonDocument(flood(id)).toJson(QJsonDocument::Compact)));
     QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 3, 5000);
     QTRY_VERIFY_WITH_TIMEOUT(m_proxy->metrics().backpressurePauses >= 1, 10000);
 

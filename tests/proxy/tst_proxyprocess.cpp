@@ -1,13 +1,17 @@
 // The real ws-sse-proxy executable (from WSSP_BIN_DIR): exit statuses and messages for bad
 // settings and options, a port in use, a clean shutdown on SIGINT and SIGTERM with a client
 // mid-stream, and the HTTP routes of its listener (/healthz, /metrics, 404s).
+#include "rawhttpclient.h"
+#include "rawupstream.h"
+#include "testprocess.h"
+#include "wsframes.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -18,6 +22,7 @@
 
 #include <csignal>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace {
@@ -25,70 +30,14 @@ namespace {
 constexpr int startMs = 10000; // one process start, generous for sanitizer builds
 constexpr int shutdownMs = 2000; // the proxy's promise: gone within 2 s of a signal
 
-// A one-shot SSE upstream inside the test: answers the first request with a stream head and
-// one event, then keeps the connection open, so the proxy is mid-stream when it is signalled.
-class HangingUpstream : public QObject
+// Answers the first request with a stream head and one event, then keeps the connection open,
+// so the proxy is mid-stream when it is signalled.
+RawUpstream::Step oneEventThenSilence()
 {
-public:
-    explicit HangingUpstream(QObject *parent = nullptr)
-        : QObject(parent)
-    {
-        connect(&m_server, &QTcpServer::newConnection, this, &HangingUpstream::onNewConnection);
-    }
-    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
-    quint16 port() const { return m_server.serverPort(); }
-    int requests() const { return m_requests; }
-
-private:
-    void onNewConnection()
-    {
-        while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-            socket->setParent(this);
-            connect(
-                socket, &QTcpSocket::readyRead, this, [this, socket]() { onReadyRead(socket); });
-        }
-    }
-    void onReadyRead(QTcpSocket *socket)
-    {
-        m_heads[socket] += socket->readAll();
-        if (!m_heads[socket].contains("\r\n\r\n"))
-            return;
-        socket->disconnect(this); // answered once; anything after the head is ignored
-        ++m_requests;
-        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                      "Cache-Control: no-cache\r\nConnection: close\r\n\r\n"
-                      "id: 1\ndata: first\n\n");
-    }
-
-    QTcpServer m_server;
-    QHash<QTcpSocket *, QByteArray> m_heads;
-    int m_requests = 0;
-};
-
-// Sends raw bytes to 127.0.0.1:port and collects everything until the peer closes.
-class RawExchange : public QObject
-{
-public:
-    void send(quint16 port, const QByteArray &request)
-    {
-        connect(&m_socket, &QTcpSocket::connected, this,
-            [this, request]() { m_socket.write(request); });
-        connect(&m_socket, &QTcpSocket::readyRead, this,
-            [this]() { m_response += m_socket.readAll(); });
-        connect(&m_socket, &QTcpSocket::disconnected, this, [this]() {
-            m_response += m_socket.readAll();
-            m_finished = true;
-        });
-        m_socket.connectToHost(QHostAddress::LocalHost, port);
-    }
-    bool isFinished() const { return m_finished; }
-    const QByteArray &response() const { return m_response; }
-
-private:
-    QTcpSocket m_socket;
-    QByteArray m_response;
-    bool m_finished = false;
-};
+    return RawUpstream::write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                              "Cache-Control: no-cache\r\nConnection: close\r\n\r\n"
+                              "id: 1\ndata: first\n\n");
+}
 
 } // namespace
 
@@ -123,16 +72,14 @@ private:
     QString m_program;
     QTemporaryDir m_dir;
     int m_files = 0;
-    QProcess m_proxy;
+    TestProcess m_proxy;
     quint16 m_adminPort = 0; // from start()
 };
 
 void TstProxyProcess::initTestCase()
 {
-    const QString binDir = qEnvironmentVariable("WSSP_BIN_DIR");
-    QVERIFY2(!binDir.isEmpty(), "WSSP_BIN_DIR is not set (run through ctest)");
-    // Absolute: QProcess resolves a relative program against the child's working directory.
-    m_program = QFileInfo(binDir + QStringLiteral("/ws-sse-proxy")).absoluteFilePath();
+    QVERIFY2(!TestProcess::binDir().isEmpty(), "WSSP_BIN_DIR is not set (run through ctest)");
+    m_program = TestProcess::program(QStringLiteral("ws-sse-proxy"));
     QVERIFY2(QFileInfo(m_program).isExecutable(), qPrintable(m_program));
     QVERIFY(m_dir.isValid());
     m_proxy.setWorkingDirectory(m_dir.path()); // no stray ./settings.json from the source tree
@@ -140,12 +87,7 @@ void TstProxyProcess::initTestCase()
 
 void TstProxyProcess::cleanup()
 {
-    if (m_proxy.state() != QProcess::NotRunning) {
-        m_proxy.kill();
-        m_proxy.waitForFinished(startMs);
-    }
-    m_proxy.readAllStandardOutput();
-    m_proxy.readAllStandardError();
+    m_proxy.kill(); // the next start() drops this run's output
 }
 
 QString TstProxyProcess::writeSettings(const QByteArray &json)
@@ -172,22 +114,11 @@ quint16 TstProxyProcess::start(const QStringList &arguments, const QStringList &
     const QRegularExpression listening(
         QStringLiteral("^ws-sse-proxy \\S+ listening on ws://127\\.0\\.0\\.1:(\\d+)/proxy\n"
                        "  health: \\S+  metrics: http://\\S+:(\\d+)/metrics"));
-    QByteArray out;
-    const QDeadlineTimer deadline(startMs);
-    while (!deadline.hasExpired()) {
-        out += m_proxy.readAllStandardOutput();
-        const QRegularExpressionMatch match = listening.match(QString::fromUtf8(out));
-        if (match.hasMatch()) {
-            m_adminPort = quint16(match.captured(2).toUInt());
-            return quint16(match.captured(1).toUInt());
-        }
-        if (m_proxy.state() == QProcess::NotRunning)
-            break;
-        m_proxy.waitForReadyRead(100); // another process: blocking on its pipe is fine here
-    }
-    qWarning("no startup line; stdout: %s stderr: %s", out.constData(),
-        m_proxy.readAllStandardError().constData());
-    return 0;
+    const QRegularExpressionMatch match = m_proxy.waitForOutput(listening, startMs);
+    if (!match.hasMatch())
+        return 0;
+    m_adminPort = quint16(match.captured(2).toUInt());
+    return quint16(match.captured(1).toUInt());
 }
 
 // Each row: the program must refuse to start with status 2, name the culprit on stderr, and
@@ -251,12 +182,12 @@ void TstProxyProcess::badStart()
             + arguments);
     QVERIFY(m_proxy.waitForFinished(startMs));
     QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit);
-    const QString err = QString::fromUtf8(m_proxy.readAllStandardError());
+    const QString err = QString::fromUtf8(m_proxy.standardError());
     QCOMPARE(m_proxy.exitCode(), 2);
     QVERIFY2(err.startsWith(QStringLiteral("ws-sse-proxy: ")), qPrintable(err));
     for (const QString &text : std::as_const(named))
         QVERIFY2(err.contains(text), qPrintable(QStringLiteral("%1 not in: %2").arg(text, err)));
-    QCOMPARE(m_proxy.readAllStandardOutput(), QByteArray()); // never claimed to listen
+    QCOMPARE(m_proxy.standardOutput(), QByteArray()); // never claimed to listen
 }
 
 // Help and version print to stdout and exit 0 before any settings are read; the help names the
@@ -284,19 +215,17 @@ void TstProxyProcess::unknownKeyWarnsAndStarts()
     const QString path = writeSettings(R"({"proxy": {"prot": 1}, "extra": {}})");
     const quint16 port = start({ QStringLiteral("--settings"), path });
     QVERIFY(port != 0);
-    RawExchange health; // it really serves
+    RawHttpClient health; // it really serves
     health.send(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     QTRY_VERIFY_WITH_TIMEOUT(health.isFinished(), startMs);
-    QVERIFY2(health.response().startsWith("HTTP/1.1 200 OK\r\n"), health.response().constData());
-    const QByteArray err = m_proxy.readAllStandardError();
+    QVERIFY2(health.bytes().startsWith("HTTP/1.1 200 OK\r\n"), health.bytes().constData());
+    const QByteArray err = m_proxy.standardError();
     QVERIFY2(err.contains("ws-sse-proxy: warning: ") && err.contains("unknown key \"proxy.prot\""),
         err.constData());
     QVERIFY2(err.contains("unknown section \"extra\""), err.constData());
     QVERIFY2(!err.contains("error"), err.constData());
 
-    QSignalSpy finished(&m_proxy, &QProcess::finished);
-    m_proxy.terminate();
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, shutdownMs);
+    QVERIFY(m_proxy.terminate(shutdownMs));
     QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit);
     QCOMPARE(m_proxy.exitCode(), 0);
 }
@@ -316,8 +245,8 @@ void TstProxyProcess::signalRightAfterStartupLine()
     QFETCH(int, signalNumber);
     for (int round = 1; round <= 5; ++round) {
         QVERIFY(start({}) != 0);
-        QCOMPARE(::kill(pid_t(m_proxy.processId()), signalNumber), 0);
-        QVERIFY(m_proxy.waitForFinished(shutdownMs)); // nothing in this process needs the loop
+        QVERIFY(m_proxy.sendSignal(signalNumber));
+        QVERIFY(m_proxy.waitForFinished(shutdownMs));
         QVERIFY2(m_proxy.exitStatus() == QProcess::NormalExit,
             qPrintable(QStringLiteral("round %1: killed by signal %2 instead of handling it")
                            .arg(round)
@@ -338,12 +267,12 @@ void TstProxyProcess::portInUse()
     QVERIFY2(m_proxy.waitForFinished(startMs), "the proxy hangs when its port is taken");
     QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit);
     QVERIFY(m_proxy.exitCode() != 0);
-    const QByteArray err = m_proxy.readAllStandardError();
+    const QByteArray err = m_proxy.standardError();
     QVERIFY2(err.contains(QStringLiteral("port %1 on 127.0.0.1 is already in use")
                               .arg(holder.serverPort())
                               .toUtf8()),
         err.constData());
-    QCOMPARE(m_proxy.readAllStandardOutput(), QByteArray());
+    QCOMPARE(m_proxy.standardOutput(), QByteArray());
     qInfo("exited %d after %lld ms", m_proxy.exitCode(), clock.elapsed());
 }
 
@@ -374,8 +303,8 @@ void TstProxyProcess::signalWithClientMidStream()
     QFETCH(QByteArray, className);
     QFETCH(int, workers);
     QFETCH(QByteArray, workersLine);
-    HangingUpstream upstream;
-    QVERIFY(upstream.listen());
+    RawUpstream upstream({ oneEventThenSilence(), RawUpstream::hold() });
+    QVERIFY(upstream.port() != 0);
     const quint16 port = start({ QStringLiteral("--settings"),
         writeSettings(QStringLiteral(R"({"proxy": {"upstream": {"allow": ["127.0.0.1"]},
                                                                  "eventDispatcher": "%1", "workers": %2}})")
@@ -399,13 +328,13 @@ void TstProxyProcess::signalWithClientMidStream()
         QStringLiteral("connected"));
     QCOMPARE(QJsonDocument::fromJson(messages.at(1).toUtf8())[u"type"].toString(),
         QStringLiteral("sse-event"));
-    QCOMPARE(upstream.requests(), 1);
+    QCOMPARE(upstream.requestCount(), 1);
     QCOMPARE(disconnected.count(), 0);
 
-    QSignalSpy finished(&m_proxy, &QProcess::finished);
+    QSignalSpy finished(&m_proxy, &TestProcess::finished);
     QElapsedTimer clock;
     clock.start();
-    QCOMPARE(::kill(pid_t(m_proxy.processId()), signalNumber), 0);
+    QVERIFY(m_proxy.sendSignal(signalNumber));
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, shutdownMs);
     const qint64 exitMs = clock.elapsed();
     QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit); // handled, not killed by the signal
@@ -416,7 +345,7 @@ void TstProxyProcess::signalWithClientMidStream()
     QCOMPARE(messages.at(2),
         QStringLiteral(R"({"type":"closed","payload":{"reason":"proxy shutting down"}})"));
     QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
-    const QByteArray log = m_proxy.readAllStandardError();
+    const QByteArray log = m_proxy.standardError();
     QVERIFY2(
         log.contains(QByteArray("event dispatcher: " + dispatcher.toUtf8() + " (" + className)),
         log.constData());
@@ -436,31 +365,32 @@ void TstProxyProcess::signalWithUnresponsiveClient()
     connect(&raw, &QTcpSocket::readyRead, this, [&raw, &received]() { received += raw.readAll(); });
     raw.connectToHost(QHostAddress::LocalHost, port);
     QTRY_COMPARE_WITH_TIMEOUT(raw.state(), QAbstractSocket::ConnectedState, startMs);
-    raw.write("GET /proxy HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-              "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-              "Sec-WebSocket-Version: 13\r\n\r\n");
+    raw.write(WsFrames::upgradeRequest());
     QTRY_VERIFY_WITH_TIMEOUT(received.contains("\r\n\r\n"), startMs);
     QVERIFY2(received.startsWith("HTTP/1.1 101 "), received.constData());
     received.clear();
 
-    QSignalSpy finished(&m_proxy, &QProcess::finished);
+    QSignalSpy finished(&m_proxy, &TestProcess::finished);
     QElapsedTimer clock;
     clock.start();
-    QCOMPARE(::kill(pid_t(m_proxy.processId()), SIGTERM), 0);
+    QVERIFY(m_proxy.sendSignal(SIGTERM));
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, shutdownMs);
     const qint64 exitMs = clock.elapsed();
     QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit);
     QCOMPARE(m_proxy.exitCode(), 0);
 
-    // Server frames are unmasked: a text frame with `closed`, then close (0x88) with 1001.
+    // Server frames are unmasked: a text frame with `closed`, then a close frame with 1001.
     const QByteArray closed = R"({"type":"closed","payload":{"reason":"proxy shutting down"}})";
-    const QByteArray textFrame = QByteArray("\x81") + char(closed.size()) + closed;
-    QTRY_VERIFY(received.contains("\x88"));
-    QVERIFY2(received.startsWith(textFrame), received.toHex().constData());
-    const QByteArray closeFrame = received.mid(2 + closed.size());
-    QVERIFY2(closeFrame.size() >= 4 && closeFrame.at(0) == '\x88'
-            && closeFrame.mid(2, 2) == QByteArray("\x03\xe9"),
-        closeFrame.toHex().constData());
+    std::optional<WsFrames::Frame> text;
+    std::optional<WsFrames::Frame> closeFrame;
+    QTRY_VERIFY(
+        (text = WsFrames::parse(received)) && (closeFrame = WsFrames::parse(received, text->size)));
+    QVERIFY2(
+        text->fin && !text->masked && text->opcode == WsFrames::Text && text->payload == closed,
+        received.toHex().constData());
+    QVERIFY2(closeFrame->fin && !closeFrame->masked && closeFrame->opcode == WsFrames::Close
+            && closeFrame->payload.startsWith("\x03\xe9"),
+        received.toHex().constData());
     qInfo("exited after %lld ms", exitMs);
 }
 
@@ -471,18 +401,18 @@ void TstProxyProcess::signalWithDrainKeepsServing()
     const quint16 port = start(
         { QStringLiteral("--settings"), writeSettings(R"({"proxy": {"drainSeconds": 1}})") });
     QVERIFY(port != 0);
-    QSignalSpy finished(&m_proxy, &QProcess::finished);
+    QSignalSpy finished(&m_proxy, &TestProcess::finished);
     QElapsedTimer clock;
     clock.start();
-    QCOMPARE(::kill(pid_t(m_proxy.processId()), SIGTERM), 0);
+    QVERIFY(m_proxy.sendSignal(SIGTERM));
     // The signal arrives through the event loop: ask until the answer changes.
     QByteArray health;
     QTRY_VERIFY_WITH_TIMEOUT(([&] {
-        RawExchange exchange;
+        RawHttpClient exchange;
         exchange.send(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         if (!QTest::qWaitFor([&] { return exchange.isFinished(); }, startMs))
             return false;
-        health = exchange.response();
+        health = exchange.bytes();
         return health.startsWith("HTTP/1.1 503 ");
     }()),
         900);
@@ -504,7 +434,7 @@ void TstProxyProcess::signalWithDrainKeepsServing()
     QTRY_COMPARE(messages.size(), 1);
     QCOMPARE(messages.constFirst(),
         QStringLiteral(R"({"type":"closed","payload":{"reason":"proxy shutting down"}})"));
-    QVERIFY(m_proxy.readAllStandardError().contains("draining: /healthz answers 503"));
+    QVERIFY(m_proxy.standardError().contains("draining: /healthz answers 503"));
 }
 
 void TstProxyProcess::httpRoutes_data()
@@ -532,10 +462,8 @@ void TstProxyProcess::httpRoutes_data()
                                   << false;
     // A real upgrade request on the wrong path: refused with 404 before any 101.
     QTest::newRow("upgrade on /wrong")
-        << QByteArray("GET /wrong HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                      "Sec-WebSocket-Version: 13\r\n\r\n")
-        << QByteArray("HTTP/1.1 404 Not Found") << QByteArray("/wrong") << false;
+        << WsFrames::upgradeRequest("/wrong") << QByteArray("HTTP/1.1 404 Not Found")
+        << QByteArray("/wrong") << false;
 }
 
 void TstProxyProcess::httpRoutes()
@@ -547,10 +475,10 @@ void TstProxyProcess::httpRoutes()
     const quint16 port = start({});
     QVERIFY(port != 0);
 
-    RawExchange exchange;
+    RawHttpClient exchange;
     exchange.send(onAdminListener ? m_adminPort : port, request);
     QTRY_VERIFY_WITH_TIMEOUT(exchange.isFinished(), startMs);
-    const QByteArray &response = exchange.response();
+    const QByteArray &response = exchange.bytes();
     QVERIFY2(response.startsWith(QByteArray(statusLine + "\r\n")), response.constData());
     QVERIFY2(response.contains(bodyContains), response.constData());
     QVERIFY2(!response.contains("101 Switching Protocols"), response.constData());
@@ -593,16 +521,15 @@ void TstProxyProcess::outOfDescriptorsPausesAndRecovers()
             .arg(port)
             .toUtf8();
     };
-    QTRY_VERIFY2_WITH_TIMEOUT(
-        (err += m_proxy.readAllStandardError()).contains("cannot accept connections"),
+    QTRY_VERIFY2_WITH_TIMEOUT((err = m_proxy.standardError()).contains("cannot accept connections"),
         diagnosis().constData(), startMs);
     QVERIFY2(err.contains("40 file descriptors allowed"), err.constData()); // it warned at start
     hogs.clear();
-    RawExchange health;
+    RawHttpClient health;
     health.send(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     QTRY_VERIFY_WITH_TIMEOUT(health.isFinished(), startMs);
-    QVERIFY2(health.response().startsWith("HTTP/1.1 200 OK\r\n"), health.response().constData());
-    err += m_proxy.readAllStandardError();
+    QVERIFY2(health.bytes().startsWith("HTTP/1.1 200 OK\r\n"), health.bytes().constData());
+    err = m_proxy.standardError();
     QCOMPARE(err.count("cannot accept connections"), 1);
     // It did not spin meanwhile: far less CPU than the seconds this test took.
     QFile stat(QStringLiteral("/proc/%1/stat").arg(m_proxy.processId()));

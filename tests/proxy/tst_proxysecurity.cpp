@@ -6,6 +6,7 @@
 #include "eventdispatchermain.h"
 #include "proxytestbase.h"
 #include "rawwsclient.h"
+#include "wsframes.h"
 
 #include <QHostInfo>
 #include <QSignalSpy>
@@ -337,7 +338,7 @@ void TestProxySecurity::clientWithoutPongsIsDropped()
     m_upstream->route("/tick", TestUpstream::ticking(20));
     auto silent = RawWsClient::upgrade(m_proxy->port());
     QVERIFY(silent);
-    silent->write(RawWsClient::maskedTextFrame(
+    silent->write(WsFrames::maskedText(
         QJsonDocument(upstreamRequest(m_upstream->port(), QStringLiteral("/tick")))
             .toJson(QJsonDocument::Compact)));
     QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 1, 5000);
@@ -366,7 +367,7 @@ void TestProxySecurity::nonReadingClientSpammingRejectionsIsDropped()
     spammer->setReadBufferSize(1);
     QSignalSpy closed(m_proxy.get(), &ProxyServer::sessionClosed);
     // Each 1-byte message is answered with `error` and `closed`, twenty times its size.
-    const QByteArray junk = RawWsClient::maskedTextFrame("x");
+    const QByteArray junk = WsFrames::maskedText("x");
     QByteArray burst;
     for (int i = 0; i < 2000; ++i)
         burst += junk;
@@ -390,7 +391,7 @@ void TestProxySecurity::pingFloodWithoutReadingIsDropped()
     QVERIFY(flooder);
     flooder->setReadBufferSize(1);
     QSignalSpy closed(m_proxy.get(), &ProxyServer::sessionClosed);
-    const QByteArray ping = RawWsClient::maskedFrame(0x9, QByteArray(120, 'p'));
+    const QByteArray ping = WsFrames::masked(WsFrames::Ping, QByteArray(120, 'p'));
     QByteArray burst;
     for (int i = 0; i < 500; ++i)
         burst += ping;
@@ -414,9 +415,9 @@ void TestProxySecurity::unfinishedMessagesOverBudgetAreDropped()
     for (int i = 0; i < 4; ++i) {
         auto holder = RawWsClient::upgrade(m_proxy->port());
         QVERIFY(holder);
-        holder->write(RawWsClient::maskedFrame(0x1, QByteArray(40 * 1024, 'a'), false));
-        holder->write(RawWsClient::maskedFrame(0x0, QByteArray(40 * 1024, 'b'), false));
-        holder->write(RawWsClient::maskedFrame(0x0, QByteArray(40 * 1024, 'c'), false));
+        holder->write(WsFrames::masked(WsFrames::Text, QByteArray(40 * 1024, 'a'), false));
+        holder->write(WsFrames::masked(WsFrames::Continuation, QByteArray(40 * 1024, 'b'), false));
+        holder->write(WsFrames::masked(WsFrames::Continuation, QByteArray(40 * 1024, 'c'), false));
         holders.push_back(std::move(holder));
     }
     QTRY_VERIFY_WITH_TIMEOUT(closed.size() >= 1, 5000);

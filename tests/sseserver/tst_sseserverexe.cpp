@@ -2,8 +2,8 @@
 // an echo fetched over loopback, the log, --quiet, CLI overrides, exit statuses for bad
 // settings, bad options and a port in use, and a clean exit on SIGINT and SIGTERM.
 #include "rawhttpclient.h"
+#include "testprocess.h"
 
-#include <QProcess>
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -31,7 +31,7 @@ private slots:
 private:
     QString writeSettings(const QByteArray &json);
     // Starts the server on 127.0.0.1 with a free port; returns the port read from its stdout.
-    quint16 start(QProcess &process, const QStringList &arguments);
+    quint16 start(TestProcess &process, const QStringList &arguments);
 
     QString m_program;
     QTemporaryDir m_dir;
@@ -40,11 +40,8 @@ private:
 
 void TestSseServerExe::initTestCase()
 {
-    QString binDir = qEnvironmentVariable("WSSP_BIN_DIR");
-    if (binDir.isEmpty())
-        binDir = QCoreApplication::applicationDirPath() + QStringLiteral("/../bin");
-    // Absolute: QProcess resolves a relative program against the child's working directory.
-    m_program = QFileInfo(binDir + QStringLiteral("/sse-test-server")).absoluteFilePath();
+    QVERIFY2(!TestProcess::binDir().isEmpty(), "WSSP_BIN_DIR is not set (run through ctest)");
+    m_program = TestProcess::program(QStringLiteral("sse-test-server"));
     QVERIFY2(QFileInfo(m_program).isExecutable(), qPrintable(m_program));
     QVERIFY(m_dir.isValid());
 }
@@ -58,39 +55,26 @@ QString TestSseServerExe::writeSettings(const QByteArray &json)
     return path;
 }
 
-quint16 TestSseServerExe::start(QProcess &process, const QStringList &arguments)
+quint16 TestSseServerExe::start(TestProcess &process, const QStringList &arguments)
 {
     process.setWorkingDirectory(m_dir.path()); // no stray ./settings.json
     process.start(m_program,
         QStringList { QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
             QStringLiteral("--port"), QStringLiteral("0") }
             + arguments);
-    const QRegularExpression listening(
-        QStringLiteral("Test SSE Server listening on http://127\\.0\\.0\\.1:(\\d+) "));
-    QByteArray out;
-    const QDeadlineTimer deadline(10000);
-    while (!deadline.hasExpired()) {
-        out += process.readAllStandardOutput();
-        const QRegularExpressionMatch match = listening.match(QString::fromUtf8(out));
-        if (match.hasMatch())
-            return quint16(match.captured(1).toUInt());
-        if (process.state() == QProcess::NotRunning)
-            break;
-        process.waitForReadyRead(100); // the server is another process: blocking here is fine
-    }
-    qWarning("no startup line; stdout: %s stderr: %s", out.constData(),
-        process.readAllStandardError().constData());
-    return 0;
+    return process.waitForPort(QRegularExpression(QStringLiteral(
+                                   "Test SSE Server listening on http://127\\.0\\.0\\.1:(\\d+) ")),
+        10000);
 }
 
 void TestSseServerExe::helpListsEndpoints()
 {
-    QProcess process;
+    TestProcess process;
     process.start(m_program, { QStringLiteral("--help") });
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 0);
-    const QByteArray help = process.readAllStandardOutput();
+    const QByteArray help = process.standardOutput();
     for (const char *text : { "/events", "/ticks?interval=ms&count=N&size=bytes", "[&breakAfter=N]",
              "/idle?interval=ms", "/status?code=NNN", "/broken?after=N",
              "/endings?style=lf|crlf|cr", "/headers", "/plain", "--settings", "--host", "--port",
@@ -100,16 +84,16 @@ void TestSseServerExe::helpListsEndpoints()
 
 void TestSseServerExe::versionPrintsNameAndVersion()
 {
-    QProcess process;
+    TestProcess process;
     process.start(m_program, { QStringLiteral("--version") });
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 0);
-    QCOMPARE(process.readAllStandardOutput(), QByteArray("sse-test-server " WSSP_VERSION "\n"));
+    QCOMPARE(process.standardOutput(), QByteArray("sse-test-server " WSSP_VERSION "\n"));
 }
 
 void TestSseServerExe::echoAndLog()
 {
-    QProcess process;
+    TestProcess process;
     const quint16 port = start(process,
         { QStringLiteral("--settings"), writeSettings(R"({"testServer": {"responseCount": 2,
                                                              "responseDelay": 10}})") });
@@ -124,19 +108,18 @@ void TestSseServerExe::echoAndLog()
     QVERIFY(client.body().contains("event: final-message\nid: echo-"));
     QVERIFY(client.body().contains("\"response\":\"Echo 2/2: Hello exe\""));
 
-    QByteArray log;
-    QTRY_VERIFY((log += process.readAllStandardError()).contains("📤 [2/2] final-message echo-"));
+    QTRY_VERIFY(process.standardError().contains("📤 [2/2] final-message echo-"));
+    const QByteArray log = process.standardError();
     QVERIFY2(log.contains("📨 POST /events from 127.0.0.1: Hello exe\n"), log.constData());
     QVERIFY2(log.contains("📤 [1/2] message echo-"), log.constData());
-    process.terminate();
-    QVERIFY(process.waitForFinished(10000));
+    QVERIFY(process.terminate(10000));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 0);
 }
 
 void TestSseServerExe::quietSilencesLog()
 {
-    QProcess process;
+    TestProcess process;
     const quint16 port = start(
         process, { QStringLiteral("--quiet"), QStringLiteral("--delay"), QStringLiteral("0") });
     QVERIFY(port != 0);
@@ -144,17 +127,16 @@ void TestSseServerExe::quietSilencesLog()
     client.send(port, RawHttpClient::request("GET", "/events?message=shh"));
     QTRY_VERIFY(client.isFinished());
     QCOMPARE(client.eventCount(), 3); // the built-in default responseCount
-    process.terminate();
-    QVERIFY(process.waitForFinished(10000));
+    QVERIFY(process.terminate(10000));
     QCOMPARE(process.exitCode(), 0);
-    const QByteArray log = process.readAllStandardError();
+    const QByteArray log = process.standardError();
     QVERIFY2(!log.contains("📨"), log.constData());
     QVERIFY2(!log.contains("📤"), log.constData());
 }
 
 void TestSseServerExe::optionsOverrideSettings()
 {
-    QProcess process;
+    TestProcess process;
     const quint16 port = start(process,
         { QStringLiteral("--settings"), writeSettings(R"({"testServer": {"responseCount": 5}})"),
             QStringLiteral("--count"), QStringLiteral("1"), QStringLiteral("--delay"),
@@ -166,8 +148,7 @@ void TestSseServerExe::optionsOverrideSettings()
     QCOMPARE(client.eventCount(), 1);
     QVERIFY(client.body().startsWith("event: final-message\nid: echo-"));
     QVERIFY(client.body().contains("\nretry: 5000\n"));
-    process.terminate();
-    QVERIFY(process.waitForFinished(10000));
+    QVERIFY(process.terminate(10000));
 }
 
 void TestSseServerExe::exitsCleanlyOnSignal_data()
@@ -181,13 +162,13 @@ void TestSseServerExe::exitsCleanlyOnSignal_data()
 void TestSseServerExe::exitsCleanlyOnSignal()
 {
     QFETCH(int, signalNumber);
-    QProcess process;
+    TestProcess process;
     const quint16 port = start(process, {});
     QVERIFY(port != 0);
     RawHttpClient client;
     client.send(port, RawHttpClient::request("GET", "/idle?interval=50"));
     QTRY_COMPARE(client.status(), 200);
-    QCOMPARE(::kill(pid_t(process.processId()), signalNumber), 0);
+    QVERIFY(process.sendSignal(signalNumber));
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 0);
@@ -198,18 +179,18 @@ void TestSseServerExe::portInUse()
 {
     QTcpServer holder;
     QVERIFY(holder.listen(QHostAddress::LocalHost, 0));
-    QProcess process;
+    TestProcess process;
     process.setWorkingDirectory(m_dir.path());
     process.start(m_program,
         { QStringLiteral("--host"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
             QString::number(holder.serverPort()) });
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 2);
-    QCOMPARE(process.readAllStandardError(),
+    QCOMPARE(process.standardError(),
         QStringLiteral("sse-test-server: error: port %1 on 127.0.0.1 is already in use\n")
             .arg(holder.serverPort())
             .toUtf8());
-    QCOMPARE(process.readAllStandardOutput(), QByteArray());
+    QCOMPARE(process.standardOutput(), QByteArray());
 }
 
 void TestSseServerExe::badStart_data()
@@ -240,16 +221,16 @@ void TestSseServerExe::badStart()
     QFETCH(QByteArray, error);
     if (!settings.isEmpty())
         arguments += { QStringLiteral("--settings"), writeSettings(settings) };
-    QProcess process;
+    TestProcess process;
     process.setWorkingDirectory(m_dir.path());
     process.start(m_program, arguments);
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 2);
-    const QByteArray stderrText = process.readAllStandardError();
+    const QByteArray stderrText = process.standardError();
     QVERIFY2(stderrText.contains("error: "), stderrText.constData());
     QVERIFY2(stderrText.contains(error), stderrText.constData());
-    QCOMPARE(process.readAllStandardOutput(), QByteArray()); // never claimed to listen
+    QCOMPARE(process.standardOutput(), QByteArray()); // never claimed to listen
 }
 
 QTEST_GUILESS_MAIN(TestSseServerExe)

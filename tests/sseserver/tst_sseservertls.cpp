@@ -1,11 +1,11 @@
 // sse-test-server --tls CERT KEY (docs/TLS.md): the real executable serves https with a
 // certificate from a test CA made here with openssl, and refuses a --tls without its key.
 #include "testcertificates.h"
+#include "testprocess.h"
 #include "tlsfiles.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QtTest>
@@ -27,10 +27,8 @@ private:
 
 void TestSseServerTls::initTestCase()
 {
-    QString binDir = qEnvironmentVariable("WSSP_BIN_DIR");
-    if (binDir.isEmpty())
-        binDir = QCoreApplication::applicationDirPath() + QStringLiteral("/../bin");
-    m_program = QFileInfo(binDir + QStringLiteral("/sse-test-server")).absoluteFilePath();
+    QVERIFY2(!TestProcess::binDir().isEmpty(), "WSSP_BIN_DIR is not set (run through ctest)");
+    m_program = TestProcess::program(QStringLiteral("sse-test-server"));
     QVERIFY2(QFileInfo(m_program).isExecutable(), qPrintable(m_program));
     QString error;
     QVERIFY2(m_certificates.create(&error), qPrintable(error));
@@ -38,32 +36,22 @@ void TestSseServerTls::initTestCase()
 
 void TestSseServerTls::helpDocumentsTls()
 {
-    QProcess process;
+    TestProcess process;
     process.start(m_program, { QStringLiteral("--help") });
     QVERIFY(process.waitForFinished(10000));
-    QVERIFY(process.readAllStandardOutput().contains("--tls CERT KEY"));
+    QVERIFY(process.standardOutput().contains("--tls CERT KEY"));
 }
 
 void TestSseServerTls::servesHttps()
 {
-    QProcess server;
+    TestProcess server;
     server.start(m_program,
         { QStringLiteral("--host"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
             QStringLiteral("0"), QStringLiteral("--quiet"), QStringLiteral("--tls"),
             m_certificates.certificateFile(), m_certificates.keyFile() });
-    const QRegularExpression listening(
-        QStringLiteral("listening on https://127\\.0\\.0\\.1:(\\d+) "));
-    QByteArray out;
-    quint16 port = 0;
-    const QDeadlineTimer deadline(10000);
-    while (port == 0 && !deadline.hasExpired() && server.state() != QProcess::NotRunning) {
-        server.waitForReadyRead(100); // another process: blocking here is fine
-        out += server.readAllStandardOutput();
-        const QRegularExpressionMatch match = listening.match(QString::fromUtf8(out));
-        if (match.hasMatch())
-            port = quint16(match.captured(1).toUInt());
-    }
-    QVERIFY2(port != 0, out.constData());
+    const quint16 port = server.waitForPort(
+        QRegularExpression(QStringLiteral("listening on https://127\\.0\\.0\\.1:(\\d+) ")), 10000);
+    QVERIFY2(port != 0, server.describeOutput().constData());
 
     QNetworkAccessManager network;
     QNetworkRequest request(
@@ -76,19 +64,18 @@ void TestSseServerTls::servesHttps()
     QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
     QVERIFY(reply->readAll().contains("data: tick 2"));
 
-    server.terminate();
-    QVERIFY(server.waitForFinished(10000));
+    QVERIFY(server.terminate(10000));
 }
 
 void TestSseServerTls::tlsNeedsCertificateAndKey()
 {
-    QProcess server;
+    TestProcess server;
     server.start(m_program,
         { QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--tls"),
             m_certificates.certificateFile() });
     QVERIFY(server.waitForFinished(10000));
     QCOMPARE(server.exitCode(), 2);
-    QVERIFY(server.readAllStandardError().contains("--tls needs two files: --tls CERT KEY"));
+    QVERIFY(server.standardError().contains("--tls needs two files: --tls CERT KEY"));
 }
 
 QTEST_MAIN(TestSseServerTls)

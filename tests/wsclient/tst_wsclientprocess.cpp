@@ -1,11 +1,9 @@
 // The real ws-test-client executable (from WSSP_BIN_DIR) against FakeProxy: stdout, stderr,
 // exit status and a real SIGINT.
 #include "fakeproxy.h"
+#include "testprocess.h"
 
-#include <QDir>
 #include <QFileInfo>
-#include <QProcess>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -31,8 +29,8 @@ private slots:
     void sigintCancels();
 
 private:
-    // Starts the client; the test then waits on `finished` while FakeProxy keeps serving.
-    void start(QProcess *process, const QStringList &arguments);
+    // Starts the client; the test then waits for its end while FakeProxy keeps serving.
+    void start(TestProcess *process, const QStringList &arguments);
 
     QString m_program;
     QTemporaryDir m_dir;
@@ -41,9 +39,8 @@ private:
 
 void TstWsClientProcess::initTestCase()
 {
-    const QString binDir = qEnvironmentVariable("WSSP_BIN_DIR");
-    QVERIFY2(!binDir.isEmpty(), "WSSP_BIN_DIR is not set (run through ctest)");
-    m_program = QDir(binDir).filePath(QStringLiteral("ws-test-client"));
+    QVERIFY2(!TestProcess::binDir().isEmpty(), "WSSP_BIN_DIR is not set (run through ctest)");
+    m_program = TestProcess::program(QStringLiteral("ws-test-client"));
     QVERIFY2(QFileInfo(m_program).isExecutable(), qPrintable(m_program));
     QVERIFY(m_dir.isValid());
     m_settingsPath = m_dir.filePath(QStringLiteral("settings.json"));
@@ -52,7 +49,7 @@ void TstWsClientProcess::initTestCase()
     file.write(R"({"testClient": {"message": "Hello Server!", "sendDelay": 0, "timeout": 10000}})");
 }
 
-void TstWsClientProcess::start(QProcess *process, const QStringList &arguments)
+void TstWsClientProcess::start(TestProcess *process, const QStringList &arguments)
 {
     process->setWorkingDirectory(m_dir.path());
     process->start(
@@ -67,17 +64,16 @@ void TstWsClientProcess::echoTest()
     script.replyFor = FakeProxy::echoReplies(3);
     proxy.setScript(script);
 
-    QProcess process;
-    QSignalSpy finished(&process, &QProcess::finished);
+    TestProcess process;
     start(&process,
         { QStringLiteral("--url"), proxy.url().toString(), QStringLiteral("--count"),
             QStringLiteral("2") });
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, finishMs);
+    QVERIFY(process.waitForFinished(finishMs));
 
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 0);
-    QCOMPARE(QString::fromUtf8(process.readAllStandardError()), QString());
-    QCOMPARE(QString::fromUtf8(process.readAllStandardOutput()),
+    QCOMPARE(QString::fromUtf8(process.standardError()), QString());
+    QCOMPARE(QString::fromUtf8(process.standardOutput()),
         echoTranscript(2, QStringLiteral("Hello Server!")));
     QCOMPARE(proxy.received.size(), 2);
     QTRY_COMPARE(proxy.disconnections, 1);
@@ -94,17 +90,16 @@ void TstWsClientProcess::jsonOutput()
     script.replies = replies;
     proxy.setScript(script);
 
-    QProcess process;
-    QSignalSpy finished(&process, &QProcess::finished);
+    TestProcess process;
     start(&process,
         { QStringLiteral("--url"), proxy.url().toString(), QStringLiteral("--target"),
             QStringLiteral("http://127.0.0.1:1/s"), QStringLiteral("--json") });
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, finishMs);
+    QVERIFY(process.waitForFinished(finishMs));
 
     QCOMPARE(process.exitCode(), 0);
-    QCOMPARE(QString::fromUtf8(process.readAllStandardOutput()),
+    QCOMPARE(QString::fromUtf8(process.standardOutput()),
         (replies + QStringList { FakeProxy::closed() }).join(u'\n') + u'\n');
-    QCOMPARE(QString::fromUtf8(process.readAllStandardError()), QString());
+    QCOMPARE(QString::fromUtf8(process.standardError()), QString());
 }
 
 void TstWsClientProcess::proxyError()
@@ -116,15 +111,14 @@ void TstWsClientProcess::proxyError()
     script.closedReason = QStringLiteral("request rejected");
     proxy.setScript(script);
 
-    QProcess process;
-    QSignalSpy finished(&process, &QProcess::finished);
+    TestProcess process;
     start(&process,
         { QStringLiteral("--url"), proxy.url().toString(), QStringLiteral("--count"),
             QStringLiteral("3") });
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, finishMs);
+    QVERIFY(process.waitForFinished(finishMs));
 
     QCOMPARE(process.exitCode(), 1);
-    QCOMPARE(QString::fromUtf8(process.readAllStandardError()),
+    QCOMPARE(QString::fromUtf8(process.standardError()),
         QStringLiteral("❌ Error: address: must not be empty\n"
                        "stopped after request #1 of 3 because of the error above\n"));
     QCOMPARE(proxy.received.size(), 1);
@@ -149,17 +143,16 @@ void TstWsClientProcess::badOption()
     QFETCH(QStringList, arguments);
     QFETCH(QString, named);
 
-    QProcess process;
-    QSignalSpy finished(&process, &QProcess::finished);
+    TestProcess process;
     start(&process, arguments);
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, finishMs);
+    QVERIFY(process.waitForFinished(finishMs));
 
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 2);
-    const QString err = QString::fromUtf8(process.readAllStandardError());
+    const QString err = QString::fromUtf8(process.standardError());
     QVERIFY2(err.startsWith(QStringLiteral("ws-test-client: error: ")), qPrintable(err));
     QVERIFY2(err.contains(named), qPrintable(err));
-    QCOMPARE(process.readAllStandardOutput(), QByteArray());
+    QCOMPARE(process.standardOutput(), QByteArray());
 }
 
 void TstWsClientProcess::sigintCancels()
@@ -171,21 +164,20 @@ void TstWsClientProcess::sigintCancels()
     script.sendClosed = false; // a stream that never ends on its own
     proxy.setScript(script);
 
-    QProcess process;
-    QSignalSpy finished(&process, &QProcess::finished);
+    TestProcess process;
     start(&process,
         { QStringLiteral("--url"), proxy.url().toString(), QStringLiteral("--target"),
             QStringLiteral("http://127.0.0.1:1/forever") });
     QTRY_COMPARE_WITH_TIMEOUT(proxy.received.size(), 1, finishMs);
-    QCOMPARE(finished.count(), 0);
-    QCOMPARE(::kill(pid_t(process.processId()), SIGINT), 0);
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, finishMs);
+    QVERIFY(process.isRunning());
+    QVERIFY(process.sendSignal(SIGINT));
+    QVERIFY(process.waitForFinished(finishMs));
 
     QCOMPARE(process.exitStatus(), QProcess::NormalExit); // handled, not killed by the signal
     QCOMPARE(process.exitCode(), 130);
     QCOMPARE(proxy.received.size(), 2);
     QCOMPARE(proxy.received.at(1), QStringLiteral(R"({"type":"cancel"})"));
-    QVERIFY(QString::fromUtf8(process.readAllStandardOutput())
+    QVERIFY(QString::fromUtf8(process.standardOutput())
                 .endsWith(QStringLiteral("🔚 Server closed: cancelled by client\n")));
 }
 

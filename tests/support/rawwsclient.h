@@ -7,15 +7,8 @@
 
 // A WebSocket client written by hand on a raw socket, for the tests that need to misbehave:
 // stop reading, send unfinished messages, flood pings, or read the HTTP answer to a refused
-// upgrade.
+// upgrade. The frames to send after the upgrade come from wsframes.h.
 namespace RawWsClient {
-
-// One masked frame (clients must mask). `fin` false: more frames of the message follow.
-QByteArray maskedFrame(quint8 opcode, const QByteArray &payload, bool fin = true);
-inline QByteArray maskedTextFrame(const QByteArray &payload)
-{
-    return maskedFrame(0x1, payload);
-}
 
 // Sends an upgrade request for `path` with `extraHeaders` (each ending in "\r\n") and waits for
 // the answer's head, which `*head` receives. Returns the socket after a 101, else null.

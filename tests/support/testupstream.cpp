@@ -1,6 +1,7 @@
 #include "testupstream.h"
 
 #include "ssewriter.h"
+#include "upstreamrequest.h"
 
 QByteArray TestUpstream::Recorded::header(QByteArrayView name) const
 {
@@ -112,16 +113,14 @@ void TestUpstream::onReadyRead(QTcpSocket *socket)
         return; // one request per connection; ignore anything after it
     const QByteArray buffered = socket->peek(socket->bytesAvailable());
     HttpRequestHead head;
-    QString error;
-    if (HttpRequestHead::parse(buffered, &head, &error) != HttpRequestHead::Status::Complete)
-        return;
-    const qsizetype length = head.header("Content-Length").toLongLong();
-    if (buffered.size() < head.size + length)
+    const qsizetype size = completeRequestSize(buffered, &head);
+    if (size == 0)
         return;
     socket->setProperty("handled", true);
-    socket->read(head.size + length);
+    socket->read(size);
 
-    Recorded request { head.method, head.target, head.headers, buffered.mid(head.size, length) };
+    Recorded request { head.method, head.target, head.headers,
+        buffered.sliced(head.size, size - head.size) };
     m_requests.append(request);
     emit requestReceived(request);
 

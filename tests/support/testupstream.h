@@ -12,9 +12,11 @@
 
 #include <functional>
 
-// A scriptable upstream HTTP server for the proxy's integration tests, listening on port 0.
-// Each request path maps to a handler that writes the response through an Exchange; every
-// request is recorded exactly as it arrived (method, target, headers, body).
+// A well-behaved upstream HTTP server for the proxy's integration tests, listening on port 0 of
+// 127.0.0.1: each request path maps to a handler that writes the response through an Exchange
+// (SSE bodies, statuses, ticking and flooding streams); every request is recorded exactly as it
+// arrived (method, target, headers, body). Exact bytes no real server would send are
+// RawUpstream's job.
 class TestUpstream : public QObject
 {
     Q_OBJECT

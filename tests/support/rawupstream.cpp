@@ -1,29 +1,12 @@
 #include "rawupstream.h"
 
+#include "upstreamrequest.h"
+
 #include <QSslServer>
 #include <QSslSocket>
 #include <QTimer>
 
 #include <sys/socket.h>
-
-namespace {
-
-// Bytes of a complete request in `buffer` (head + Content-Length body), or 0 if incomplete.
-qsizetype completeRequestBytes(const QByteArray &buffer)
-{
-    const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
-    if (headEnd < 0)
-        return 0;
-    qsizetype bodyLength = 0;
-    for (const QByteArray &line : buffer.first(headEnd).split('\n')) {
-        if (line.toLower().startsWith("content-length:"))
-            bodyLength = line.mid(15).trimmed().toLongLong();
-    }
-    const qsizetype total = headEnd + 4 + bodyLength;
-    return buffer.size() >= total ? total : 0;
-}
-
-} // namespace
 
 RawUpstream::RawUpstream(const QList<Step> &script, const QHostAddress &address,
     const QSslConfiguration &tls, QObject *parent)
@@ -68,7 +51,8 @@ void RawUpstream::onReadyRead(QTcpSocket *socket)
         return;
     }
     QByteArray buffer = socket->property("buffer").toByteArray() + socket->readAll();
-    const qsizetype n = completeRequestBytes(buffer);
+    HttpRequestHead head;
+    const qsizetype n = completeRequestSize(buffer, &head);
     socket->setProperty("buffer", buffer);
     if (n == 0)
         return;
@@ -89,6 +73,9 @@ void RawUpstream::play(QTcpSocket *socket, int step)
         socket->flush();
         // Paced a little apart so that the pieces tend to arrive in separate reads.
         QTimer::singleShot(5, socket, [this, socket, step]() { play(socket, step + 1); });
+        return;
+    case Step::Kind::Pause:
+        QTimer::singleShot(s.ms, socket, [this, socket, step]() { play(socket, step + 1); });
         return;
     case Step::Kind::Close:
         socket->disconnectFromHost();
