@@ -198,16 +198,16 @@ void TstProxyProcess::helpAndVersion()
     QVERIFY(m_proxy.waitForFinished(startMs));
     QCOMPARE(m_proxy.exitStatus(), QProcess::NormalExit);
     QCOMPARE(m_proxy.exitCode(), 0);
-    const QByteArray help = m_proxy.readAllStandardOutput();
+    const QByteArray help = m_proxy.standardOutput();
     const QByteArray usage = "Usage: " + m_program.toLocal8Bit() + " [options]\n";
     QVERIFY2(help.startsWith(usage), help.constData());
     QVERIFY2(help.contains("--sse-timeout"), help.constData());
-    QCOMPARE(m_proxy.readAllStandardError(), QByteArray());
+    QCOMPARE(m_proxy.standardError(), QByteArray());
 
     m_proxy.start(m_program, { QStringLiteral("--version") });
     QVERIFY(m_proxy.waitForFinished(startMs));
     QCOMPARE(m_proxy.exitCode(), 0);
-    QCOMPARE(m_proxy.readAllStandardOutput(), QByteArray("ws-sse-proxy " WSSP_VERSION "\n"));
+    QCOMPARE(m_proxy.standardOutput(), QByteArray("ws-sse-proxy " WSSP_VERSION "\n"));
 }
 
 void TstProxyProcess::unknownKeyWarnsAndStarts()
