@@ -66,6 +66,9 @@ private:
     TestUpstream::Exchange *held(const QByteArray &path) const { return m_held.value(path).data(); }
     static void writeEvents(TestUpstream::Exchange *exchange, int count);
     QJsonObject request(const QString &id, const QString &path) const;
+    // A proxy, a monitor on its feed, and a client streaming "prices" and "news" (held) on one
+    // socket, both answered.
+    void startPricesAndNews(FeedRecorder *monitor, TestClient **client);
 
     QHash<QByteArray, QPointer<TestUpstream::Exchange>> m_held; // by path, the latest
 };
@@ -102,19 +105,27 @@ QJsonObject TestMonitorRequestsLive::request(const QString &id, const QString &p
     return withId(upstreamRequest(m_upstream->port(), path), id);
 }
 
-// Two streams with ids on one socket: each is a row of its session, with its own state, status
-// and events; a refused duplicate id ends no running one; a cancel ends exactly one.
-void TestMonitorRequestsLive::feedShowsEachRequest()
+void TestMonitorRequestsLive::startPricesAndNews(FeedRecorder *monitor, TestClient **client)
 {
     startProxy();
     hold("/prices");
     hold("/news");
+    QVERIFY(monitor->open(monitorUrl()));
+    *client = connectClient();
+    (*client)->send(request(QStringLiteral("prices"), QStringLiteral("/prices")));
+    (*client)->send(request(QStringLiteral("news"), QStringLiteral("/news")));
+    QTRY_COMPARE((*client)->count(MessageType::Connected), 2);
+}
+
+// Two streams with ids on one socket: each is a row of its session, with its own state, status
+// and events; a refused duplicate id ends no running one; a cancel ends exactly one.
+void TestMonitorRequestsLive::feedShowsEachRequest()
+{
     FeedRecorder monitor;
-    QVERIFY(monitor.open(monitorUrl()));
-    TestClient *client = connectClient();
-    client->send(request(QStringLiteral("prices"), QStringLiteral("/prices")));
-    client->send(request(QStringLiteral("news"), QStringLiteral("/news")));
-    QTRY_COMPARE(client->count(MessageType::Connected), 2);
+    TestClient *client = nullptr;
+    startPricesAndNews(&monitor, &client);
+    if (QTest::currentTestFailed())
+        return;
     QTRY_COMPARE(requestsOf(monitor.lastUpdate(1)),
         QStringLiteral("prices streaming 200 0 1 | news streaming 200 0 1"));
     const MonitorSession both = *monitor.lastUpdate(1);
@@ -194,15 +205,11 @@ void TestMonitorRequestsLive::feedShowsEachRequest()
 // that relayed it.
 void TestMonitorRequestsLive::eventsNameTheirRequest()
 {
-    startProxy();
-    hold("/prices");
-    hold("/news");
     FeedRecorder monitor;
-    QVERIFY(monitor.open(monitorUrl()));
-    TestClient *client = connectClient();
-    client->send(request(QStringLiteral("prices"), QStringLiteral("/prices")));
-    client->send(request(QStringLiteral("news"), QStringLiteral("/news")));
-    QTRY_COMPARE(client->count(MessageType::Connected), 2);
+    TestClient *client = nullptr;
+    startPricesAndNews(&monitor, &client);
+    if (QTest::currentTestFailed())
+        return;
     QTRY_COMPARE(monitor.count(FeedType::Snapshot), 1);
     monitor.send(MonitorMessages::subscribe(1));
     QTRY_COMPARE(monitor.count(FeedType::SessionEvents), 1); // the (empty) history
