@@ -80,12 +80,9 @@ public:
                 fail(path, QStringLiteral("must be an object"));
                 break;
             }
-            QString nested;
-            std::optional<T> value = T::fromJson(a.at(i).toObject(), &nested);
-            if (!value) {
-                failNested(path, nested);
+            std::optional<T> value = decodeNested<T>(a.at(i).toObject(), path);
+            if (!value)
                 break;
-            }
             result.append(std::move(*value));
         }
         return result;
@@ -98,16 +95,20 @@ public:
         const QJsonObject o = object(field, true);
         if (!m_ok)
             return T {};
-        QString nested;
-        std::optional<T> value = T::fromJson(o, &nested);
-        if (!value) {
-            failNested(field, nested);
-            return T {};
-        }
-        return std::move(*value);
+        return decodeNested<T>(o, field).value_or(T {});
     }
 
 private:
+    // T::fromJson of an object found at `path`; its error is reported relative to `path`.
+    template <typename T> std::optional<T> decodeNested(const QJsonObject &o, QStringView path)
+    {
+        QString nested;
+        std::optional<T> value = T::fromJson(o, &nested);
+        if (!value)
+            failNested(path, nested);
+        return value;
+    }
+
     // The field's value when present and not null; a missing required field fails.
     std::optional<QJsonValue> present(QStringView field, bool required);
 
